@@ -1,0 +1,577 @@
+/*
+ * ptrace control of a live target.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "attach.h"
+#include "procfs.h"
+#include "xmalloc.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CAP_SYS_PTRACE_BIT	19
+
+uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+void
+target_block_sigchld(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static struct tracee *
+find_tracee(struct target *t, pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->t[i].tid == tid)
+			return &t->t[i];
+	return NULL;
+}
+
+/* Not called while any thread is stopped by us: it allocates. */
+static struct tracee *
+add_tracee(struct target *t, pid_t tid)
+{
+	struct tracee *tr;
+
+	t->t = xgrow(t->t, &t->cap, t->n + 1, sizeof(*t->t));
+	tr = &t->t[t->n++];
+	memset(tr, 0, sizeof(*tr));
+	tr->tid = tid;
+	tr->snap.tid = tid;
+	tr->snap.stack_cap = t->stack_size + SNAP_RED_ZONE;
+	tr->snap.stack = xmalloc(tr->snap.stack_cap);
+	return tr;
+}
+
+static bool
+has_cap_sys_ptrace(void)
+{
+	char buf[64];
+	unsigned long long caps;
+
+	if (procfs_status_field(getpid(), "CapEff", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%llx", &caps) != 1)
+		return geteuid() == 0;
+	return caps & (1ull << CAP_SYS_PTRACE_BIT);
+}
+
+static int
+read_int_file(const char *path)
+{
+	char *text;
+	int v;
+
+	if (procfs_read_file(path, &text, NULL, NULL) < 0)
+		return -1;
+	v = atoi(text);
+	free(text);
+	return v;
+}
+
+/* Why PTRACE_SEIZE said EPERM, with the fix to apply (strace's hints). */
+static int
+diagnose_eperm(pid_t pid, struct pp_err *err)
+{
+	char buf[128], comm[64];
+	unsigned int uid = 0;
+	int tracer = 0, scope;
+
+	if (procfs_status_field(pid, "TracerPid", buf, sizeof(buf)) == 0)
+		tracer = atoi(buf);
+	if (tracer > 0) {
+		char path[64], *text = NULL;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", tracer);
+		if (procfs_read_file(path, &text, NULL, NULL) == 0) {
+			snprintf(comm, sizeof(comm), "%.*s",
+				 (int) strcspn(text, "\n"), text);
+			free(text);
+		} else {
+			snprintf(comm, sizeof(comm), "?");
+		}
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: it is already traced by process %d (%s); detach that tracer first",
+				  (int) pid, tracer, comm);
+	}
+	if (procfs_status_field(getpid(), "Seccomp", buf, sizeof(buf)) == 0 &&
+	    atoi(buf) == 2)
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: a seccomp filter forbids ptrace to pidprof; in a container, start it with --cap-add SYS_PTRACE (or --security-opt seccomp=unconfined)",
+				  (int) pid);
+	if (procfs_status_field(pid, "Uid", buf, sizeof(buf)) == 0)
+		sscanf(buf, "%u", &uid);
+	if (!has_cap_sys_ptrace() && uid != geteuid())
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: it belongs to uid %u and pidprof runs as uid %u without CAP_SYS_PTRACE; run pidprof as that user or as root (in a container: --cap-add SYS_PTRACE)",
+				  (int) pid, uid, (unsigned int) geteuid());
+	scope = read_int_file("/proc/sys/kernel/yama/ptrace_scope");
+	if (scope == 3)
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: kernel.yama.ptrace_scope is 3, ptrace is disabled until reboot",
+				  (int) pid);
+	if (scope >= 1 && !has_cap_sys_ptrace())
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: kernel.yama.ptrace_scope is %d; run pidprof with CAP_SYS_PTRACE (as root, or in a container with --cap-add SYS_PTRACE), or allow it with 'sysctl kernel.yama.ptrace_scope=0'",
+				  (int) pid, scope);
+	if (!has_cap_sys_ptrace())
+		return pp_err_set(err, EPERM,
+				  "cannot attach to process %d: permission denied; the process may be non-dumpable (setuid, prctl PR_SET_DUMPABLE): run pidprof as root or with CAP_SYS_PTRACE",
+				  (int) pid);
+	return pp_err_set(err, EPERM,
+			  "cannot attach to process %d: %s (a security module such as SELinux or AppArmor may forbid ptrace)",
+			  (int) pid, strerror(EPERM));
+}
+
+/* Seizes every thread not yet known.  Returns how many were added. */
+static int
+seize_new_threads(struct target *t, struct pp_err *err)
+{
+	pid_t *tids;
+	size_t n, i;
+	int added = 0;
+
+	if (procfs_list_tasks(t->pid, &tids, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (find_tracee(t, tids[i]))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tids[i], 0,
+			   (void *) (long) PTRACE_O_TRACECLONE) < 0) {
+			int e = errno;
+
+			if (e == ESRCH)
+				continue;	/* exited meanwhile */
+			if (e == EPERM && t->n == 0) {
+				free(tids);
+				return diagnose_eperm(t->pid, err);
+			}
+			if (e == EPERM)
+				continue;	/* e.g. seized by TRACECLONE already */
+			free(tids);
+			return pp_err_set(err, e,
+					  "cannot attach to thread %d of process %d: %s",
+					  (int) tids[i], (int) t->pid,
+					  strerror(e));
+		}
+		add_tracee(t, tids[i]);
+		added++;
+	}
+	free(tids);
+	return added;
+}
+
+int
+target_attach(struct target *t, pid_t pid, size_t stack_size,
+	      struct pp_err *err)
+{
+	char buf[64];
+	sigset_t set;
+	int added, pass;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->stack_size = stack_size;
+	t->sigchld_fd = -1;
+	if (!procfs_pid_exists(pid))
+		return pp_err_set(err, ESRCH, "no process with pid %d",
+				  (int) pid);
+	if (procfs_status_field(pid, "Tgid", buf, sizeof(buf)) == 0 &&
+	    atoi(buf) != pid)
+		return pp_err_set(err, EINVAL,
+				  "%d is a thread of process %s; give the process id",
+				  (int) pid, buf);
+	if (procfs_thread_state(pid, pid) == 'Z')
+		return pp_err_set(err, ESRCH,
+				  "process %d is a zombie: it has exited",
+				  (int) pid);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	t->sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (t->sigchld_fd < 0)
+		return pp_err_set(err, errno, "signalfd: %s", strerror(errno));
+
+	/* Threads created while we list are caught by TRACECLONE once their
+	 * parent is seized; rescan until a pass finds nothing new. */
+	for (pass = 0; pass < 16; pass++) {
+		added = seize_new_threads(t, err);
+		if (added < 0) {
+			target_release(t);
+			return -1;
+		}
+		if (added == 0 && t->n > 0)
+			break;
+	}
+	if (t->n == 0) {
+		target_release(t);
+		return pp_err_set(err, ESRCH, "no process with pid %d",
+				  (int) pid);
+	}
+	if (procfs_read_maps(pid, &t->maps, err) < 0) {
+		target_release(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies the stack from just below SP to the end of its mapping, at most
+ * stack_cap bytes: one process_vm_readv, no allocation. */
+static void
+read_stack(struct target *t, struct snapshot *s, uint64_t sp)
+{
+	const struct map_entry *vma = maps_find(&t->maps, sp);
+	uint64_t base = sp >= SNAP_RED_ZONE ? sp - SNAP_RED_ZONE : 0;
+	size_t want = s->stack_cap;
+	struct iovec local, remote;
+	ssize_t r;
+
+	if (vma) {
+		if (base < vma->start)
+			base = vma->start;
+		if (vma->end - base < want)
+			want = vma->end - base;
+		s->stack_limit = vma->end;
+	} else {
+		s->stack_limit = 0;
+		t->maps_stale = true;
+	}
+	local.iov_base = s->stack;
+	local.iov_len = want;
+	remote.iov_base = (void *) (uintptr_t) base;
+	remote.iov_len = want;
+	r = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
+	s->stack_base = base;
+	s->stack_len = r > 0 ? (size_t) r : 0;
+}
+
+static void
+mark_gone(struct tracee *tr)
+{
+	tr->gone = true;
+	tr->interrupted = false;
+	tr->stopped = false;
+}
+
+/* The stop path: registers, stack, resume.  Syscalls only. */
+static void
+snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
+		 bool listen)
+{
+	struct snapshot *s = &tr->snap;
+	struct iovec iov = { &s->regs, sizeof(s->regs) };
+	uint64_t end;
+	long rc;
+
+	tr->interrupted = false;
+	if (ptrace(PTRACE_GETREGSET, tr->tid, (void *) NT_PRSTATUS,
+		   &iov) < 0) {
+		s->how = SNAP_NONE;
+	} else {
+		read_stack(t, s, s->regs.rsp);
+		s->how = SNAP_INTERRUPTED;
+		s->syscall_nr = -1;
+	}
+	rc = ptrace(listen ? PTRACE_LISTEN : PTRACE_CONT, tr->tid, 0, 0);
+	end = now_ns();
+	if (rc < 0 && errno == ESRCH)
+		mark_gone(tr);
+	tr->stopped = false;
+	s->time_ns = reaped_ns;
+	s->stop_ns = end - reaped_ns;
+	s->total_ns = end - tr->interrupt_ns;
+}
+
+static void
+resume(struct tracee *tr, int request, int sig)
+{
+	if (ptrace(request, tr->tid, 0, (void *) (long) sig) < 0 &&
+	    errno == ESRCH)
+		mark_gone(tr);
+	tr->stopped = false;
+}
+
+static bool
+is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+static void
+handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns)
+{
+	struct tracee *tr = find_tracee(t, tid);
+	int event, sig;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (tr)
+			mark_gone(tr);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	event = (unsigned int) status >> 16;
+	sig = WSTOPSIG(status);
+
+	if (!tr) {
+		/* A thread auto-attached by TRACECLONE, in its first stop,
+		 * possibly reported before its parent's PTRACE_EVENT_CLONE.
+		 * Resume it before allocating anything for it. */
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
+			return;
+		add_tracee(t, tid);
+		t->new_threads++;
+		return;
+	}
+	tr->stopped = true;
+	switch (event) {
+	case PTRACE_EVENT_CLONE: {
+		unsigned long msg = 0;
+
+		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+		resume(tr, PTRACE_CONT, 0);
+		/* The new thread reports its own first stop; it is added
+		 * then, as an unknown tid, once it runs again. */
+		break;
+	}
+	case PTRACE_EVENT_STOP:
+		if (is_stop_signal(sig)) {
+			/* Group-stop: keep the job-control stop in force. */
+			tr->group_stopped = true;
+			if (tr->interrupted)
+				snapshot_stopped(t, tr, reaped_ns, true);
+			else
+				resume(tr, PTRACE_LISTEN, 0);
+		} else if (tr->interrupted) {
+			snapshot_stopped(t, tr, reaped_ns, tr->group_stopped);
+		} else {
+			/* SIGCONT ended a group-stop, or a stale trap. */
+			tr->group_stopped = false;
+			resume(tr, PTRACE_CONT, 0);
+		}
+		break;
+	case 0:
+		/* Signal-delivery-stop: pass the signal on, untouched. */
+		t->signals_passed++;
+		resume(tr, PTRACE_CONT, sig);
+		break;
+	default:
+		resume(tr, PTRACE_CONT, 0);
+		break;
+	}
+}
+
+static size_t
+count_interrupted(const struct target *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->t[i].interrupted && !t->t[i].gone)
+			n++;
+	return n;
+}
+
+/* Reaps stops as they arrive until none is awaited or @deadline passes. */
+static void
+reap(struct target *t, uint64_t deadline, bool until_all_reaped)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct pollfd pfd;
+		int status;
+		pid_t tid;
+		int64_t left;
+
+		while ((tid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+			handle_status(t, tid, status, now_ns());
+		if (tid < 0 && errno == ECHILD)
+			return;
+		if (until_all_reaped && count_interrupted(t) == 0)
+			return;
+		left = (int64_t) (deadline - now_ns());
+		if (left <= 0)
+			return;
+		pfd.fd = t->sigchld_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int) ((left + 999999) / 1000000)) > 0)
+			while (read(t->sigchld_fd, &si, sizeof(si)) > 0)
+				;
+	}
+}
+
+void
+target_poll_events(struct target *t, int timeout_ms)
+{
+	reap(t, now_ns() + (uint64_t) timeout_ms * 1000000u, false);
+}
+
+static void
+interrupt(struct tracee *tr)
+{
+	tr->snap.how = SNAP_NONE;
+	tr->interrupt_ns = now_ns();
+	if (ptrace(PTRACE_INTERRUPT, tr->tid, 0, 0) < 0) {
+		if (errno == ESRCH)
+			mark_gone(tr);
+		return;
+	}
+	tr->interrupted = true;
+}
+
+/*
+ * A sleeping thread's stack cannot change while it sleeps, and the kernel
+ * tells its SP and PC without stopping it; interrupting it instead would
+ * make epoll_wait, semop, sigtimedwait and timed socket calls fail with
+ * EINTR in the target.  The syscall record is read again after the copy:
+ * if the thread woke up meanwhile, the copy is not trusted.
+ * Returns false when the thread turned out to be running.
+ */
+static bool
+snapshot_blocked(struct target *t, struct tracee *tr)
+{
+	struct snapshot *s = &tr->snap;
+	struct syscall_state a, b;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (procfs_thread_syscall(t->pid, tr->tid, &a) < 0) {
+			if (!procfs_pid_exists(tr->tid))
+				mark_gone(tr);
+			return true;
+		}
+		if (a.running)
+			return false;
+		memset(&s->regs, 0, sizeof(s->regs));
+		s->regs.rsp = a.sp;
+		s->regs.rip = a.pc;
+		s->time_ns = now_ns();
+		read_stack(t, s, a.sp);
+		if (procfs_thread_syscall(t->pid, tr->tid, &b) < 0)
+			return true;
+		if (b.running)
+			return false;
+		if (b.sp == a.sp && b.pc == a.pc && b.nr == a.nr) {
+			s->how = SNAP_BLOCKED;
+			s->syscall_nr = a.nr;
+			s->stop_ns = 0;
+			s->total_ns = 0;
+			return true;
+		}
+	}
+	return true;
+}
+
+int
+target_capture_all(struct target *t, int deadline_ms,
+		   struct capture_stats *st)
+{
+	uint64_t deadline = now_ns() + (uint64_t) deadline_ms * 1000000u;
+	bool *blocked = xcalloc(t->n ? t->n : 1, sizeof(*blocked));
+	size_t i, n = t->n;
+	int again = 0;
+
+	memset(st, 0, sizeof(*st));
+	/* Interrupt every running thread first, then reap them all. */
+	for (i = 0; i < n; i++) {
+		struct tracee *tr = &t->t[i];
+		char state;
+
+		tr->snap.how = SNAP_NONE;
+		if (tr->gone)
+			continue;
+		state = procfs_thread_state(t->pid, tr->tid);
+		if (state == 0 || state == 'Z' || state == 'X') {
+			mark_gone(tr);
+			continue;
+		}
+		tr->snap.state = state;
+		if (state == 'R')
+			interrupt(tr);
+		else
+			blocked[i] = true;
+	}
+	reap(t, deadline, true);
+
+	/* Then the sleepers, without stopping them; those that woke up
+	 * meanwhile go through the stop path after all. */
+	for (i = 0; i < n; i++) {
+		struct tracee *tr = &t->t[i];
+
+		if (!blocked[i] || tr->gone)
+			continue;
+		if (!snapshot_blocked(t, tr)) {
+			interrupt(tr);
+			again++;
+		}
+	}
+	if (again)
+		reap(t, deadline, true);
+	free(blocked);
+
+	for (i = 0; i < t->n; i++) {
+		struct tracee *tr = &t->t[i];
+
+		if (tr->gone)
+			st->gone++;
+		else if (tr->snap.how == SNAP_INTERRUPTED)
+			st->interrupted++;
+		else if (tr->snap.how == SNAP_BLOCKED)
+			st->blocked++;
+		else
+			st->missed++;
+	}
+	return 0;
+}
+
+void
+target_release(struct target *t)
+{
+	size_t i;
+
+	/* Take the stops that are already pending, so nothing we caused is
+	 * left behind; stops that come later are cleared by the kernel when
+	 * this (tracer) thread exits. */
+	if (t->sigchld_fd >= 0 && t->n)
+		reap(t, now_ns(), false);
+	for (i = 0; i < t->n; i++) {
+		struct tracee *tr = &t->t[i];
+
+		if (tr->stopped && !tr->gone)
+			ptrace(PTRACE_DETACH, tr->tid, 0, 0);
+		free(tr->snap.stack);
+	}
+	free(t->t);
+	t->t = NULL;
+	t->n = t->cap = 0;
+	maps_free(&t->maps);
+	if (t->sigchld_fd >= 0)
+		close(t->sigchld_fd);
+	t->sigchld_fd = -1;
+}

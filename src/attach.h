@@ -1,0 +1,79 @@
+/*
+ * ptrace control of a live target: seize every thread, follow new ones,
+ * take snapshots through the stop path, and let go.
+ *
+ * Every function here must be called from one and the same thread, the
+ * tracer: the kernel ties a ptrace relationship to the task that made it.
+ * When that thread exits, the kernel detaches every tracee that is not
+ * in a ptrace-stop without waking it, so a thread sleeping in epoll_wait
+ * is released without the EINTR an explicit PTRACE_DETACH (which needs a
+ * stop) would cause.  target_release() relies on this.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_ATTACH_H
+# define PIDPROF_ATTACH_H
+
+# include "common.h"
+# include "err.h"
+# include "maps.h"
+# include "snapshot.h"
+
+struct tracee {
+	pid_t tid;
+	bool gone;		/* exited, or ESRCH on a request */
+	bool interrupted;	/* PTRACE_INTERRUPT sent, stop not reaped yet */
+	bool stopped;		/* in a ptrace-stop we have not resumed */
+	bool group_stopped;	/* in a job-control stop (we LISTEN) */
+	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
+	struct snapshot snap;	/* the last snapshot; buffer allocated once */
+};
+
+struct target {
+	pid_t pid;
+	struct tracee *t;
+	size_t n, cap;
+	size_t stack_size;	/* bytes copied above SP per snapshot */
+	struct maps maps;	/* for clamping stack reads to their mapping */
+	bool maps_stale;	/* an SP fell outside every known mapping */
+	int sigchld_fd;		/* signalfd: wakes the reaper on tracee stops */
+	unsigned int new_threads;	/* followed since attach */
+	unsigned int signals_passed;	/* signal-delivery-stops re-injected */
+};
+
+struct capture_stats {
+	unsigned int interrupted;	/* snapshots through the stop path */
+	unsigned int blocked;		/* snapshots of sleeping threads, not stopped */
+	unsigned int missed;		/* due but not stopped before the deadline */
+	unsigned int gone;		/* exited during the round */
+};
+
+/*
+ * Initialises @t and seizes every thread of @pid (never stopping it),
+ * rescanning /proc/PID/task until no new thread appears.  The sigchld
+ * signal must already be blocked in every thread (target_block_sigchld).
+ * Errors are diagnosed: another tracer, another user, yama, seccomp.
+ */
+int target_attach(struct target *t, pid_t pid, size_t stack_size,
+		  struct pp_err *err);
+/*
+ * Takes one snapshot of every live thread: running ones through the stop
+ * path (interrupt all, then reap in arrival order until @deadline_ms),
+ * sleeping ones without stopping them.  Results are in t->t[i].snap
+ * (how == SNAP_NONE where none was taken).
+ */
+int target_capture_all(struct target *t, int deadline_ms,
+		       struct capture_stats *st);
+/* Handles pending ptrace events (new threads, signals to pass on) for up
+ * to @timeout_ms. */
+void target_poll_events(struct target *t, int timeout_ms);
+/* Resumes what we stopped, forgets the tracees and frees @t.  The rest of
+ * the detach happens when the tracer thread exits (see above). */
+void target_release(struct target *t);
+
+/* Blocks SIGCHLD in the calling thread; call in main before any thread. */
+void target_block_sigchld(void);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+
+#endif /* !PIDPROF_ATTACH_H */

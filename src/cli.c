@@ -1,0 +1,244 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cli.h"
+#include "msg.h"
+#include "parse.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STACK_SIZE_MIN		4096
+#define STACK_SIZE_MAX		(1024 * 1024)
+#define STACK_SIZE_DEFAULT	(32 * 1024)
+
+static const char exit_status_help[] =
+	"Exit status:\n"
+	"  0   complete: every thread's stack was captured and unwound\n"
+	"  1   partial: output written, but a stack is incomplete (a thread\n"
+	"      not captured, unwinding stopped early, or cut by --stack-size)\n"
+	"  2   fatal: nothing could be captured (no such process, permission\n"
+	"      denied, ...)\n"
+	"  64  usage error: a bad command, option or value\n";
+
+static void
+print_main_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: pidprof [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+		"\n"
+		"Profile and inspect a running native process from the outside,\n"
+		"by PID: no rebuild, no agent library, no restart.\n"
+		"\n"
+		"Commands:\n"
+		"  dump     print every thread's stack now, with file:line and\n"
+		"           inlined frames\n"
+		"  help     show this help\n"
+		"\n"
+		"Global options:\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the version and the libraries built in\n"
+		"\n"
+		"Run 'pidprof COMMAND --help' for the options of a command.\n"
+		"\n"
+		"%s", exit_status_help);
+}
+
+static void
+print_dump_help(void)
+{
+	printf("Usage: pidprof dump -p PID [OPTIONS]\n"
+	       "\n"
+	       "Print the stack of every thread of process PID, innermost frame\n"
+	       "first: function, file:line, inlined frames, module.  Running\n"
+	       "threads are stopped for a few microseconds each; sleeping threads\n"
+	       "are read without being stopped.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to inspect (required)\n"
+	       "  -j, --json             write JSON instead of text\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per thread, with an\n"
+	       "                         optional K or M suffix, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -v, --verbose          capture statistics on stderr (stop time\n"
+	       "                         per thread); twice for debug messages\n"
+	       "  -q, --quiet            no warnings\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "%s", exit_status_help);
+}
+
+static void
+print_version(void)
+{
+	printf("pidprof %s\n"
+	       "unwinders: dwfl (libdw %s), libunwind (%s)\n"
+	       "libraries: zlib %s, libcurl %s\n",
+	       PACKAGE_VERSION, LIBDW_VERSION, LIBUNWIND_VERSION,
+	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT);
+}
+
+static void
+usage_exit(struct cli *cli)
+{
+	cli->command = CLI_EXIT;
+	cli->exit_status = EXIT_USAGE;
+}
+
+/* getopt's own messages are off (opterr = 0): report in our form. */
+static void
+bad_option(char **argv, int opt)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		usage_error_msg("option '%s' needs a value", arg);
+	else if (optopt && strncmp(arg, "--", 2) != 0)
+		usage_error_msg("unknown option '-%c'", optopt);
+	else
+		usage_error_msg("unknown option '%s'", arg);
+}
+
+static void
+parse_dump(int argc, char **argv, struct cli *cli)
+{
+	enum { OPT_NONE = 0x100 };
+	static const char optstring[] = "+:p:ju:s:vqh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "unwinder",	required_argument,	NULL, 'u' },
+		{ "stack-size",	required_argument,	NULL, 's' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dump_opts *o = &cli->dump;
+	const char *why;
+	uint64_t size;
+	bool have_pid = false;
+	int c, verbose = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	cli->command = CLI_DUMP;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &o->pid, &why) < 0) {
+				usage_error_msg("invalid --pid argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_pid = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'u':
+			o->unwinder = unwinder_by_name(optarg);
+			if (!o->unwinder) {
+				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 's':
+			if (parse_size(optarg, STACK_SIZE_MIN, STACK_SIZE_MAX,
+				       &size, &why) < 0) {
+				if (strcmp(why, "out of range") == 0)
+					usage_error_msg("invalid --stack-size argument: '%s': out of range (%d..%d bytes)",
+							optarg, STACK_SIZE_MIN,
+							STACK_SIZE_MAX);
+				else
+					usage_error_msg("invalid --stack-size argument: '%s': %s",
+							optarg, why);
+				return usage_exit(cli);
+			}
+			o->stack_size = size;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_dump_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return usage_exit(cli);
+	}
+	if (!have_pid) {
+		usage_error_msg("dump needs a process: use -p PID");
+		return usage_exit(cli);
+	}
+	if (o->pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) o->pid);
+		return usage_exit(cli);
+	}
+	msg_set_verbose(verbose);
+}
+
+void
+cli_parse(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:hV";
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd;
+	int c;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->command = CLI_EXIT;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_main_help(stdout);
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		case 'V':
+			print_version();
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind >= argc) {
+		print_main_help(stderr);
+		return usage_exit(cli);
+	}
+	cmd = argv[optind];
+	if (strcmp(cmd, "help") == 0) {
+		print_main_help(stdout);
+		cli->exit_status = EXIT_COMPLETE;
+		return;
+	}
+	if (strcmp(cmd, "dump") == 0)
+		return parse_dump(argc - optind, argv + optind, cli);
+	usage_error_msg("unknown command '%s'", cmd);
+	usage_exit(cli);
+}

@@ -1,0 +1,27 @@
+/*
+ * The command line: getopt_long tables, --help and --version.  The only
+ * place that knows how options are spelled.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_CLI_H
+# define PIDPROF_CLI_H
+
+# include "common.h"
+# include "dump.h"
+
+enum cli_command {
+	CLI_EXIT,	/* nothing to run: exit with cli.exit_status */
+	CLI_DUMP,
+};
+
+struct cli {
+	enum cli_command command;
+	int exit_status;
+	struct dump_opts dump;
+};
+
+/* Parses argv; prints help, version and usage errors itself. */
+void cli_parse(int argc, char **argv, struct cli *cli);
+
+#endif /* !PIDPROF_CLI_H */

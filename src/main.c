@@ -1,0 +1,33 @@
+/*
+ * pidprof: the only main().  Parse, run the command, return its status.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "common.h"
+#include "attach.h"
+#include "cli.h"
+#include "dump.h"
+
+#include <signal.h>
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+
+	/* A closed pipe must end a write with EPIPE, not kill us while
+	 * attached to a target. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Tracee stops are read from a signalfd; every thread must block
+	 * SIGCHLD, so block it before any thread exists. */
+	target_block_sigchld();
+
+	cli_parse(argc, argv, &cli);
+	switch (cli.command) {
+	case CLI_DUMP:
+		return dump_run(&cli.dump);
+	case CLI_EXIT:
+	default:
+		return cli.exit_status;
+	}
+}

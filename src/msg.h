@@ -1,0 +1,25 @@
+/*
+ * The only writer of diagnostics: every message goes to stderr in one
+ * write, prefixed with "pidprof: ".
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_MSG_H
+# define PIDPROF_MSG_H
+
+# include "common.h"
+# include "err.h"
+
+void msg_set_verbose(int level);
+int msg_verbose(void);
+
+void error_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+void warning_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+void info_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+void debug_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+/* Prints the error text of @e, prefixed with the context when not NULL. */
+void error_msg_err(const struct pp_err *e);
+/* A usage error: the message, then a hint to --help. */
+void usage_error_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+
+#endif /* !PIDPROF_MSG_H */

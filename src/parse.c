@@ -1,0 +1,91 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "parse.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+parse_u64(const char *s, uint64_t *out, const char **end, const char **why)
+{
+	char *e;
+	unsigned long long v;
+
+	if (!s || !*s) {
+		*why = "empty";
+		return -1;
+	}
+	if (*s < '0' || *s > '9') {
+		*why = "not a number";
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno == ERANGE) {
+		*why = "too large";
+		return -1;
+	}
+	*out = v;
+	*end = e;
+	return 0;
+}
+
+int
+parse_pid(const char *s, pid_t *out, const char **why)
+{
+	uint64_t v;
+	const char *end;
+
+	if (parse_u64(s, &v, &end, why) < 0)
+		return -1;
+	if (*end) {
+		*why = "not a number";
+		return -1;
+	}
+	if (v == 0 || v > INT_MAX) {
+		*why = "out of range";
+		return -1;
+	}
+	*out = (pid_t) v;
+	return 0;
+}
+
+int
+parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
+	   const char **why)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "K", 1024 }, { "KiB", 1024 }, { "k", 1024 },
+		{ "M", 1024 * 1024 }, { "MiB", 1024 * 1024 },
+	};
+	uint64_t v;
+	const char *end;
+	size_t i;
+
+	if (parse_u64(s, &v, &end, why) < 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		if (v > UINT64_MAX / units[i].mult) {
+			*why = "too large";
+			return -1;
+		}
+		v *= units[i].mult;
+		if (v < lo || v > hi) {
+			*why = "out of range";
+			return -1;
+		}
+		*out = v;
+		return 0;
+	}
+	*why = "unknown unit";
+	return -1;
+}

@@ -1,0 +1,385 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "symbols.h"
+#include "xmalloc.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
+			    int *status);
+
+struct sym_slot {
+	uint64_t pc;		/* looked-up address + 1; 0 = empty slot */
+	size_t first, n;	/* range in frames[] */
+};
+
+struct symbols {
+	struct procimg *img;
+	Dwfl *dwfl;
+	struct sym_frame *frames;
+	size_t nframes, frames_cap;
+	struct sym_slot *slots;	/* open addressing, power of two */
+	size_t nslots, used;
+	char **strings;		/* owned strings, freed at close */
+	size_t nstrings, strings_cap;
+};
+
+static const char deleted_suffix[] = " (deleted)";
+
+static const char *
+own(struct symbols *s, char *str)
+{
+	if (!str)
+		return NULL;
+	s->strings = xgrow(s->strings, &s->strings_cap, s->nstrings + 1,
+			   sizeof(*s->strings));
+	s->strings[s->nstrings++] = str;
+	return str;
+}
+
+static const char *
+demangle(struct symbols *s, const char *name)
+{
+	char *d;
+	int status = -1;
+
+	if (!name)
+		return NULL;
+	if (strncmp(name, "_Z", 2) == 0) {
+		d = __cxa_demangle(name, NULL, NULL, &status);
+		if (d && status == 0) {
+			const char *r = own(s, xstrdup(d));
+
+			free(d);
+			return r;
+		}
+		free(d);
+	}
+	return own(s, xstrdup(name));
+}
+
+/* libdwfl asks for each module's ELF: open it as the target sees it. */
+static int
+find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
+	 Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	struct symbols *s = *userdata;
+	char name[4096], path[4200];
+	size_t len, i;
+
+	if (!s)
+		return -1;
+	if (strncmp(modname, "[vdso", 5) == 0 && s->img->vdso) {
+		*elfp = elf_memory((char *) s->img->vdso,
+				   s->img->vdso_end - s->img->vdso_start);
+		return -1;
+	}
+	if (modname[0] != '/')
+		return -1;
+	snprintf(name, sizeof(name), "%s", modname);
+	len = strlen(name);
+	if (len > sizeof(deleted_suffix) - 1 &&
+	    strcmp(name + len - (sizeof(deleted_suffix) - 1),
+		   deleted_suffix) == 0)
+		name[len - (sizeof(deleted_suffix) - 1)] = '\0';
+	for (i = 0; i < s->img->maps.n; i++) {
+		const struct map_entry *e = &s->img->maps.v[i];
+		int fd;
+
+		if (!map_is_file(e) || strcmp(e->path, name) != 0)
+			continue;
+		fd = procimg_open_file(s->img, e, path, sizeof(path));
+		if (fd < 0)
+			continue;
+		*file_name = strdup(path);
+		return fd;
+	}
+	return -1;
+}
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static int
+set_userdata(Dwfl_Module *mod, void **userdata, const char *name,
+	     Dwarf_Addr start, void *arg)
+{
+	*userdata = arg;
+	return DWARF_CB_OK;
+}
+
+struct symbols *
+symbols_open(struct procimg *img, struct pp_err *err)
+{
+	struct symbols *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	s->img = img;
+	s->nslots = 1024;
+	s->slots = xcalloc(s->nslots, sizeof(*s->slots));
+	s->dwfl = dwfl_begin(&dwfl_callbacks);
+	if (!s->dwfl) {
+		pp_err_set(err, 0, "dwfl_begin: %s", dwfl_errmsg(-1));
+		symbols_close(s);
+		return NULL;
+	}
+	dwfl_report_begin(s->dwfl);
+	rc = dwfl_linux_proc_report(s->dwfl, img->pid);
+	if (dwfl_report_end(s->dwfl, NULL, NULL) != 0 || rc != 0) {
+		pp_err_set(err, rc > 0 ? rc : 0,
+			   "cannot list the modules of process %d: %s",
+			   (int) img->pid,
+			   rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
+		symbols_close(s);
+		return NULL;
+	}
+	/* find_elf runs lazily and needs to know the process. */
+	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+	return s;
+}
+
+void
+symbols_close(struct symbols *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	for (i = 0; i < s->nstrings; i++)
+		free(s->strings[i]);
+	free(s->strings);
+	free(s->frames);
+	free(s->slots);
+	free(s);
+}
+
+void *
+symbols_dwfl(struct symbols *s)
+{
+	return s->dwfl;
+}
+
+const char *
+module_basename(const char *module)
+{
+	const char *slash;
+
+	if (!module)
+		return "?";
+	slash = strrchr(module, '/');
+	return slash ? slash + 1 : module;
+}
+
+static const char *
+die_name(struct symbols *s, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name,
+						     &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die,
+					DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+							     &attr));
+	return demangle(s, name);
+}
+
+static void
+push_frame(struct symbols *s, const char *function, const char *file,
+	   int line, bool inlined, const char *module)
+{
+	struct sym_frame *f;
+
+	s->frames = xgrow(s->frames, &s->frames_cap, s->nframes + 1,
+			  sizeof(*s->frames));
+	f = &s->frames[s->nframes++];
+	f->function = function;
+	f->file = file;
+	f->line = line;
+	f->inlined = inlined;
+	f->module = module;
+}
+
+static const char *
+module_name(struct symbols *s, Dwfl_Module *mod)
+{
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL,
+					    NULL, NULL);
+	size_t len;
+
+	if (!name)
+		return NULL;
+	if (strncmp(name, "[vdso", 5) == 0)
+		return "[vdso]";
+	len = strlen(name);
+	if (len > sizeof(deleted_suffix) - 1 &&
+	    strcmp(name + len - (sizeof(deleted_suffix) - 1),
+		   deleted_suffix) == 0)
+		return own(s, xstrndup(name,
+				       len - (sizeof(deleted_suffix) - 1)));
+	return name;
+}
+
+static bool
+is_function_scope(Dwarf_Die *die)
+{
+	int tag = dwarf_tag(die);
+
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_entry_point;
+}
+
+/* The source file named by a DW_AT_call_file index of @cu. */
+static const char *
+call_file(Dwarf_Die *cu, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word idx;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr),
+			    &idx) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+static int
+call_line(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word line;
+
+	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr),
+			    &line) != 0)
+		return 0;
+	return (int) line;
+}
+
+/* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
+static void
+resolve(struct symbols *s, uint64_t pc)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	const char *module, *file = NULL, *sym;
+	Dwarf_Die *cu, *scopes = NULL;
+	Dwarf_Addr bias = 0;
+	Dwfl_Line *l;
+	GElf_Sym esym;
+	GElf_Off off;
+	int line = 0, n, i;
+
+	if (!mod) {
+		const struct map_entry *e = maps_find(&s->img->maps, pc);
+
+		push_frame(s, NULL, NULL, 0, false,
+			   e && e->path[0] ? e->path : NULL);
+		return;
+	}
+	module = module_name(s, mod);
+	l = dwfl_module_getsrc(mod, pc);
+	if (l)
+		file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+	cu = dwfl_module_addrdie(mod, pc, &bias);
+	n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+	for (i = 0; i < n; i++)
+		if (is_function_scope(&scopes[i]))
+			break;
+	if (n > 0 && i < n) {
+		Dwarf_Die *chain = NULL;
+		int m = dwarf_getscopes_die(&scopes[i], &chain), j;
+		Dwarf_Die *inner = &scopes[i];
+		bool inl = dwarf_tag(inner) == DW_TAG_inlined_subroutine;
+
+		push_frame(s, die_name(s, inner), file, line, inl, module);
+		/* Each inlined scope's caller is the next function scope
+		 * out; its position is the inlined DIE's call site. */
+		for (j = 1; inl && j < m; j++) {
+			if (!is_function_scope(&chain[j]))
+				continue;
+			file = call_file(cu, inner);
+			line = call_line(inner);
+			inl = dwarf_tag(&chain[j]) == DW_TAG_inlined_subroutine;
+			push_frame(s, die_name(s, &chain[j]), file, line, inl,
+				   module);
+			inner = &chain[j];
+		}
+		free(chain);
+		free(scopes);
+		return;
+	}
+	free(scopes);
+	sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL, NULL);
+	push_frame(s, demangle(s, sym), file, line, false, module);
+}
+
+static void
+grow_slots(struct symbols *s)
+{
+	struct sym_slot *old = s->slots;
+	size_t oldn = s->nslots, i;
+
+	s->nslots *= 2;
+	s->slots = xcalloc(s->nslots, sizeof(*s->slots));
+	for (i = 0; i < oldn; i++) {
+		size_t h;
+
+		if (!old[i].pc)
+			continue;
+		h = (old[i].pc * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
+		while (s->slots[h].pc)
+			h = (h + 1) & (s->nslots - 1);
+		s->slots[h] = old[i];
+	}
+	free(old);
+}
+
+size_t
+symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
+	       const struct sym_frame **out)
+{
+	uint64_t addr = activation ? pc : pc - 1;
+	uint64_t key = addr + 1;
+	size_t h = (key * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
+	struct sym_slot *slot;
+
+	while (s->slots[h].pc && s->slots[h].pc != key)
+		h = (h + 1) & (s->nslots - 1);
+	slot = &s->slots[h];
+	if (!slot->pc) {
+		size_t first = s->nframes;
+
+		resolve(s, addr);
+		if (++s->used * 2 > s->nslots) {
+			grow_slots(s);
+			h = (key * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
+			while (s->slots[h].pc)
+				h = (h + 1) & (s->nslots - 1);
+		}
+		slot = &s->slots[h];
+		slot->pc = key;
+		slot->first = first;
+		slot->n = s->nframes - first;
+	}
+	*out = &s->frames[slot->first];
+	return slot->n;
+}

@@ -1,0 +1,39 @@
+/*
+ * Symbolization with libdw: function, file:line and the inline chain of
+ * an address, cached per address.  It owns the process's Dwfl, which the
+ * libdw unwinder borrows.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_SYMBOLS_H
+# define PIDPROF_SYMBOLS_H
+
+# include "common.h"
+# include "err.h"
+# include "procimg.h"
+
+struct sym_frame {
+	const char *function;	/* demangled; NULL when unknown */
+	const char *file;	/* NULL when unknown */
+	int line;		/* 0 when unknown */
+	bool inlined;		/* inlined into the next frame of the chain */
+	const char *module;	/* path of the mapped file, "[vdso]", or NULL */
+};
+
+struct symbols;
+
+struct symbols *symbols_open(struct procimg *img, struct pp_err *err);
+void symbols_close(struct symbols *s);
+/*
+ * The frames for @pc, innermost (inlined) first.  @activation says @pc
+ * is exact; otherwise it is a return address and pc - 1 is looked up.
+ * The array stays valid until symbols_close().
+ */
+size_t symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
+		      const struct sym_frame **out);
+/* For the libdw unwinder: the Dwfl * of this process. */
+void *symbols_dwfl(struct symbols *s);
+/* Basename of a module path, for display. */
+const char *module_basename(const char *module);
+
+#endif /* !PIDPROF_SYMBOLS_H */

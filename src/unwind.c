@@ -1,0 +1,108 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "unwind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Without a known mapping end, how far above the copy still counts as
+ * "the stack we did not copy" rather than a wild pointer. */
+#define STACK_GUESS	(8u << 20)
+
+bool
+unwind_mem_read(struct unwind_mem *m, uint64_t addr, void *buf, size_t len)
+{
+	const struct snapshot *s = m->snap;
+	uint64_t copy_end = s->stack_base + s->stack_len;
+	uint64_t limit = s->stack_limit ? s->stack_limit : copy_end + STACK_GUESS;
+
+	if (addr >= s->stack_base && addr + len <= copy_end) {
+		memcpy(buf, s->stack + (addr - s->stack_base), len);
+		return true;
+	}
+	if (addr + len > copy_end && addr < limit && addr >= s->stack_base) {
+		m->past_snapshot = true;
+		return false;
+	}
+	return procimg_read(m->img, addr, buf, len);
+}
+
+void
+unwind_finish(struct raw_stack *out, const struct unwind_mem *m, bool failed,
+	      const char *reason)
+{
+	if (out->end == UNWIND_END_MAX_FRAMES)
+		return;
+	if (!failed) {
+		out->end = UNWIND_END_COMPLETE;
+		out->reason[0] = '\0';
+	} else if (m->past_snapshot) {
+		out->end = UNWIND_END_TRUNCATED;
+		snprintf(out->reason, sizeof(out->reason),
+			 "stack truncated at %zu bytes", m->snap->stack_len);
+	} else {
+		out->end = UNWIND_END_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "%s",
+			 reason ? reason : "unknown error");
+	}
+}
+
+/* Whether the bytes before @ret encode an x86_64 call instruction. */
+static bool
+follows_call(struct procimg *img, uint64_t ret)
+{
+	const struct map_entry *e = maps_find(&img->maps, ret);
+	uint8_t b[7];
+
+	if (!e || !(e->perms & MAP_PERM_X) || ret < sizeof(b) ||
+	    !procimg_read(img, ret - sizeof(b), b, sizeof(b)))
+		return false;
+	if (b[2] == 0xe8)			/* call rel32 */
+		return true;
+	if (b[5] == 0xff && (b[6] & 0xf8) == 0xd0)	/* call *%reg */
+		return true;
+	if (b[4] == 0xff && (b[5] & 0x38) == 0x10)	/* call *d8(%reg) */
+		return true;
+	if (b[1] == 0xff && (b[2] & 0x38) == 0x10)	/* call *d32(...) */
+		return true;
+	if (b[0] == 0xff && (b[1] & 0x38) == 0x10)	/* call *d32(,sib) */
+		return true;
+	return false;
+}
+
+bool
+unwind_guess_frame_pointer(struct unwind_mem *m, uint64_t frame_sp,
+			   uint64_t *rbp)
+{
+	const struct snapshot *s = m->snap;
+	uint64_t copy_end = s->stack_base + s->stack_len;
+	uint64_t p = (frame_sp + 7) & ~7ull;
+
+	if (frame_sp < s->stack_base)
+		return false;
+	for (; p + 16 <= copy_end; p += 8) {
+		uint64_t ret;
+
+		memcpy(&ret, s->stack + (p + 8 - s->stack_base), sizeof(ret));
+		if (follows_call(m->img, ret)) {
+			*rbp = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct unwinder_ops *
+unwinder_by_name(const char *name)
+{
+	static const struct unwinder_ops *const all[] = {
+		&unwinder_dwfl, &unwinder_libunwind,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}

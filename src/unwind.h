@@ -1,0 +1,79 @@
+/*
+ * Offline unwinders: a snapshot (registers + stack copy) in, return
+ * addresses out.  The target is running again by the time they work.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_UNWIND_H
+# define PIDPROF_UNWIND_H
+
+# include "common.h"
+# include "err.h"
+# include "procimg.h"
+# include "snapshot.h"
+
+# define UNWIND_MAX_FRAMES	1024
+
+struct raw_frame {
+	uint64_t pc;
+	bool activation;	/* pc is exact (frame 0, signal frame), not a return address */
+};
+
+enum unwind_end {
+	UNWIND_END_COMPLETE,	/* reached the outermost frame */
+	UNWIND_END_TRUNCATED,	/* needed stack beyond the copied slice */
+	UNWIND_END_ERROR,	/* stopped early; reason says why */
+	UNWIND_END_MAX_FRAMES,	/* UNWIND_MAX_FRAMES reached */
+};
+
+struct raw_stack {
+	struct raw_frame frames[UNWIND_MAX_FRAMES];
+	size_t n;
+	enum unwind_end end;
+	char reason[160];
+};
+
+/* Memory as the unwinders see it: the stack copy, then read-only file
+ * mappings and the vDSO.  Notes reads that fell past the copy. */
+struct unwind_mem {
+	struct procimg *img;
+	const struct snapshot *snap;
+	bool past_snapshot;
+};
+
+bool unwind_mem_read(struct unwind_mem *m, uint64_t addr, void *buf,
+		     size_t len);
+/* Sets out->end from how the backend stopped. */
+void unwind_finish(struct raw_stack *out, const struct unwind_mem *m,
+		   bool failed, const char *reason);
+
+/*
+ * A thread read while blocked gives only SP and PC.  Code built with
+ * frame pointers needs RBP to find the caller's frame; this finds the
+ * frame record of the frame where unwinding stopped: the first slot at or
+ * above @frame_sp (that frame's SP) holding a return address (an address
+ * in executable code right after a call instruction), the word below it
+ * being the saved RBP.  Returns false when none is found.
+ */
+bool unwind_guess_frame_pointer(struct unwind_mem *m, uint64_t frame_sp,
+				uint64_t *rbp);
+
+struct symbols;
+struct unwinder;
+
+struct unwinder_ops {
+	const char *name;
+	struct unwinder *(*open)(struct procimg *img, struct symbols *syms,
+				 struct pp_err *err);
+	void (*unwind)(struct unwinder *u, const struct snapshot *snap,
+		       struct raw_stack *out);
+	void (*close)(struct unwinder *u);
+};
+
+extern const struct unwinder_ops unwinder_dwfl;
+extern const struct unwinder_ops unwinder_libunwind;
+
+/* NULL when no unwinder has that name. */
+const struct unwinder_ops *unwinder_by_name(const char *name);
+
+#endif /* !PIDPROF_UNWIND_H */
