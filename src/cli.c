@@ -17,12 +17,13 @@
 
 static const char exit_status_help[] =
 	"Exit status:\n"
-	"  0   complete: every thread's stack was captured and unwound\n"
-	"  1   partial: output written, but a stack is incomplete (a thread\n"
-	"      not captured, unwinding stopped early, or cut by --stack-size)\n"
-	"  2   fatal: nothing could be captured (no such process, permission\n"
-	"      denied, ...)\n"
-	"  64  usage error: a bad command, option or value\n";
+	"  0   every thread's stack was captured and unwound completely\n"
+	"  1   output written, but some stack is partial (a thread not\n"
+	"      captured, unwinding stopped early, or truncated by\n"
+	"      --stack-size)\n"
+	"  2   fatal: nothing could be captured (no such process,\n"
+	"      permission denied, ...)\n"
+	"  64  usage error (bad option or value)\n";
 
 static void
 print_main_help(FILE *f)

@@ -64,8 +64,12 @@ is_outermost(const char *function)
 {
 	static const char *const roots[] = {
 		"_start", "__clone", "clone", "__clone3", "clone3",
+		/* Go: goroutines end in goexit; threads start in clone;
+		 * a g0 stack begins where mcall switched to it. */
 		"runtime.goexit", "runtime.goexit.abi0", "runtime.mstart",
 		"runtime.mstart.abi0", "runtime.rt0_go", "runtime.rt0_go.abi0",
+		"runtime.clone", "runtime.clone.abi0", "runtime.mcall",
+		"runtime.morestack", "runtime.morestack.abi0",
 	};
 	size_t i;
 
@@ -88,7 +92,7 @@ struct thread_out {
 static void
 print_text_frame(size_t idx, uint64_t pc, const struct sym_frame *f)
 {
-	printf("  #%-3zu 0x%016llx in %s", idx, (unsigned long long) pc,
+	printf("  #%zu  0x%016llx in %s", idx, (unsigned long long) pc,
 	       f->function ? f->function : "??");
 	if (f->file && f->line > 0)
 		printf(" at %s:%d", f->file, f->line);
@@ -198,7 +202,7 @@ print_thread(const struct dump_opts *o, struct symbols *syms,
 		return;
 	if (th->stack->end == UNWIND_END_TRUNCATED)
 		printf("  ... stack truncated at %zu bytes (raise --stack-size)\n",
-		       s->stack_len);
+		       snapshot_stack_above_sp(s));
 	else
 		printf("  ... unwinding stopped: %s\n", th->stack->reason);
 }

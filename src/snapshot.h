@@ -45,6 +45,15 @@ snapshot_sp(const struct snapshot *s)
 	return s->regs.rsp;
 }
 
+/* Bytes copied from SP upwards (what --stack-size bounds). */
+static inline size_t
+snapshot_stack_above_sp(const struct snapshot *s)
+{
+	uint64_t skip = s->regs.rsp - s->stack_base;
+
+	return s->stack_len > skip ? s->stack_len - skip : 0;
+}
+
 static inline uint64_t
 snapshot_pc(const struct snapshot *s)
 {

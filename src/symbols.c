@@ -21,8 +21,25 @@ struct sym_slot {
 	size_t first, n;	/* range in frames[] */
 };
 
+/* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
+ * (Go binaries): libdw then finds no CU for an address. */
+struct cu_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Off offset;	/* of the CU DIE */
+};
+
+struct cu_index {
+	Dwfl_Module *mod;
+	Dwarf *dwarf;
+	Dwarf_Addr bias;
+	struct cu_range *v;
+	size_t n;
+};
+
 struct symbols {
 	struct procimg *img;
+	struct cu_index *cu_indexes;
+	size_t ncu_indexes, cu_indexes_cap;
 	Dwfl *dwfl;
 	struct sym_frame *frames;
 	size_t nframes, frames_cap;
@@ -160,6 +177,9 @@ symbols_close(struct symbols *s)
 		return;
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	for (i = 0; i < s->ncu_indexes; i++)
+		free(s->cu_indexes[i].v);
+	free(s->cu_indexes);
 	for (i = 0; i < s->nstrings; i++)
 		free(s->strings[i]);
 	free(s->strings);
@@ -275,13 +295,91 @@ call_line(Dwarf_Die *die)
 	return (int) line;
 }
 
+static int
+cmp_cu_range(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static struct cu_index *
+build_cu_index(struct symbols *s, Dwfl_Module *mod)
+{
+	struct cu_index *ix;
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0, i;
+
+	for (i = 0; i < s->ncu_indexes; i++)
+		if (s->cu_indexes[i].mod == mod)
+			return &s->cu_indexes[i];
+	s->cu_indexes = xgrow(s->cu_indexes, &s->cu_indexes_cap,
+			      s->ncu_indexes + 1, sizeof(*s->cu_indexes));
+	ix = &s->cu_indexes[s->ncu_indexes++];
+	memset(ix, 0, sizeof(*ix));
+	ix->mod = mod;
+	ix->dwarf = dwfl_module_getdwarf(mod, &ix->bias);
+	if (!ix->dwarf)
+		return ix;
+	while (dwarf_nextcu(ix->dwarf, off, &next, &hsize, NULL, NULL,
+			    NULL) == 0) {
+		Dwarf_Die cu;
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t r = 0;
+
+		if (dwarf_offdie(ix->dwarf, off + hsize, &cu)) {
+			while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
+				ix->v = xgrow(ix->v, &cap, ix->n + 1,
+					      sizeof(*ix->v));
+				ix->v[ix->n].lo = lo;
+				ix->v[ix->n].hi = hi;
+				ix->v[ix->n].offset = off + hsize;
+				ix->n++;
+			}
+		}
+		off = next;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), cmp_cu_range);
+	return ix;
+}
+
+/* The CU holding @pc found by its ranges, when libdw's lookup fails. */
+static Dwarf_Die *
+find_cu(struct symbols *s, Dwfl_Module *mod, Dwarf_Addr pc,
+	Dwarf_Die *storage, Dwarf_Addr *bias)
+{
+	struct cu_index *ix = build_cu_index(s, mod);
+	size_t lo = 0, hi = ix->n;
+	Dwarf_Addr addr = pc - ix->bias;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->v[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges may nest or overlap: look back a little. */
+	for (hi = lo; hi > 0 && lo - hi < 8; hi--) {
+		const struct cu_range *r = &ix->v[hi - 1];
+
+		if (addr >= r->lo && addr < r->hi &&
+		    dwarf_offdie(ix->dwarf, r->offset, storage)) {
+			*bias = ix->bias;
+			return storage;
+		}
+	}
+	return NULL;
+}
+
 /* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
 static void
 resolve(struct symbols *s, uint64_t pc)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
 	const char *module, *file = NULL, *sym;
-	Dwarf_Die *cu, *scopes = NULL;
+	Dwarf_Die *cu, *scopes = NULL, cu_storage;
 	Dwarf_Addr bias = 0;
 	Dwfl_Line *l;
 	GElf_Sym esym;
@@ -300,6 +398,16 @@ resolve(struct symbols *s, uint64_t pc)
 	if (l)
 		file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
 	cu = dwfl_module_addrdie(mod, pc, &bias);
+	if (!cu)
+		cu = find_cu(s, mod, pc, &cu_storage, &bias);
+	if (!file && cu) {
+		Dwarf_Line *dl = dwarf_getsrc_die(cu, pc - bias);
+
+		if (dl) {
+			file = dwarf_linesrc(dl, NULL, NULL);
+			dwarf_lineno(dl, &line);
+		}
+	}
 	n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
 	for (i = 0; i < n; i++)
 		if (is_function_scope(&scopes[i]))

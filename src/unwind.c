@@ -34,13 +34,16 @@ unwind_finish(struct raw_stack *out, const struct unwind_mem *m, bool failed,
 {
 	if (out->end == UNWIND_END_MAX_FRAMES)
 		return;
-	if (!failed) {
-		out->end = UNWIND_END_COMPLETE;
-		out->reason[0] = '\0';
-	} else if (m->past_snapshot) {
+	/* An unwinder may take a failed read as the end of the stack and
+	 * report success: a read past the copy means the copy was short. */
+	if (m->past_snapshot) {
 		out->end = UNWIND_END_TRUNCATED;
 		snprintf(out->reason, sizeof(out->reason),
-			 "stack truncated at %zu bytes", m->snap->stack_len);
+			 "stack truncated at %zu bytes",
+			 snapshot_stack_above_sp(m->snap));
+	} else if (!failed) {
+		out->end = UNWIND_END_COMPLETE;
+		out->reason[0] = '\0';
 	} else {
 		out->end = UNWIND_END_ERROR;
 		snprintf(out->reason, sizeof(out->reason), "%s",
