@@ -9,6 +9,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -332,6 +333,10 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns)
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
+		if (tid == t->pid) {
+			t->leader_exited = true;
+			t->exit_status = status;
+		}
 		return;
 	}
 	if (!WIFSTOPPED(status))
@@ -376,6 +381,11 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns)
 			resume(tr, PTRACE_CONT, 0);
 		}
 		break;
+	case PTRACE_EVENT_EXEC:
+		/* Every other thread is gone; the image is new. */
+		t->exec_seen = true;
+		resume(tr, PTRACE_CONT, 0);
+		break;
 	case 0:
 		/* Signal-delivery-stop: pass the signal on, untouched. */
 		t->signals_passed++;
@@ -405,6 +415,7 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 	for (;;) {
 		struct signalfd_siginfo si;
 		struct pollfd pfd;
+		struct timespec ts;
 		int status;
 		pid_t tid;
 		int64_t left;
@@ -420,16 +431,18 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 			return;
 		pfd.fd = t->sigchld_fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int) ((left + 999999) / 1000000)) > 0)
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		if (ppoll(&pfd, 1, &ts, NULL) > 0)
 			while (read(t->sigchld_fd, &si, sizeof(si)) > 0)
 				;
 	}
 }
 
 void
-target_poll_events(struct target *t, int timeout_ms)
+target_poll_events(struct target *t, uint64_t timeout_ns)
 {
-	reap(t, now_ns() + (uint64_t) timeout_ms * 1000000u, false);
+	reap(t, now_ns() + timeout_ns, false);
 }
 
 static void
@@ -489,11 +502,12 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 }
 
 int
-target_capture_all(struct target *t, int deadline_ms,
-		   struct capture_stats *st)
+target_capture(struct target *t, const bool *due, int deadline_ms,
+	       struct capture_stats *st)
 {
 	uint64_t deadline = now_ns() + (uint64_t) deadline_ms * 1000000u;
 	bool *blocked = xcalloc(t->n ? t->n : 1, sizeof(*blocked));
+	bool *asked = xcalloc(t->n ? t->n : 1, sizeof(*asked));
 	size_t i, n = t->n;
 	int again = 0;
 
@@ -504,8 +518,9 @@ target_capture_all(struct target *t, int deadline_ms,
 		char state;
 
 		tr->snap.how = SNAP_NONE;
-		if (tr->gone)
+		if (tr->gone || (due && !due[i]))
 			continue;
+		asked[i] = true;
 		state = procfs_thread_state(t->pid, tr->tid);
 		if (state == 0 || state == 'Z' || state == 'X') {
 			mark_gone(tr);
@@ -535,9 +550,11 @@ target_capture_all(struct target *t, int deadline_ms,
 		reap(t, deadline, true);
 	free(blocked);
 
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < n; i++) {
 		struct tracee *tr = &t->t[i];
 
+		if (!asked[i])
+			continue;
 		if (tr->gone)
 			st->gone++;
 		else if (tr->snap.how == SNAP_INTERRUPTED)
@@ -547,6 +564,109 @@ target_capture_all(struct target *t, int deadline_ms,
 		else
 			st->missed++;
 	}
+	free(asked);
+	return 0;
+}
+
+bool
+target_alive(const struct target *t)
+{
+	size_t i;
+
+	if (t->leader_exited)
+		return false;
+	for (i = 0; i < t->n; i++)
+		if (!t->t[i].gone)
+			return true;
+	return false;
+}
+
+int
+target_spawn(struct target *t, char *const *argv, size_t stack_size,
+	     struct pp_err *err)
+{
+	int go[2], fail[2], e = 0;
+	sigset_t none;
+	ssize_t r;
+	pid_t pid;
+
+	memset(t, 0, sizeof(*t));
+	t->stack_size = stack_size;
+	t->sigchld_fd = -1;
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(fail, O_CLOEXEC) < 0)
+		return pp_err_set(err, errno, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(go[0]); close(go[1]); close(fail[0]); close(fail[1]);
+		return pp_err_set(err, e, "fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		char c;
+
+		/* The command starts with a clean signal state, then waits
+		 * until it is seized, so its first instruction is seen. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		close(go[1]);
+		close(fail[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(fail[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(fail[1]);
+	t->pid = pid;
+	if (ptrace(PTRACE_SEIZE, pid, 0,
+		   (void *) (long) (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)) < 0) {
+		e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		close(fail[0]);
+		return pp_err_set(err, e, "cannot trace the command: %s",
+				  strerror(e));
+	}
+	add_tracee(t, pid);
+	if (write(go[1], "x", 1) != 1)
+		e = errno;
+	close(go[1]);
+	/* EOF: the exec closed the pipe; an errno: it failed. */
+	do
+		r = read(fail[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(fail[0]);
+	if (r == sizeof(e)) {
+		waitpid(pid, NULL, __WALL);
+		target_release(t);
+		return pp_err_set(err, e, "cannot run %s: %s", argv[0],
+				  strerror(e));
+	}
+	{
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		t->sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (t->sigchld_fd < 0) {
+			e = errno;
+			target_release(t);
+			return pp_err_set(err, e, "signalfd: %s", strerror(e));
+		}
+	}
+	/* The exec stop arrives now; the maps are those of the command
+	 * only after it. */
+	while (!t->exec_seen && target_alive(t))
+		target_poll_events(t, 100000000);
+	if (!target_alive(t))
+		return pp_err_set(err, ESRCH, "%s exited at once", argv[0]);
+	if (procfs_read_maps(pid, &t->maps, err) < 0)
+		return -1;
 	return 0;
 }
 

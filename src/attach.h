@@ -39,6 +39,9 @@ struct target {
 	int sigchld_fd;		/* signalfd: wakes the reaper on tracee stops */
 	unsigned int new_threads;	/* followed since attach */
 	unsigned int signals_passed;	/* signal-delivery-stops re-injected */
+	bool exec_seen;		/* the target called execve: maps changed */
+	bool leader_exited;	/* the process is gone */
+	int exit_status;	/* its wait status, once leader_exited */
 };
 
 struct capture_stats {
@@ -57,16 +60,31 @@ struct capture_stats {
 int target_attach(struct target *t, pid_t pid, size_t stack_size,
 		  struct pp_err *err);
 /*
- * Takes one snapshot of every live thread: running ones through the stop
- * path (interrupt all, then reap in arrival order until @deadline_ms),
- * sleeping ones without stopping them.  Results are in t->t[i].snap
- * (how == SNAP_NONE where none was taken).
+ * Starts @argv as a child that is seized before it runs its first
+ * instruction (it waits on a pipe until then), and sets up @t for it.
  */
-int target_capture_all(struct target *t, int deadline_ms,
-		       struct capture_stats *st);
-/* Handles pending ptrace events (new threads, signals to pass on) for up
- * to @timeout_ms. */
-void target_poll_events(struct target *t, int timeout_ms);
+int target_spawn(struct target *t, char *const *argv, size_t stack_size,
+		 struct pp_err *err);
+/*
+ * Takes one snapshot of every live thread (or of those with due[i] set,
+ * when @due is not NULL; due[] is indexed like t->t at the call): running
+ * ones through the stop path (interrupt all, then reap in arrival order
+ * until @deadline_ms), sleeping ones without stopping them.  Results are
+ * in t->t[i].snap (how == SNAP_NONE where none was taken).
+ */
+int target_capture(struct target *t, const bool *due, int deadline_ms,
+		   struct capture_stats *st);
+static inline int
+target_capture_all(struct target *t, int deadline_ms,
+		   struct capture_stats *st)
+{
+	return target_capture(t, NULL, deadline_ms, st);
+}
+/* Whether any thread of the target is still there. */
+bool target_alive(const struct target *t);
+/* Handles ptrace events (new threads, signals to pass on) for up to
+ * @timeout_ns: the way to wait between ticks. */
+void target_poll_events(struct target *t, uint64_t timeout_ns);
 /* Resumes what we stopped, forgets the tracees and frees @t.  The rest of
  * the detach happens when the tracer thread exits (see above). */
 void target_release(struct target *t);

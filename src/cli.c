@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "msg.h"
 #include "parse.h"
+#include "xmalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ print_main_help(FILE *f)
 		"by PID: no rebuild, no agent library, no restart.\n"
 		"\n"
 		"Commands:\n"
+		"  record   sample a process (or a command) for a while and write\n"
+		"           pprof, collapsed stacks or a flamegraph\n"
 		"  dump     print every thread's stack now, with file:line and\n"
 		"           inlined frames\n"
 		"  help     show this help\n"
@@ -73,6 +76,50 @@ print_dump_help(void)
 	       "%s", exit_status_help);
 }
 
+static const char record_exit_help[] =
+	"Exit status:\n"
+	"  0   every output was written and holds samples\n"
+	"  1   some output could not be written (the others were)\n"
+	"  2   fatal: nothing could be attached or written, or no sample\n"
+	"      was taken\n"
+	"  64  usage error (bad option or value)\n";
+
+static void
+print_record_help(void)
+{
+	printf("Usage: pidprof record -p PID [OPTIONS]\n"
+	       "       pidprof record [OPTIONS] -- COMMAND [ARGS...]\n"
+	       "\n"
+	       "Sample the threads of process PID, or of COMMAND started from its\n"
+	       "first instruction, until --duration ends, the process exits, or\n"
+	       "SIGINT, SIGTERM or SIGHUP; then write every output.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to sample\n"
+	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
+	       "                         format comes from the name: .pb.gz .pb\n"
+	       "                         .pprof (pprof), .folded .collapsed .txt\n"
+	       "                         (collapsed stacks), .svg (flamegraph)\n"
+	       "                         (default: pidprof-PID.pb.gz)\n"
+	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
+	       "                         that follow it\n"
+	       "  -d, --duration=TIME    stop after TIME (500ms, 10s, 2m, 1h;\n"
+	       "                         default: until the process exits)\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100; out of range is clamped)\n"
+	       "  -m, --mode=MODE        wall: every thread, on or off CPU, weighted\n"
+	       "                         by wall time (default); cpu: only threads\n"
+	       "                         that ran, weighted by the CPU they used\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -q, --quiet            no status line, summary or warnings\n"
+	       "  -v, --verbose          more messages; twice for debug messages\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "%s", record_exit_help);
+}
+
 static void
 print_version(void)
 {
@@ -104,6 +151,8 @@ bad_option(char **argv, int opt)
 		usage_error_msg("unknown option '%s'", arg);
 }
 
+static bool parse_stack_size(const char *arg, size_t *out);
+
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
 {
@@ -121,7 +170,6 @@ parse_dump(int argc, char **argv, struct cli *cli)
 	};
 	struct dump_opts *o = &cli->dump;
 	const char *why;
-	uint64_t size;
 	bool have_pid = false;
 	int c, verbose = 0;
 
@@ -153,18 +201,8 @@ parse_dump(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 's':
-			if (parse_size(optarg, STACK_SIZE_MIN, STACK_SIZE_MAX,
-				       &size, &why) < 0) {
-				if (strcmp(why, "out of range") == 0)
-					usage_error_msg("invalid --stack-size argument: '%s': out of range (%d..%d bytes)",
-							optarg, STACK_SIZE_MIN,
-							STACK_SIZE_MAX);
-				else
-					usage_error_msg("invalid --stack-size argument: '%s': %s",
-							optarg, why);
+			if (!parse_stack_size(optarg, &o->stack_size))
 				return usage_exit(cli);
-			}
-			o->stack_size = size;
 			break;
 		case 'v':
 			verbose++;
@@ -195,6 +233,186 @@ parse_dump(int argc, char **argv, struct cli *cli)
 				(int) o->pid);
 		return usage_exit(cli);
 	}
+	msg_set_verbose(verbose);
+}
+
+static bool
+parse_stack_size(const char *arg, size_t *out)
+{
+	const char *why;
+	uint64_t size;
+
+	if (parse_size(arg, STACK_SIZE_MIN, STACK_SIZE_MAX, &size, &why) == 0) {
+		*out = size;
+		return true;
+	}
+	if (strcmp(why, "out of range") == 0)
+		usage_error_msg("invalid --stack-size argument: '%s': out of range (%d..%d bytes)",
+				arg, STACK_SIZE_MIN, STACK_SIZE_MAX);
+	else
+		usage_error_msg("invalid --stack-size argument: '%s': %s", arg,
+				why);
+	return false;
+}
+
+static void
+parse_record(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "format",	required_argument,	NULL, 'f' },
+		{ "duration",	required_argument,	NULL, 'd' },
+		{ "rate",	required_argument,	NULL, 'r' },
+		{ "mode",	required_argument,	NULL, 'm' },
+		{ "unwinder",	required_argument,	NULL, 'u' },
+		{ "stack-size",	required_argument,	NULL, 's' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct record_opts *o = &cli->record;
+	struct sampler_opts *so = &o->sampler;
+	enum output_format format = FORMAT_NONE;
+	const char *why;
+	bool have_pid = false;
+	long rate;
+	int c, verbose = 0;
+
+	memset(o, 0, sizeof(*o));
+	so->mode = MODE_WALL;
+	so->rate_hz = 100;
+	so->unwinder = &unwinder_dwfl;
+	so->stack_size = STACK_SIZE_DEFAULT;
+	cli->command = CLI_RECORD;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &so->pid, &why) < 0) {
+				usage_error_msg("invalid --pid argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_pid = true;
+			break;
+		case 'o': {
+			struct output *out;
+
+			if (o->noutputs == RECORD_MAX_OUTPUTS) {
+				usage_error_msg("too many outputs (at most %d)",
+						RECORD_MAX_OUTPUTS);
+				return usage_exit(cli);
+			}
+			out = &o->outputs[o->noutputs++];
+			out->path = optarg;
+			out->format = format ? format :
+				      output_format_by_path(optarg);
+			if (!out->format) {
+				usage_error_msg("cannot tell the format of '%s' from its name: use --format (pprof, collapsed or svg) before -o",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		}
+		case 'f':
+			format = output_format_by_name(optarg);
+			if (!format) {
+				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed or svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'd':
+			if (parse_duration(optarg, &so->duration_ns, &why) < 0) {
+				usage_error_msg("invalid --duration argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'r':
+			if (parse_int(optarg, &rate, &why) < 0) {
+				usage_error_msg("invalid --rate argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			if (rate < RATE_MIN || rate > RATE_MAX) {
+				long clamped = rate < RATE_MIN ? RATE_MIN :
+					       RATE_MAX;
+
+				warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
+					    rate, RATE_MIN, RATE_MAX, clamped);
+				rate = clamped;
+			}
+			so->rate_hz = (int) rate;
+			break;
+		case 'm':
+			if (strcmp(optarg, "wall") == 0) {
+				so->mode = MODE_WALL;
+			} else if (strcmp(optarg, "cpu") == 0) {
+				so->mode = MODE_CPU;
+			} else {
+				usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'u':
+			so->unwinder = unwinder_by_name(optarg);
+			if (!so->unwinder) {
+				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &so->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			print_record_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc)
+		so->argv = argv + optind;
+	if (have_pid == !!so->argv) {
+		usage_error_msg(have_pid ?
+				"record takes -p PID or a command, not both" :
+				"record needs a process: use -p PID or -- COMMAND");
+		return usage_exit(cli);
+	}
+	if (have_pid && so->pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) so->pid);
+		return usage_exit(cli);
+	}
+	if (!o->noutputs) {
+		const char *base = so->argv ? strrchr(so->argv[0], '/') : NULL;
+
+		cli->default_output = have_pid ?
+			xasprintf("pidprof-%d.pb.gz", (int) so->pid) :
+			xasprintf("pidprof-%s.pb.gz",
+				  base ? base + 1 : so->argv[0]);
+		o->outputs[0].path = cli->default_output;
+		o->outputs[0].format = FORMAT_PPROF;
+		o->noutputs = 1;
+	}
+	so->status_line = !o->quiet && isatty(STDERR_FILENO);
 	msg_set_verbose(verbose);
 }
 
@@ -240,6 +458,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 	}
 	if (strcmp(cmd, "dump") == 0)
 		return parse_dump(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "record") == 0)
+		return parse_record(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

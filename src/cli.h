@@ -9,16 +9,20 @@
 
 # include "common.h"
 # include "dump.h"
+# include "record.h"
 
 enum cli_command {
 	CLI_EXIT,	/* nothing to run: exit with cli.exit_status */
 	CLI_DUMP,
+	CLI_RECORD,
 };
 
 struct cli {
 	enum cli_command command;
 	int exit_status;
 	struct dump_opts dump;
+	struct record_opts record;
+	char *default_output;	/* owned: the -o chosen when none was given */
 };
 
 /* Parses argv; prints help, version and usage errors itself. */

@@ -7,6 +7,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "dump.h"
+#include "record.h"
 
 #include <signal.h>
 
@@ -26,6 +27,8 @@ main(int argc, char **argv)
 	switch (cli.command) {
 	case CLI_DUMP:
 		return dump_run(&cli.dump);
+	case CLI_RECORD:
+		return record_run(&cli.record);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -98,3 +98,29 @@ usage_error_msg(const char *fmt, ...)
 	vmsg("", "\nTry 'pidprof --help' for more information.", fmt, ap);
 	va_end(ap);
 }
+
+void
+status_msg(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "\rpidprof: ");
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(buf);
+	snprintf(buf + n, sizeof(buf) - n, "\033[K");
+	if (write(STDERR_FILENO, buf, strlen(buf)) < 0) {
+		/* Nowhere left to report it. */
+	}
+}
+
+void
+status_clear(void)
+{
+	if (write(STDERR_FILENO, "\r\033[K", 4) < 0) {
+		/* Nowhere left to report it. */
+	}
+}

@@ -20,6 +20,9 @@ void debug_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* Prints the error text of @e, prefixed with the context when not NULL. */
 void error_msg_err(const struct pp_err *e);
 /* A usage error: the message, then a hint to --help. */
+/* A live status line on a terminal: rewritten in place. */
+void status_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+void status_clear(void);
 void usage_error_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
 #endif /* !PIDPROF_MSG_H */

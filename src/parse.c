@@ -89,3 +89,66 @@ parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 	*why = "unknown unit";
 	return -1;
 }
+
+int
+parse_duration(const char *s, uint64_t *ns, const char **why)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
+		{ "h", 3600e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !*s || ((*s < '0' || *s > '9') && *s != '.')) {
+		*why = "not a duration";
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s) {
+		*why = "not a duration";
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		v *= units[i].ns;
+		if (v < 1e6 || v > 30 * 86400e9) {
+			*why = "out of range (1ms to 30 days)";
+			return -1;
+		}
+		*ns = (uint64_t) v;
+		return 0;
+	}
+	*why = "unknown unit (use ms, s, m or h)";
+	return -1;
+}
+
+int
+parse_int(const char *s, long *out, const char **why)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s) {
+		*why = "empty";
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || end == s) {
+		*why = "not a number";
+		return -1;
+	}
+	if (errno == ERANGE) {
+		*why = "out of range";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -15,4 +15,10 @@ int parse_pid(const char *s, pid_t *out, const char **why);
 int parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 	       const char **why);
 
+/* A duration: a number with an optional unit ms, s (default), m or h,
+ * fractions allowed ("1.5s"); more than 0 and at most 30 days. */
+int parse_duration(const char *s, uint64_t *ns, const char **why);
+/* A whole number, possibly negative. */
+int parse_int(const char *s, long *out, const char **why);
+
 #endif /* !PIDPROF_PARSE_H */

@@ -51,6 +51,17 @@ procimg_open(struct procimg *img, pid_t pid, struct pp_err *err)
 }
 
 void
+procimg_refresh(struct procimg *img)
+{
+	struct maps m;
+
+	if (procfs_read_maps(img->pid, &m, NULL) < 0)
+		return;
+	maps_free(&img->maps);
+	img->maps = m;
+}
+
+void
 procimg_close(struct procimg *img)
 {
 	size_t i;

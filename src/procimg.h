@@ -32,6 +32,8 @@ struct procimg {
 
 int procimg_open(struct procimg *img, pid_t pid, struct pp_err *err);
 void procimg_close(struct procimg *img);
+/* Re-reads the maps (after dlopen, new threads); files stay mapped. */
+void procimg_refresh(struct procimg *img);
 /* Opens the file behind @e as the target sees it; returns an fd or -1.
  * @path_out (optional) receives the path that worked. */
 int procimg_open_file(const struct procimg *img, const struct map_entry *e,

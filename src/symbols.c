@@ -169,6 +169,15 @@ symbols_open(struct procimg *img, struct pp_err *err)
 }
 
 void
+symbols_refresh(struct symbols *s)
+{
+	dwfl_report_begin(s->dwfl);
+	dwfl_linux_proc_report(s->dwfl, s->img->pid);
+	dwfl_report_end(s->dwfl, NULL, NULL);
+	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+}
+
+void
 symbols_close(struct symbols *s)
 {
 	size_t i;
@@ -186,6 +195,30 @@ symbols_close(struct symbols *s)
 	free(s->frames);
 	free(s->slots);
 	free(s);
+}
+
+bool
+symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	Dwarf_Addr bias;
+	int len, i;
+	char *hex;
+
+	memset(out, 0, sizeof(*out));
+	if (!mod)
+		return false;
+	len = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (len > 0) {
+		hex = xmalloc(2 * len + 1);
+		for (i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+		out->build_id = own(s, hex);
+	}
+	out->has_lines = dwfl_module_getdwarf(mod, &bias) != NULL;
+	return true;
 }
 
 void *

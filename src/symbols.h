@@ -24,6 +24,8 @@ struct symbols;
 
 struct symbols *symbols_open(struct procimg *img, struct pp_err *err);
 void symbols_close(struct symbols *s);
+/* Reports the modules again after the maps changed; known ones are kept. */
+void symbols_refresh(struct symbols *s);
 /*
  * The frames for @pc, innermost (inlined) first.  @activation says @pc
  * is exact; otherwise it is a return address and pc - 1 is looked up.
@@ -31,6 +33,13 @@ void symbols_close(struct symbols *s);
  */
 size_t symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 		      const struct sym_frame **out);
+struct sym_module {
+	const char *build_id;	/* hex, NULL when the file has none */
+	bool has_lines;		/* DWARF line and inline information */
+};
+
+/* Facts about the module holding @pc; false when none does. */
+bool symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out);
 /* For the libdw unwinder: the Dwfl * of this process. */
 void *symbols_dwfl(struct symbols *s);
 /* Basename of a module path, for display. */

@@ -1,0 +1,194 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "output.h"
+#include "flamegraph.h"
+#include "folded.h"
+#include "gz.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	enum output_format format;
+} format_names[] = {
+	{ "pprof", FORMAT_PPROF },
+	{ "collapsed", FORMAT_COLLAPSED },
+	{ "folded", FORMAT_COLLAPSED },
+	{ "svg", FORMAT_FLAMEGRAPH },
+	{ "flamegraph", FORMAT_FLAMEGRAPH },
+};
+
+static const struct {
+	const char *suffix;
+	enum output_format format;
+} format_suffixes[] = {
+	{ ".pb.gz", FORMAT_PPROF },
+	{ ".pb", FORMAT_PPROF },
+	{ ".pprof", FORMAT_PPROF },
+	{ ".folded", FORMAT_COLLAPSED },
+	{ ".collapsed", FORMAT_COLLAPSED },
+	{ ".txt", FORMAT_COLLAPSED },
+	{ ".svg", FORMAT_FLAMEGRAPH },
+};
+
+enum output_format
+output_format_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(format_names); i++)
+		if (strcmp(name, format_names[i].name) == 0)
+			return format_names[i].format;
+	return FORMAT_NONE;
+}
+
+enum output_format
+output_format_by_path(const char *path)
+{
+	size_t len = strlen(path), i;
+
+	for (i = 0; i < ARRAY_SIZE(format_suffixes); i++) {
+		size_t sl = strlen(format_suffixes[i].suffix);
+
+		if (len > sl &&
+		    strcmp(path + len - sl, format_suffixes[i].suffix) == 0)
+			return format_suffixes[i].format;
+	}
+	return FORMAT_NONE;
+}
+
+const char *
+output_format_name(enum output_format f)
+{
+	switch (f) {
+	case FORMAT_PPROF: return "pprof";
+	case FORMAT_COLLAPSED: return "collapsed";
+	case FORMAT_FLAMEGRAPH: return "svg";
+	default: return "none";
+	}
+}
+
+static char *
+temp_path_for(const char *path)
+{
+	return xasprintf("%s.tmp.%d", path, (int) getpid());
+}
+
+int
+output_check_writable(const char *path, struct pp_err *err)
+{
+	struct stat st;
+	char *tmp;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return pp_err_set(err, EISDIR, "cannot write %s: %s", path,
+				  strerror(EISDIR));
+	tmp = temp_path_for(path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		free(tmp);
+		return pp_err_set(err, e, "cannot write %s: %s", path,
+				  strerror(e));
+	}
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
+int
+output_write_file(const char *path, const void *data, size_t len, mode_t mode,
+		  struct pp_err *err)
+{
+	char *tmp = temp_path_for(path);
+	const char *p = data;
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail_fd;
+		p += w;
+		len -= w;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL)
+		goto fail_fd;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_fd;
+	}
+	if (rename(tmp, path) < 0)
+		goto fail_unlink;
+	free(tmp);
+	return 0;
+
+fail_fd:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+fail_unlink:
+	e = errno;
+	unlink(tmp);
+	errno = e;
+fail:
+	e = errno;
+	free(tmp);
+	return pp_err_set(err, e, "cannot write %s: %s", path, strerror(e));
+}
+
+int
+output_render(enum output_format f, const struct profile *p,
+	      const struct frame_source *src, const struct render_info *info,
+	      struct buf *out, struct pp_err *err)
+{
+	struct folded fo;
+	struct buf raw;
+	int rc = 0;
+
+	switch (f) {
+	case FORMAT_PPROF:
+		buf_init(&raw);
+		pprof_encode(p, src, info->comments, info->ncomments, &raw);
+		rc = gz_compress(raw.data, raw.len, out, err);
+		buf_free(&raw);
+		return rc;
+	case FORMAT_COLLAPSED:
+	case FORMAT_FLAMEGRAPH:
+		/* The last value is the weighted one (time, bytes). */
+		folded_build(&fo, p, src, p->nvalues - 1);
+		if (f == FORMAT_COLLAPSED) {
+			folded_write(&fo, out);
+		} else {
+			struct flamegraph_opts fg = {
+				.title = info->title,
+				.subtitle = info->subtitle,
+				.unit = p->types[p->nvalues - 1].unit,
+			};
+
+			flamegraph_write(&fo, &fg, out);
+		}
+		folded_free(&fo);
+		return 0;
+	default:
+		return pp_err_set(err, EINVAL, "no output format");
+	}
+}

@@ -1,0 +1,295 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pprof.h"
+#include "pb.h"
+#include "xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* profile.proto field numbers */
+enum {
+	PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE, PROFILE_MAPPING,
+	PROFILE_LOCATION, PROFILE_FUNCTION, PROFILE_STRING_TABLE,
+	PROFILE_TIME_NANOS = 9, PROFILE_DURATION_NANOS,
+	PROFILE_PERIOD_TYPE, PROFILE_PERIOD, PROFILE_COMMENT,
+};
+enum { VT_TYPE = 1, VT_UNIT };
+enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE, SAMPLE_LABEL };
+enum { LABEL_KEY = 1, LABEL_STR, LABEL_NUM };
+enum {
+	MAPPING_ID = 1, MAPPING_START, MAPPING_LIMIT, MAPPING_OFFSET,
+	MAPPING_FILENAME, MAPPING_BUILD_ID, MAPPING_HAS_FUNCTIONS,
+	MAPPING_HAS_FILENAMES, MAPPING_HAS_LINE_NUMBERS,
+	MAPPING_HAS_INLINE_FRAMES,
+};
+enum { LOCATION_ID = 1, LOCATION_MAPPING_ID, LOCATION_ADDRESS, LOCATION_LINE };
+enum { LINE_FUNCTION_ID = 1, LINE_LINE };
+enum {
+	FUNCTION_ID = 1, FUNCTION_NAME, FUNCTION_SYSTEM_NAME,
+	FUNCTION_FILENAME,
+};
+
+struct u64key_table {
+	struct idtab index;
+	uint64_t *keys;
+	size_t n, cap;
+};
+
+static bool
+u64_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct u64key_table *t = ctx;
+
+	return t->keys[id - 1] == *(const uint64_t *) key;
+}
+
+/* The id of @key (from 1), and whether it was just added. */
+static uint32_t
+u64_id(struct u64key_table *t, uint64_t key, bool *added)
+{
+	uint64_t h = hash_u64(key);
+	uint32_t id = idtab_find(&t->index, h, u64_eq, t, &key);
+
+	*added = !id;
+	if (id)
+		return id;
+	t->keys = xgrow(t->keys, &t->cap, t->n + 1, sizeof(*t->keys));
+	t->keys[t->n++] = key;
+	idtab_insert(&t->index, h, t->n);
+	return t->n;
+}
+
+static void
+u64_free(struct u64key_table *t)
+{
+	idtab_free(&t->index);
+	free(t->keys);
+}
+
+struct encoder {
+	const struct frame_source *src;
+	struct strtab strings;
+	struct u64key_table mappings, locations, functions;
+	struct buf mapping_msgs, location_msgs, function_msgs;
+};
+
+const char *
+frame_display_name(const struct sym_frame *f, char *buf, size_t len)
+{
+	if (f->function)
+		return f->function;
+	if (f->module) {
+		snprintf(buf, len, "[%s]", module_basename(f->module));
+		return buf;
+	}
+	return "??";
+}
+
+static int64_t
+str(struct encoder *e, const char *s)
+{
+	return strtab_intern(&e->strings, s);
+}
+
+static void
+value_type(struct encoder *e, struct buf *out, unsigned int field,
+	   const struct profile_value_type *vt)
+{
+	struct buf m;
+
+	buf_init(&m);
+	pb_int(&m, VT_TYPE, str(e, vt->type));
+	pb_int(&m, VT_UNIT, str(e, vt->unit));
+	pb_message(out, field, &m);
+	buf_free(&m);
+}
+
+static uint64_t
+mapping_id(struct encoder *e, uint64_t pc)
+{
+	struct pprof_mapping m;
+	struct buf msg;
+	bool added;
+	uint32_t id;
+
+	memset(&m, 0, sizeof(m));
+	if (!e->src->mapping(e->src->arg, pc, &m))
+		return 0;
+	id = u64_id(&e->mappings, m.start, &added);
+	if (!added)
+		return id;
+	buf_init(&msg);
+	pb_uint(&msg, MAPPING_ID, id);
+	pb_uint(&msg, MAPPING_START, m.start);
+	pb_uint(&msg, MAPPING_LIMIT, m.limit);
+	pb_uint(&msg, MAPPING_OFFSET, m.offset);
+	pb_int(&msg, MAPPING_FILENAME, str(e, m.file));
+	if (m.build_id)
+		pb_int(&msg, MAPPING_BUILD_ID, str(e, m.build_id));
+	pb_bool(&msg, MAPPING_HAS_FUNCTIONS, m.has_functions);
+	pb_bool(&msg, MAPPING_HAS_FILENAMES, m.has_filenames);
+	pb_bool(&msg, MAPPING_HAS_LINE_NUMBERS, m.has_line_numbers);
+	pb_bool(&msg, MAPPING_HAS_INLINE_FRAMES, m.has_inlines);
+	pb_message(&e->mapping_msgs, PROFILE_MAPPING, &msg);
+	buf_free(&msg);
+	return id;
+}
+
+static uint64_t
+function_id(struct encoder *e, const char *name, const char *file)
+{
+	int64_t n = str(e, name), f = str(e, file);
+	struct buf msg;
+	bool added;
+	uint32_t id = u64_id(&e->functions, (uint64_t) n << 32 | (uint64_t) f,
+			     &added);
+
+	if (!added)
+		return id;
+	buf_init(&msg);
+	pb_uint(&msg, FUNCTION_ID, id);
+	pb_int(&msg, FUNCTION_NAME, n);
+	pb_int(&msg, FUNCTION_SYSTEM_NAME, n);
+	pb_int(&msg, FUNCTION_FILENAME, f);
+	pb_message(&e->function_msgs, PROFILE_FUNCTION, &msg);
+	buf_free(&msg);
+	return id;
+}
+
+static uint64_t
+location_id(struct encoder *e, uint64_t stored)
+{
+	bool exact = stored & PROFILE_PC_EXACT, added;
+	uint64_t pc = stored & ~PROFILE_PC_EXACT;
+	uint32_t id = u64_id(&e->locations, stored, &added);
+	const struct sym_frame *frames;
+	struct buf msg, line;
+	size_t n, i;
+
+	if (!added)
+		return id;
+	buf_init(&msg);
+	buf_init(&line);
+	pb_uint(&msg, LOCATION_ID, id);
+	if (pc == PROFILE_PC_TRUNCATED) {
+		pb_uint(&line, LINE_FUNCTION_ID,
+			function_id(e, "[truncated]", ""));
+		pb_message(&msg, LOCATION_LINE, &line);
+	} else {
+		pb_uint(&msg, LOCATION_MAPPING_ID, mapping_id(e, pc));
+		/* Callers point at the call instruction, not past it. */
+		pb_uint(&msg, LOCATION_ADDRESS, exact ? pc : pc - 1);
+		n = e->src->frames(e->src->arg, pc, exact, &frames);
+		for (i = 0; i < n; i++) {
+			char tmp[256];
+
+			line.len = 0;
+			pb_uint(&line, LINE_FUNCTION_ID,
+				function_id(e, frame_display_name(&frames[i],
+						tmp, sizeof(tmp)),
+					    frames[i].file));
+			pb_int(&line, LINE_LINE, frames[i].line);
+			pb_message(&msg, LOCATION_LINE, &line);
+		}
+	}
+	pb_message(&e->location_msgs, PROFILE_LOCATION, &msg);
+	buf_free(&line);
+	buf_free(&msg);
+	return id;
+}
+
+static void
+label(struct buf *out, int64_t key, int64_t s, int64_t num)
+{
+	struct buf m;
+
+	buf_init(&m);
+	pb_int(&m, LABEL_KEY, key);
+	pb_int(&m, LABEL_STR, s);
+	pb_int(&m, LABEL_NUM, num);
+	pb_message(out, SAMPLE_LABEL, &m);
+	buf_free(&m);
+}
+
+void
+pprof_encode(const struct profile *p, const struct frame_source *src,
+	     const char *const *comments, size_t ncomments, struct buf *out)
+{
+	struct encoder e;
+	struct buf samples, msg;
+	uint64_t *ids = NULL, values[PROFILE_MAX_VALUES];
+	size_t ids_cap = 0, i, k;
+	int64_t k_tid, k_name, k_state;
+
+	memset(&e, 0, sizeof(e));
+	e.src = src;
+	strtab_init(&e.strings);
+	str(&e, "");	/* string_table[0] must be "" */
+	buf_init(&samples);
+	buf_init(&msg);
+
+	for (i = 0; i < p->nvalues; i++)
+		value_type(&e, out, PROFILE_SAMPLE_TYPE, &p->types[i]);
+	k_tid = str(&e, "thread_id");
+	k_name = str(&e, "thread_name");
+	k_state = str(&e, "thread_state");
+	for (i = 0; i < p->nsamples; i++) {
+		const struct profile_sample *s = &p->samples[i];
+		const struct profile_stack *st = &p->stacks[s->stack - 1];
+
+		ids = xgrow(ids, &ids_cap, st->n + 1, sizeof(*ids));
+		for (k = 0; k < st->n; k++)
+			ids[k] = location_id(&e, p->pcs[st->off + k]);
+		msg.len = 0;
+		pb_packed(&msg, SAMPLE_LOCATION_ID, ids, st->n);
+		for (k = 0; k < p->nvalues; k++)
+			values[k] = (uint64_t) s->values[k];
+		pb_packed(&msg, SAMPLE_VALUE, values, p->nvalues);
+		label(&msg, k_tid, 0, s->tid);
+		label(&msg, k_name,
+		      str(&e, p->strings.v[s->name]), 0);
+		label(&msg, k_state, str(&e, thread_state_name(s->state)), 0);
+		pb_message(&samples, PROFILE_SAMPLE, &msg);
+	}
+	buf_append(out, samples.data, samples.len);
+	buf_append(out, e.mapping_msgs.data, e.mapping_msgs.len);
+	buf_append(out, e.location_msgs.data, e.location_msgs.len);
+	buf_append(out, e.function_msgs.data, e.function_msgs.len);
+
+	/* Everything else that names a string must come before the table. */
+	{
+		int64_t pt_type = str(&e, p->period_type.type);
+		int64_t pt_unit = str(&e, p->period_type.unit);
+		int64_t *cids = xcalloc(ncomments + 1, sizeof(*cids));
+
+		for (i = 0; i < ncomments; i++)
+			cids[i] = str(&e, comments[i]);
+		for (i = 0; i < e.strings.n; i++)
+			pb_bytes(out, PROFILE_STRING_TABLE, e.strings.v[i],
+				 strlen(e.strings.v[i]));
+		pb_int(out, PROFILE_TIME_NANOS, p->time_nanos);
+		pb_int(out, PROFILE_DURATION_NANOS, p->duration_nanos);
+		msg.len = 0;
+		pb_int(&msg, VT_TYPE, pt_type);
+		pb_int(&msg, VT_UNIT, pt_unit);
+		pb_message(out, PROFILE_PERIOD_TYPE, &msg);
+		pb_int(out, PROFILE_PERIOD, p->period);
+		for (i = 0; i < ncomments; i++)
+			pb_int(out, PROFILE_COMMENT, cids[i]);
+		free(cids);
+	}
+
+	free(ids);
+	buf_free(&samples);
+	buf_free(&msg);
+	buf_free(&e.mapping_msgs);
+	buf_free(&e.location_msgs);
+	buf_free(&e.function_msgs);
+	u64_free(&e.mappings);
+	u64_free(&e.locations);
+	u64_free(&e.functions);
+	strtab_free(&e.strings);
+}

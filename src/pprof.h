@@ -1,0 +1,40 @@
+/*
+ * The pprof encoder (profile.proto): a profile plus the symbols of its
+ * PCs in, protobuf bytes out (not yet gzipped).  Pure: symbols come
+ * through the frame_source callbacks.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_PPROF_H
+# define PIDPROF_PPROF_H
+
+# include "buf.h"
+# include "profile.h"
+# include "symbols.h"
+
+struct pprof_mapping {
+	uint64_t start, limit, offset;
+	const char *file;
+	const char *build_id;	/* hex, or NULL */
+	bool has_functions, has_filenames, has_line_numbers, has_inlines;
+};
+
+struct frame_source {
+	void *arg;
+	/* The frames at @pc, innermost first (see symbols_lookup). */
+	size_t (*frames)(void *arg, uint64_t pc, bool exact,
+			 const struct sym_frame **out);
+	/* The mapping holding @pc; false when none. */
+	bool (*mapping)(void *arg, uint64_t pc, struct pprof_mapping *m);
+};
+
+void pprof_encode(const struct profile *p, const struct frame_source *src,
+		  const char *const *comments, size_t ncomments,
+		  struct buf *out);
+
+/* The name a frame goes by in every output: its function, else its
+ * module in brackets, else "??". */
+const char *frame_display_name(const struct sym_frame *f, char *buf,
+			       size_t len);
+
+#endif /* !PIDPROF_PPROF_H */

@@ -1,0 +1,143 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "profile.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+profile_init(struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	strtab_init(&p->strings);
+}
+
+void
+profile_free(struct profile *p)
+{
+	free(p->pcs);
+	free(p->stacks);
+	free(p->samples);
+	idtab_free(&p->stack_index);
+	idtab_free(&p->sample_index);
+	strtab_free(&p->strings);
+	memset(p, 0, sizeof(*p));
+}
+
+struct stack_key {
+	const uint64_t *pcs;
+	size_t n;
+};
+
+static bool
+stack_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct profile *p = ctx;
+	const struct stack_key *k = key;
+	const struct profile_stack *s = &p->stacks[id - 1];
+
+	return s->n == k->n &&
+	       memcmp(p->pcs + s->off, k->pcs, k->n * sizeof(*k->pcs)) == 0;
+}
+
+uint32_t
+profile_stack(struct profile *p, const uint64_t *pcs, size_t n)
+{
+	struct stack_key k = { pcs, n };
+	uint64_t h = hash_bytes(pcs, n * sizeof(*pcs));
+	uint32_t id = idtab_find(&p->stack_index, h, stack_eq, p, &k);
+	struct profile_stack *s;
+
+	if (id)
+		return id;
+	p->pcs = xgrow(p->pcs, &p->pcs_cap, p->npcs + n, sizeof(*p->pcs));
+	memcpy(p->pcs + p->npcs, pcs, n * sizeof(*pcs));
+	p->stacks = xgrow(p->stacks, &p->stacks_cap, p->nstacks + 1,
+			  sizeof(*p->stacks));
+	s = &p->stacks[p->nstacks++];
+	s->off = p->npcs;
+	s->n = n;
+	p->npcs += n;
+	idtab_insert(&p->stack_index, h, p->nstacks);
+	return p->nstacks;
+}
+
+uint32_t
+profile_string(struct profile *p, const char *s)
+{
+	return strtab_intern(&p->strings, s);
+}
+
+static bool
+sample_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct profile *p = ctx;
+	const struct profile_sample *a = &p->samples[id - 1], *b = key;
+
+	return a->stack == b->stack && a->tid == b->tid &&
+	       a->name == b->name && a->state == b->state;
+}
+
+void
+profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
+	    enum thread_state state, const int64_t *values)
+{
+	struct profile_sample key = {
+		.stack = stack, .tid = tid, .name = name, .state = state,
+	};
+	uint64_t h = hash_u64((uint64_t) stack << 32 ^ (uint64_t) tid << 8 ^
+			      (uint64_t) name << 40 ^ state);
+	uint32_t id = idtab_find(&p->sample_index, h, sample_eq, p, &key);
+	struct profile_sample *s;
+	size_t i;
+
+	if (!id) {
+		p->samples = xgrow(p->samples, &p->samples_cap,
+				   p->nsamples + 1, sizeof(*p->samples));
+		p->samples[p->nsamples++] = key;
+		id = p->nsamples;
+		idtab_insert(&p->sample_index, h, id);
+	}
+	s = &p->samples[id - 1];
+	for (i = 0; i < p->nvalues; i++)
+		s->values[i] += values[i];
+}
+
+const char *
+thread_state_name(enum thread_state s)
+{
+	static const char *const names[] = {
+		[THREAD_RUNNING] = "running",
+		[THREAD_SLEEPING] = "sleeping",
+		[THREAD_DISK] = "disk",
+		[THREAD_STOPPED] = "stopped",
+		[THREAD_OTHER] = "other",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "other";
+}
+
+enum thread_state
+thread_state_from_proc(char state)
+{
+	switch (state) {
+	case 'R': return THREAD_RUNNING;
+	case 'S': case 'I': return THREAD_SLEEPING;
+	case 'D': return THREAD_DISK;
+	case 'T': case 't': return THREAD_STOPPED;
+	default: return THREAD_OTHER;
+	}
+}
+
+int64_t
+profile_total(const struct profile *p, size_t i)
+{
+	int64_t t = 0;
+	size_t k;
+
+	for (k = 0; k < p->nsamples; k++)
+		t += p->samples[k].values[i];
+	return t;
+}

@@ -1,0 +1,80 @@
+/*
+ * A profile in memory: stacks of raw PCs aggregated with their labels
+ * and values.  Symbols are attached only when it is written out.  Pure.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_PROFILE_H
+# define PIDPROF_PROFILE_H
+
+# include "common.h"
+# include "idtab.h"
+# include "strtab.h"
+
+# define PROFILE_MAX_VALUES	4
+
+/* Bit 63 of a stored pc: the pc is exact, not a return address. */
+# define PROFILE_PC_EXACT	(1ull << 63)
+/* A pseudo-frame at the root of a stack whose copy was too short. */
+# define PROFILE_PC_TRUNCATED	1ull
+
+enum thread_state {
+	THREAD_RUNNING,		/* on a CPU or runnable */
+	THREAD_SLEEPING,	/* interruptible sleep */
+	THREAD_DISK,		/* uninterruptible sleep */
+	THREAD_STOPPED,		/* job-control or trace stop */
+	THREAD_OTHER,
+};
+
+struct profile_stack {
+	size_t off;		/* into pcs[] */
+	uint32_t n;
+};
+
+struct profile_sample {
+	uint32_t stack;		/* stack id, from 1 */
+	pid_t tid;
+	uint32_t name;		/* string id of the thread name */
+	uint8_t state;		/* enum thread_state */
+	int64_t values[PROFILE_MAX_VALUES];
+};
+
+struct profile_value_type {
+	const char *type, *unit;
+};
+
+struct profile {
+	size_t nvalues;
+	struct profile_value_type types[PROFILE_MAX_VALUES];
+	struct profile_value_type period_type;
+	int64_t period;
+	int64_t time_nanos;	/* start, UTC ns since the epoch */
+	int64_t duration_nanos;
+
+	uint64_t *pcs;		/* leaf first, root last, per stack */
+	size_t npcs, pcs_cap;
+	struct profile_stack *stacks;
+	size_t nstacks, stacks_cap;
+	struct idtab stack_index;
+
+	struct profile_sample *samples;
+	size_t nsamples, samples_cap;
+	struct idtab sample_index;
+
+	struct strtab strings;
+};
+
+void profile_init(struct profile *p);
+void profile_free(struct profile *p);
+/* The id of a stack (leaf first), adding it if new. */
+uint32_t profile_stack(struct profile *p, const uint64_t *pcs, size_t n);
+uint32_t profile_string(struct profile *p, const char *s);
+/* Adds @values to the sample with these labels. */
+void profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
+		 enum thread_state state, const int64_t *values);
+const char *thread_state_name(enum thread_state s);
+enum thread_state thread_state_from_proc(char state);
+/* Total of value @i over all samples. */
+int64_t profile_total(const struct profile *p, size_t i);
+
+#endif /* !PIDPROF_PROFILE_H */

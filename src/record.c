@@ -1,0 +1,245 @@
+/*
+ * pidprof record: check the outputs, sample in a tracer thread, then
+ * symbolize, encode and write every output.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "record.h"
+#include "attach.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+/* SIGINT, SIGTERM and SIGHUP end the sampling; outputs are still
+ * written and the target is let go. */
+static void
+install_stop_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct job {
+	struct record_opts *o;
+	struct sampler_result res;
+	int rc;
+};
+
+static void *
+tracer_thread(void *arg)
+{
+	struct job *job = arg;
+	sigset_t set;
+
+	/* Stop signals go to the main thread, which only waits. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	job->rc = sampler_run(&job->o->sampler, &job->res);
+	return NULL;
+}
+
+static size_t
+src_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
+{
+	struct sampler_result *res = arg;
+
+	return symbols_lookup(res->syms, pc, exact, out);
+}
+
+static bool
+src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	struct sampler_result *res = arg;
+	const struct map_entry *e = maps_find(&res->img.maps, pc);
+	struct sym_module mod;
+
+	if (!e)
+		return false;
+	m->start = e->start;
+	m->limit = e->end;
+	m->offset = e->pgoff;
+	m->file = e->path[0] ? e->path : "[anon]";
+	if (symbols_module(res->syms, pc, &mod)) {
+		m->build_id = mod.build_id;
+		m->has_functions = true;
+		m->has_filenames = m->has_line_numbers = mod.has_lines;
+		m->has_inlines = mod.has_lines;
+	}
+	return true;
+}
+
+static void
+print_summary(const struct record_opts *o, const struct sampler_result *res)
+{
+	const struct sampler_stats *st = &res->stats;
+	uint64_t samples = st->stopped + st->blocked + st->reused;
+
+	info_msg("%.1f s, %" PRIu64 " samples (%" PRIu64 " stopped, %" PRIu64
+		 " read asleep, %" PRIu64 " reused), %" PRIu64 " missed, %"
+		 PRIu64 " truncated, %" PRIu64 " unwind errors, %" PRIu64
+		 " threads",
+		 st->wall_ns / 1e9, samples, st->stopped, st->blocked,
+		 st->reused, st->missed, st->truncated, st->unwind_errors,
+		 st->threads_seen);
+	if (st->stopped)
+		info_msg("stop time per sample: median %.1f us, p99 %.1f us, max %.1f us; profiler CPU %.2f s (%.1f%% of one core)",
+			 sampler_stop_quantile(st, 0.5) / 1e3,
+			 sampler_stop_quantile(st, 0.99) / 1e3,
+			 st->stop_max_ns / 1e3, st->profiler_cpu_ns / 1e9,
+			 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0);
+	if (o->sampler.mode == MODE_CPU)
+		info_msg("CPU in the profile %.3f s; the target used %.3f s",
+			 profile_total(&res->profile, 1) / 1e9,
+			 st->target_cpu_ns / 1e9);
+}
+
+static void
+report_child(const struct sampler_result *res)
+{
+	int s = res->exit_status;
+
+	if (!res->spawned || !res->target_exited)
+		return;
+	if (WIFEXITED(s))
+		info_msg("command exited with status %d", WEXITSTATUS(s));
+	else if (WIFSIGNALED(s))
+		info_msg("command was killed by signal %d (%s)", WTERMSIG(s),
+			 strsignal(WTERMSIG(s)));
+}
+
+int
+record_run(struct record_opts *o)
+{
+	struct job job;
+	struct pp_err err;
+	struct frame_source src;
+	char comments[4][256], title[160], subtitle[256];
+	const char *cptr[4];
+	struct render_info info;
+	pthread_t thr;
+	size_t i, written = 0;
+	uint64_t samples;
+	int rc, status = EXIT_COMPLETE;
+
+	/* Nothing is attached when an output cannot be created. */
+	for (i = 0; i < o->noutputs; i++) {
+		if (output_check_writable(o->outputs[i].path, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+	}
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	install_stop_handlers();
+	memset(&job, 0, sizeof(job));
+	job.o = o;
+	rc = pthread_create(&thr, NULL, tracer_thread, &job);
+	if (rc != 0) {
+		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		return EXIT_FATAL;
+	}
+	pthread_join(thr, NULL);
+	if (job.rc < 0) {
+		error_msg_err(&job.res.err);
+		sampler_result_free(&job.res);
+		return EXIT_FATAL;
+	}
+
+	src.arg = &job.res;
+	src.frames = src_frames;
+	src.mapping = src_mapping;
+	snprintf(comments[0], sizeof(comments[0]),
+		 "pidprof %s: %s mode, %d Hz, pid %d", PACKAGE_VERSION,
+		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,
+		 (int) job.res.pid);
+	snprintf(comments[1], sizeof(comments[1]),
+		 "samples: %" PRIu64 " stopped, %" PRIu64 " read asleep, %"
+		 PRIu64 " reused, %" PRIu64 " missed, %" PRIu64
+		 " truncated, %" PRIu64 " unwind errors",
+		 job.res.stats.stopped, job.res.stats.blocked,
+		 job.res.stats.reused, job.res.stats.missed,
+		 job.res.stats.truncated, job.res.stats.unwind_errors);
+	snprintf(comments[2], sizeof(comments[2]),
+		 "stop time per sample: median %.1f us, p99 %.1f us, max %.1f us",
+		 sampler_stop_quantile(&job.res.stats, 0.5) / 1e3,
+		 sampler_stop_quantile(&job.res.stats, 0.99) / 1e3,
+		 job.res.stats.stop_max_ns / 1e3);
+	snprintf(comments[3], sizeof(comments[3]),
+		 "target CPU in the window: %.3f s; profiler CPU: %.3f s",
+		 job.res.stats.target_cpu_ns / 1e9,
+		 job.res.stats.profiler_cpu_ns / 1e9);
+	for (i = 0; i < 4; i++)
+		cptr[i] = comments[i];
+	snprintf(title, sizeof(title), "%s time, process %d",
+		 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
+		 (int) job.res.pid);
+	snprintf(subtitle, sizeof(subtitle), "%s", comments[1]);
+	info.title = title;
+	info.subtitle = subtitle;
+	info.comments = cptr;
+	info.ncomments = 4;
+
+	for (i = 0; i < o->noutputs; i++) {
+		struct buf out;
+
+		buf_init(&out);
+		if (output_render(o->outputs[i].format, &job.res.profile, &src,
+				  &info, &out, &err) < 0 ||
+		    output_write_file(o->outputs[i].path, out.data, out.len,
+				      0644, &err) < 0) {
+			error_msg_err(&err);
+			status = EXIT_PARTIAL;
+		} else {
+			written++;
+			if (!o->quiet)
+				info_msg("wrote %s (%s, %zu bytes)",
+					 o->outputs[i].path,
+					 output_format_name(o->outputs[i].format),
+					 out.len);
+		}
+		buf_free(&out);
+	}
+	if (!o->quiet)
+		print_summary(o, &job.res);
+	report_child(&job.res);
+
+	samples = job.res.stats.stopped + job.res.stats.blocked +
+		  job.res.stats.reused;
+	if (!written) {
+		status = EXIT_FATAL;
+	} else if (samples == 0) {
+		error_msg("no samples: %s",
+			  o->sampler.mode == MODE_CPU ?
+			  "the process used no CPU while it was sampled (try --mode wall)" :
+			  "the process ended before the first tick");
+		status = EXIT_FATAL;
+	}
+	sampler_result_free(&job.res);
+	return status;
+}

@@ -1,0 +1,77 @@
+/*
+ * The sampling loop: every tick, choose the threads that are due, take
+ * their snapshots, unwind them after they run again, and add the stacks
+ * to the profile with their weights.  Runs in the tracer thread.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_SAMPLER_H
+# define PIDPROF_SAMPLER_H
+
+# include "common.h"
+# include "err.h"
+# include "procimg.h"
+# include "profile.h"
+# include "symbols.h"
+# include "unwind.h"
+
+# include <signal.h>
+
+enum sample_mode {
+	MODE_WALL,	/* every thread, on or off CPU, weighted by wall time */
+	MODE_CPU,	/* threads that ran, weighted by the CPU time they used */
+};
+
+# define RATE_MIN	1
+# define RATE_MAX	250
+
+struct sampler_opts {
+	pid_t pid;		/* attach to it, or 0 ... */
+	char *const *argv;	/* ... start this command */
+	enum sample_mode mode;
+	int rate_hz;
+	uint64_t duration_ns;	/* 0: until the target exits or a stop */
+	size_t stack_size;
+	const struct unwinder_ops *unwinder;
+	bool status_line;	/* a live line on stderr */
+	volatile sig_atomic_t *stop;	/* set by signal handlers */
+};
+
+/* Stop times in 1 µs buckets up to 10 ms, for median and p99. */
+# define STOP_HIST_BUCKETS	10001
+
+struct sampler_stats {
+	uint64_t ticks, ticks_late;
+	uint64_t stopped;	/* snapshots through the stop path */
+	uint64_t blocked;	/* snapshots of sleeping threads, not stopped */
+	uint64_t reused;	/* stacks reused: the thread had not run */
+	uint64_t missed;	/* due, but did not stop in time */
+	uint64_t truncated, unwind_errors;
+	uint64_t threads_seen;
+	uint64_t stop_max_ns;
+	uint64_t stop_hist[STOP_HIST_BUCKETS];
+	uint64_t wall_ns;	/* sampling window */
+	uint64_t target_cpu_ns;	/* CPU the target used in the window */
+	uint64_t profiler_cpu_ns;
+};
+
+struct sampler_result {
+	pid_t pid;
+	struct profile profile;
+	struct procimg img;	/* symbols of the profile's pcs stay valid */
+	struct symbols *syms;
+	struct sampler_stats stats;
+	bool spawned;
+	bool target_exited;
+	int exit_status;	/* wait status of a spawned command */
+	struct pp_err err;
+};
+
+/* Returns 0, or -1 with res->err set when nothing could be started. */
+int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
+void sampler_result_free(struct sampler_result *res);
+/* Median or other quantile (0..1) of the stop times, in ns. */
+uint64_t sampler_stop_quantile(const struct sampler_stats *st, double q);
+const char *sample_mode_name(enum sample_mode m);
+
+#endif /* !PIDPROF_SAMPLER_H */
