@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -325,7 +326,8 @@ is_stop_signal(int sig)
 }
 
 static void
-handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns)
+handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
+	      const struct rusage *ru)
 {
 	struct tracee *tr = find_tracee(t, tid);
 	int event, sig;
@@ -336,6 +338,11 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns)
 		if (tid == t->pid) {
 			t->leader_exited = true;
 			t->exit_status = status;
+			t->exit_cpu_ns = (uint64_t) (ru->ru_utime.tv_sec +
+						     ru->ru_stime.tv_sec) *
+					 1000000000ull +
+					 (uint64_t) (ru->ru_utime.tv_usec +
+						     ru->ru_stime.tv_usec) * 1000;
 		}
 		return;
 	}
@@ -416,12 +423,13 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 		struct signalfd_siginfo si;
 		struct pollfd pfd;
 		struct timespec ts;
+		struct rusage ru;
 		int status;
 		pid_t tid;
 		int64_t left;
 
-		while ((tid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
-			handle_status(t, tid, status, now_ns());
+		while ((tid = wait4(-1, &status, __WALL | WNOHANG, &ru)) > 0)
+			handle_status(t, tid, status, now_ns(), &ru);
 		if (tid < 0 && errno == ECHILD)
 			return;
 		if (until_all_reaped && count_interrupted(t) == 0)
@@ -502,8 +510,8 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 }
 
 int
-target_capture(struct target *t, const bool *due, int deadline_ms,
-	       struct capture_stats *st)
+target_capture(struct target *t, const bool *due, bool running_only,
+	       int deadline_ms, struct capture_stats *st)
 {
 	uint64_t deadline = now_ns() + (uint64_t) deadline_ms * 1000000u;
 	bool *blocked = xcalloc(t->n ? t->n : 1, sizeof(*blocked));
@@ -527,10 +535,14 @@ target_capture(struct target *t, const bool *due, int deadline_ms,
 			continue;
 		}
 		tr->snap.state = state;
-		if (state == 'R')
+		if (state == 'R') {
 			interrupt(tr);
-		else
+		} else if (running_only) {
+			asked[i] = false;
+			st->asleep++;
+		} else {
 			blocked[i] = true;
+		}
 	}
 	reap(t, deadline, true);
 
@@ -660,13 +672,12 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		}
 	}
 	/* The exec stop arrives now; the maps are those of the command
-	 * only after it. */
+	 * only after it.  A command that is already gone is no error: it
+	 * was just quick, and its exit status is in @t. */
 	while (!t->exec_seen && target_alive(t))
-		target_poll_events(t, 100000000);
-	if (!target_alive(t))
-		return pp_err_set(err, ESRCH, "%s exited at once", argv[0]);
-	if (procfs_read_maps(pid, &t->maps, err) < 0)
-		return -1;
+		target_poll_events(t, 1000000);
+	if (target_alive(t))
+		procfs_read_maps(pid, &t->maps, NULL);
 	return 0;
 }
 

@@ -42,12 +42,14 @@ struct target {
 	bool exec_seen;		/* the target called execve: maps changed */
 	bool leader_exited;	/* the process is gone */
 	int exit_status;	/* its wait status, once leader_exited */
+	uint64_t exit_cpu_ns;	/* CPU it used in all, when it was our child */
 };
 
 struct capture_stats {
 	unsigned int interrupted;	/* snapshots through the stop path */
 	unsigned int blocked;		/* snapshots of sleeping threads, not stopped */
 	unsigned int missed;		/* due but not stopped before the deadline */
+	unsigned int asleep;		/* due, asleep, left alone (running_only) */
 	unsigned int gone;		/* exited during the round */
 };
 
@@ -72,13 +74,16 @@ int target_spawn(struct target *t, char *const *argv, size_t stack_size,
  * until @deadline_ms), sleeping ones without stopping them.  Results are
  * in t->t[i].snap (how == SNAP_NONE where none was taken).
  */
-int target_capture(struct target *t, const bool *due, int deadline_ms,
-		   struct capture_stats *st);
+/* With @running_only, due threads found asleep are left alone (their
+ * snapshot stays SNAP_NONE with state set): cpu mode wants stacks of
+ * threads on a CPU only. */
+int target_capture(struct target *t, const bool *due, bool running_only,
+		   int deadline_ms, struct capture_stats *st);
 static inline int
 target_capture_all(struct target *t, int deadline_ms,
 		   struct capture_stats *st)
 {
-	return target_capture(t, NULL, deadline_ms, st);
+	return target_capture(t, NULL, false, deadline_ms, st);
 }
 /* Whether any thread of the target is still there. */
 bool target_alive(const struct target *t);

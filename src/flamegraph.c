@@ -94,6 +94,25 @@ colour(const char *module, const char *name, char *buf, size_t len)
 		 52 + (unsigned) ((hn >> 8) % 14));
 }
 
+/* The label a frame of width @w pixels shows: what fits of its name
+ * (the script does the same after a zoom). */
+static void
+fit_label(struct buf *out, const char *name, double w)
+{
+	int fit = (int) ((w - 6) / 7);
+	size_t len = strlen(name);
+	char tmp[512];
+
+	if (fit < 3)
+		return;
+	if (len <= (size_t) fit) {
+		xml_text(out, name);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*s..", fit - 2, name);
+	xml_text(out, tmp);
+}
+
 static const char script[] =
 "<script type=\"text/ecmascript\"><![CDATA[\n"
 "var W=%d,PAD=%d,frames=[],total=0,zoomed=null,details,matchedtxt;\n"
@@ -210,11 +229,13 @@ flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
 		buf_printf(out, " (%" PRId64 " %s, %.2f%%)</title>"
 			   "<rect x=\"%.2f\" y=\"%zu\" width=\"%.2f\" "
 			   "height=\"%d\" fill=\"%s\" rx=\"2\"/>"
-			   "<text x=\"%.2f\" y=\"%zu\"></text></g>\n",
+			   "<text x=\"%.2f\" y=\"%zu\">",
 			   nd->value, o->unit ? o->unit : "",
 			   t.v[0].value ? 100.0 * nd->value / t.v[0].value : 0,
 			   x, y, w, FG_FRAME - 1, fill, x + 3,
 			   y + FG_FRAME - 4);
+		fit_label(out, name, w);
+		buf_printf(out, "</text></g>\n");
 	}
 	buf_printf(out, "</svg>\n");
 	free(t.v);

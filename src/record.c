@@ -69,7 +69,7 @@ src_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
 {
 	struct sampler_result *res = arg;
 
-	return symbols_lookup(res->syms, pc, exact, out);
+	return res->syms ? symbols_lookup(res->syms, pc, exact, out) : 0;
 }
 
 static bool
@@ -79,7 +79,7 @@ src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
 	const struct map_entry *e = maps_find(&res->img.maps, pc);
 	struct sym_module mod;
 
-	if (!e)
+	if (!e || !res->syms)
 		return false;
 	m->start = e->start;
 	m->limit = e->end;

@@ -44,6 +44,7 @@ struct sampler {
 	struct raw_stack *raw;
 	uint64_t *pcs;
 	uint64_t start_ns, last_refresh_ns;
+	uint64_t cpu0, cpu_last;	/* process CPU at the start, at the last tick */
 	uint64_t rng;
 	bool need_refresh;
 };
@@ -270,14 +271,21 @@ tick(struct sampler *s)
 		any |= due[i];
 	}
 	if (any) {
-		target_capture(&s->t, due, TICK_DEADLINE_MS, &cst);
+		target_capture(&s->t, due, s->o->mode == MODE_CPU,
+			       TICK_DEADLINE_MS, &cst);
 		now = now_ns();
 		for (i = 0; i < n; i++) {
+			const struct snapshot *snap = &s->t.t[i].snap;
+
 			if (!due[i] || s->t.t[i].gone)
 				continue;
-			if (s->t.t[i].snap.how == SNAP_NONE) {
-				/* Carried to the next tick with its weight. */
-				s->res->stats.missed++;
+			if (snap->how == SNAP_NONE) {
+				/* Its weight is carried to the next tick; in
+				 * cpu mode, to the next time it is caught on
+				 * a CPU. */
+				if (snap->state == 'R' ||
+				    s->o->mode != MODE_CPU)
+					s->res->stats.missed++;
 				continue;
 			}
 			add_snapshot(s, i, cpu[i], now);
@@ -286,6 +294,10 @@ tick(struct sampler *s)
 	free(due);
 	free(cpu);
 	s->res->stats.ticks++;
+	/* Known even if the process vanishes before the end. */
+	now = process_cpu_ns(s->t.pid);
+	if (now)
+		s->cpu_last = now;
 	if (s->need_refresh || s->t.maps_stale)
 		refresh_maps(s, now);
 }
@@ -334,7 +346,7 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	struct sampler s;
 	struct profile *p = &res->profile;
 	struct timespec wall;
-	uint64_t next, end = 0, last_status = 0, cpu0, prof0;
+	uint64_t next, end = 0, last_status = 0, prof0;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -362,16 +374,19 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 		return -1;
 	}
 	s.t.exec_seen = false;
-	if (open_image(&s) < 0) {
+	if (target_alive(&s.t) && open_image(&s) < 0) {
+		if (!target_alive(&s.t))
+			goto gone;	/* it exited while we looked */
 		target_release(&s.t);
 		return -1;
 	}
+gone:
 	s.raw = xmalloc(sizeof(*s.raw));
 	s.pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s.pcs));
 	s.initial_threads = s.t.n;
 	s.rng = now_ns() | 1;
 	prof0 = rusage_ns();
-	cpu0 = process_cpu_ns(s.t.pid);
+	s.cpu0 = s.cpu_last = process_cpu_ns(s.t.pid);
 	clock_gettime(CLOCK_REALTIME, &wall);
 	p->time_nanos = (int64_t) wall.tv_sec * 1000000000 + wall.tv_nsec;
 	s.start_ns = now_ns();
@@ -384,7 +399,7 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	for (;;) {
 		uint64_t now = now_ns();
 
-		if (*o->stop || !target_alive(&s.t) || s.t.exec_seen)
+		if (*o->stop || !target_alive(&s.t) || s.t.exec_seen || !s.uw)
 			break;
 		if (end && now >= end)
 			break;
@@ -408,7 +423,7 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 		}
 	}
 	/* Account for the time since the last tick, while still attached. */
-	if (target_alive(&s.t) && !s.t.exec_seen)
+	if (s.uw && target_alive(&s.t) && !s.t.exec_seen)
 		tick(&s);
 	if (o->status_line)
 		status_clear();
@@ -418,9 +433,16 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 
 	res->stats.wall_ns = now_ns() - s.start_ns;
 	p->duration_nanos = (int64_t) res->stats.wall_ns;
-	res->stats.target_cpu_ns = process_cpu_ns(s.t.pid);
-	res->stats.target_cpu_ns = res->stats.target_cpu_ns > cpu0 ?
-				   res->stats.target_cpu_ns - cpu0 : 0;
+	if (s.t.leader_exited && res->spawned) {
+		res->stats.target_cpu_ns = s.t.exit_cpu_ns;
+	} else {
+		uint64_t cpu = process_cpu_ns(s.t.pid);
+
+		if (cpu)
+			s.cpu_last = cpu;
+		res->stats.target_cpu_ns = s.cpu_last > s.cpu0 ?
+					   s.cpu_last - s.cpu0 : 0;
+	}
 	res->target_exited = !target_alive(&s.t);
 	res->exit_status = s.t.exit_status;
 	res->stats.profiler_cpu_ns = rusage_ns() - prof0;
@@ -431,7 +453,8 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	free(s.books);
 	free(s.raw);
 	free(s.pcs);
-	o->unwinder->close(s.uw);
+	if (s.uw)
+		o->unwinder->close(s.uw);
 	target_release(&s.t);
 	return 0;
 }

@@ -1,0 +1,100 @@
+#!/bin/sh
+# Readers of pidprof's outputs for the record tests, built on independent
+# judges: go tool pprof for pprof files, awk for collapsed stacks.
+# Sourced after init.sh.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+# require_go: go tool pprof is the judge of every pprof file.
+require_go() {
+	[ -n "${GO-}" ] && [ -x "$GO" ] ||
+		skip_ "go (golang-go) is needed to read pprof files"
+	# go keeps a cache under $HOME; keep it private to the test.
+	HOME=$tmpdir/home
+	GOCACHE=$tmpdir/gocache
+	GOFLAGS=
+	GOTOOLCHAIN=local
+	export HOME GOCACHE GOFLAGS GOTOOLCHAIN
+	mkdir -p "$HOME"
+}
+
+# gopprof ARGS...: go tool pprof, its output in $tmpdir/pprof.out.
+gopprof() {
+	"$GO" tool pprof "$@" > "$tmpdir/pprof.out" 2> "$tmpdir/pprof.err" ||
+		fail_ "go tool pprof $* failed: $(cat "$tmpdir/pprof.err")"
+}
+
+# top_shares FILE FUNC...: the cumulative share (percent, one decimal)
+# of each FUNC among all the FUNCs, from go tool pprof -top.
+top_shares() {
+	f_=$1
+	shift
+	gopprof -top -nodecount=1000 "$f_"
+	awk -v funcs="$*" '
+		BEGIN { n = split(funcs, want, " ") }
+		$6 != "" { for (i = 1; i <= n; i++) if ($6 == want[i]) {
+			v = $5; sub("%", "", v); cum[i] = v } }
+		END {
+			for (i = 1; i <= n; i++) total += cum[i]
+			for (i = 1; i <= n; i++)
+				printf "%s %.1f\n", want[i],
+				       total ? 100 * cum[i] / total : 0
+		}' "$tmpdir/pprof.out"
+}
+
+# folded_shares FILE FUNC...: the same from a collapsed-stacks file: the
+# share of the weight of the stacks that hold each FUNC.
+folded_shares() {
+	f_=$1
+	shift
+	awk -v funcs="$*" '
+		BEGIN { n = split(funcs, want, " ") }
+		{
+			v = $NF
+			st = ";" substr($0, 1, length($0) - length($NF) - 1) ";"
+			for (i = 1; i <= n; i++)
+				if (index(st, ";" want[i] ";")) cum[i] += v
+		}
+		END {
+			for (i = 1; i <= n; i++) total += cum[i]
+			for (i = 1; i <= n; i++)
+				printf "%s %.1f\n", want[i],
+				       total ? 100 * cum[i] / total : 0
+		}' "$f_"
+}
+
+# shares_near SHARES FUNC EXPECTED POINTS: the share of FUNC in SHARES
+# (lines "func pct") is within POINTS of EXPECTED.
+shares_near() {
+	printf '%s\n' "$1" | awk -v f="$2" -v e="$3" -v p="$4" '
+		$1 == f { d = $2 - e; if (d < 0) d = -d; ok = (d <= p) }
+		END { exit !ok }'
+}
+
+# folded_total FILE: the sum of the values of a collapsed-stacks file.
+folded_total() {
+	awk '{ t += $NF } END { printf "%.0f\n", t }' "$1"
+}
+
+# raw_thread_totals FILE: "tid total" per thread_id label, value index 1
+# (the weighted one), from go tool pprof -raw.
+raw_thread_totals() {
+	gopprof -raw "$1"
+	awk '
+		/^Samples:/ { insamples = 1; next }
+		/^Locations/ { insamples = 0 }
+		insamples && /^ *[0-9]+ +[0-9]+:/ { v = $2; sub(":", "", v) }
+		insamples && /thread_id:\[/ {
+			t = $0; sub(/.*thread_id:\[/, "", t); sub(/\].*/, "", t)
+			tot[t] += v
+		}
+		END { for (t in tot) printf "%s %.0f\n", t, tot[t] }' \
+		"$tmpdir/pprof.out"
+}
+
+# proc_cpu_ns PID: utime + stime of a process, in ns.
+proc_cpu_ns() {
+	hz_=$(getconf CLK_TCK)
+	sed 's/.*) //' "/proc/$1/stat" |
+		awk -v hz="$hz_" '{ printf "%.0f\n", ($12 + $13) * 1e9 / hz }'
+}

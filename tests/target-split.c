@@ -1,0 +1,84 @@
+/*
+ * A known CPU split, by construction: two threads (the main one and
+ * "worker") each loop over split_a, split_b and split_c, which do 6, 3
+ * and 1 units of the same work, so a cpu profile must give them 60 %,
+ * 30 % and 10 % of the time.
+ *
+ *   target-split [PROGRESS [ROUNDS]]
+ * With ROUNDS, each thread does that many rounds and the process exits
+ * with status 7 (for record -- CMD); without, it runs until killed.
+ * Progress slot 0: rounds done by both threads.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define _GNU_SOURCE
+#include "target.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#define UNIT	40000
+
+static volatile uint64_t sink;
+static long rounds;
+
+NOINLINE static void
+work(unsigned long n)
+{
+	uint64_t x = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		x += i * i ^ (x >> 3);
+	sink = x;
+	BARRIER();
+}
+
+NOINLINE void
+split_a(void)
+{
+	work(6 * UNIT);
+	BARRIER();
+}
+
+NOINLINE void
+split_b(void)
+{
+	work(3 * UNIT);
+	BARRIER();
+}
+
+NOINLINE void
+split_c(void)
+{
+	work(1 * UNIT);
+	BARRIER();
+}
+
+static void *
+loop(void *arg)
+{
+	for (long r = 0; !rounds || r < rounds; r++) {
+		split_a();
+		split_b();
+		split_c();
+		__atomic_fetch_add(&progress[0], 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t t;
+
+	target_init(argc, argv);
+	if (argc > 2)
+		rounds = atol(argv[2]);
+	if (pthread_create(&t, NULL, loop, NULL) != 0)
+		return 99;
+	pthread_setname_np(t, "worker");
+	target_ready();
+	loop(NULL);
+	pthread_join(t, NULL);
+	return 7;
+}

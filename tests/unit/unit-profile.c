@@ -1,0 +1,132 @@
+/*
+ * Aggregation, the protobuf writer, pprof encoding and folded stacks, on
+ * a profile built by hand with a fake symbol source.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "folded.h"
+#include "pb.h"
+#include "pprof.h"
+#include "profile.h"
+#include "unit.h"
+
+static void
+test_varint(void)
+{
+	static const struct {
+		uint64_t v;
+		const char *bytes;
+		size_t n;
+	} rows[] = {
+		{ 0, "\x00", 1 }, { 1, "\x01", 1 }, { 127, "\x7f", 1 },
+		{ 128, "\x80\x01", 2 }, { 300, "\xac\x02", 2 },
+		{ UINT64_MAX, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct buf b;
+
+		buf_init(&b);
+		pb_varint(&b, rows[i].v);
+		CHECK(b.len == rows[i].n &&
+		      memcmp(b.data, rows[i].bytes, b.len) == 0,
+		      "varint %llu", (unsigned long long) rows[i].v);
+		buf_free(&b);
+	}
+}
+
+static const struct sym_frame frames_a[] = {
+	{ "leaf_inlined", "a.c", 3, true, "/bin/t" },
+	{ "a", "a.c", 10, false, "/bin/t" },
+};
+static const struct sym_frame frames_main[] = {
+	{ "main", "m.c", 5, false, "/bin/t" },
+};
+static const struct sym_frame frames_semi[] = {
+	{ "odd;name", NULL, 0, false, "/lib/x.so" },
+};
+
+static size_t
+fake_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
+{
+	switch (pc) {
+	case 0x1000: *out = frames_a; return 2;
+	case 0x2000: *out = frames_main; return 1;
+	case 0x3000: *out = frames_semi; return 1;
+	default: return 0;
+	}
+}
+
+static bool
+fake_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	m->start = 0x1000;
+	m->limit = 0x4000;
+	m->file = "/bin/t";
+	m->build_id = "abcd";
+	m->has_functions = true;
+	return true;
+}
+
+static void
+test_profile(void)
+{
+	struct profile p;
+	struct frame_source src = { NULL, fake_frames, fake_mapping };
+	uint64_t s1[] = { 0x1000 | PROFILE_PC_EXACT, 0x2000 };
+	uint64_t s2[] = { 0x3000 | PROFILE_PC_EXACT, 0x2000 };
+	int64_t v[2] = { 1, 10 };
+	uint32_t a, b, c, name;
+	struct folded f;
+	struct buf out;
+
+	profile_init(&p);
+	p.nvalues = 2;
+	p.types[0] = (struct profile_value_type) { "samples", "count" };
+	p.types[1] = (struct profile_value_type) { "cpu", "nanoseconds" };
+	p.period_type = p.types[1];
+	p.period = 10000000;
+	a = profile_stack(&p, s1, 2);
+	b = profile_stack(&p, s2, 2);
+	c = profile_stack(&p, s1, 2);
+	CHECK(a == 1 && b == 2 && c == a, "stack ids %u %u %u", a, b, c);
+	name = profile_string(&p, "worker");
+	profile_add(&p, a, 7, name, THREAD_RUNNING, v);
+	profile_add(&p, a, 7, name, THREAD_RUNNING, v);
+	profile_add(&p, a, 8, name, THREAD_RUNNING, v);
+	profile_add(&p, b, 7, name, THREAD_SLEEPING, v);
+	CHECK(p.nsamples == 3, "%zu samples: same labels merge", p.nsamples);
+	CHECK(profile_total(&p, 1) == 40, "total %lld",
+	      (long long) profile_total(&p, 1));
+
+	folded_build(&f, &p, &src, 1);
+	buf_init(&out);
+	folded_write(&f, &out);
+	buf_putc(&out, '\0');
+	/* Root first, the inlined callee after its caller, tids merged,
+	 * ';' in a name replaced, sorted. */
+	CHECK_STREQ((char *) out.data,
+		    "main;a;leaf_inlined 30\nmain;odd:name 10\n");
+	folded_free(&f);
+	buf_free(&out);
+
+	buf_init(&out);
+	pprof_encode(&p, &src, NULL, 0, &out);
+	/* The string table starts with "": field 6, length 0. */
+	CHECK(memmem(out.data, out.len, "\x32\x00", 2) != NULL,
+	      "empty first string");
+	CHECK(memmem(out.data, out.len, "leaf_inlined", 12) != NULL,
+	      "function names in the table");
+	CHECK(memmem(out.data, out.len, "thread_name", 11) != NULL,
+	      "thread labels");
+	buf_free(&out);
+	profile_free(&p);
+}
+
+int
+main(void)
+{
+	test_varint();
+	test_profile();
+	return unit_done("unit-profile");
+}
