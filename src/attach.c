@@ -174,7 +174,7 @@ seize_new_threads(struct target *t, struct pp_err *err)
 				return diagnose_eperm(t->pid, err);
 			}
 			if (e == EPERM)
-				continue;	/* e.g. seized by TRACECLONE already */
+				continue;	/* TRACECLONE seized it */
 			free(tids);
 			return pp_err_set(err, e,
 					  "cannot attach to thread %d of process %d: %s",
@@ -280,6 +280,51 @@ mark_gone(struct tracee *tr)
 	tr->stopped = false;
 }
 
+/*
+ * A thread can fall asleep between the moment we saw it running and our
+ * PTRACE_INTERRUPT.  If it went into epoll_wait, semop, sigtimedwait or
+ * a socket call with a timeout, the interrupt makes that call fail with
+ * EINTR (man 7 signal).  When the stop shows exactly that (a syscall
+ * just returned -EINTR, and no signal of the thread's own is pending to
+ * explain it), put the thread back before the syscall instruction so
+ * that it is made again: the target never sees our EINTR.  Only ptrace
+ * requests and a two-byte read: this is still the stop path.
+ */
+static bool
+undo_our_eintr(struct target *t, struct tracee *tr,
+	       struct user_regs_struct *regs)
+{
+	struct __ptrace_peeksiginfo_args q = { .off = 0, .nr = 1 };
+	struct iovec iov = { regs, sizeof(*regs) }, local, remote;
+	unsigned char insn[2];
+	siginfo_t si;
+
+	if ((long) regs->orig_rax < 0 || (long) regs->rax != -EINTR ||
+	    regs->rip < 2)
+		return false;
+	/* A pending signal explains the EINTR: it is the target's own. */
+	q.flags = 0;
+	if (ptrace(PTRACE_PEEKSIGINFO, tr->tid, &q, &si) != 0)
+		return false;
+	q.flags = PTRACE_PEEKSIGINFO_SHARED;
+	if (ptrace(PTRACE_PEEKSIGINFO, tr->tid, &q, &si) != 0)
+		return false;
+	/* The thread must sit right after a syscall instruction. */
+	local.iov_base = insn;
+	local.iov_len = sizeof(insn);
+	remote.iov_base = (void *) (uintptr_t) (regs->rip - 2);
+	remote.iov_len = sizeof(insn);
+	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) != 2 ||
+	    insn[0] != 0x0f || insn[1] != 0x05)
+		return false;
+	regs->rax = regs->orig_rax;
+	regs->rip -= 2;
+	if (ptrace(PTRACE_SETREGSET, tr->tid, (void *) NT_PRSTATUS, &iov) < 0)
+		return false;
+	t->syscalls_restarted++;
+	return true;
+}
+
 /* The stop path: registers, stack, resume.  Syscalls only. */
 static void
 snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
@@ -298,6 +343,11 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 		read_stack(t, s, s->regs.rsp);
 		s->how = SNAP_INTERRUPTED;
 		s->syscall_nr = -1;
+		if ((long) s->regs.rax == -EINTR) {
+			struct user_regs_struct fix = s->regs;
+
+			undo_our_eintr(t, tr, &fix);
+		}
 	}
 	rc = ptrace(listen ? PTRACE_LISTEN : PTRACE_CONT, tr->tid, 0, 0);
 	end = now_ns();
@@ -325,6 +375,13 @@ is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
+static uint64_t
+timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t) tv->tv_sec * 1000000000ull +
+	       (uint64_t) tv->tv_usec * 1000;
+}
+
 static void
 handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	      const struct rusage *ru)
@@ -338,11 +395,8 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 		if (tid == t->pid) {
 			t->leader_exited = true;
 			t->exit_status = status;
-			t->exit_cpu_ns = (uint64_t) (ru->ru_utime.tv_sec +
-						     ru->ru_stime.tv_sec) *
-					 1000000000ull +
-					 (uint64_t) (ru->ru_utime.tv_usec +
-						     ru->ru_stime.tv_usec) * 1000;
+			t->exit_cpu_ns = timeval_ns(&ru->ru_utime) +
+					 timeval_ns(&ru->ru_stime);
 		}
 		return;
 	}
@@ -481,11 +535,19 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 	struct syscall_state a, b;
 	int tries;
 
-	for (tries = 0; tries < 3; tries++) {
+	for (tries = 0; tries < 6; tries++) {
 		if (procfs_thread_syscall(t->pid, tr->tid, &a) < 0) {
 			if (!procfs_pid_exists(tr->tid))
 				mark_gone(tr);
 			return true;
+		}
+		/* Awake for a moment: a short wait usually finds it asleep
+		 * again, and reading it beats interrupting it. */
+		if (a.running && tries < 5) {
+			struct timespec ts = { 0, 200000 };
+
+			nanosleep(&ts, NULL);
+			continue;
 		}
 		if (a.running)
 			return false;
@@ -497,7 +559,7 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 		if (procfs_thread_syscall(t->pid, tr->tid, &b) < 0)
 			return true;
 		if (b.running)
-			return false;
+			continue;
 		if (b.sp == a.sp && b.pc == a.pc && b.nr == a.nr) {
 			s->how = SNAP_BLOCKED;
 			s->syscall_nr = a.nr;
@@ -635,7 +697,8 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	close(fail[1]);
 	t->pid = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
-		   (void *) (long) (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)) < 0) {
+		   (void *) (long) (PTRACE_O_TRACECLONE |
+				    PTRACE_O_TRACEEXEC)) < 0) {
 		e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

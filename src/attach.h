@@ -39,6 +39,7 @@ struct target {
 	int sigchld_fd;		/* signalfd: wakes the reaper on tracee stops */
 	unsigned int new_threads;	/* followed since attach */
 	unsigned int signals_passed;	/* signal-delivery-stops re-injected */
+	unsigned int syscalls_restarted;	/* EINTRs we caused, undone */
 	bool exec_seen;		/* the target called execve: maps changed */
 	bool leader_exited;	/* the process is gone */
 	int exit_status;	/* its wait status, once leader_exited */
@@ -47,9 +48,9 @@ struct target {
 
 struct capture_stats {
 	unsigned int interrupted;	/* snapshots through the stop path */
-	unsigned int blocked;		/* snapshots of sleeping threads, not stopped */
-	unsigned int missed;		/* due but not stopped before the deadline */
-	unsigned int asleep;		/* due, asleep, left alone (running_only) */
+	unsigned int blocked;		/* of sleeping threads, not stopped */
+	unsigned int missed;		/* did not stop before the deadline */
+	unsigned int asleep;		/* asleep, left alone (running_only) */
 	unsigned int gone;		/* exited during the round */
 };
 

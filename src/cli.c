@@ -327,7 +327,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'd':
-			if (parse_duration(optarg, &so->duration_ns, &why) < 0) {
+			if (parse_duration(optarg, &so->duration_ns,
+					   &why) < 0) {
 				usage_error_msg("invalid --duration argument: '%s': %s",
 						optarg, why);
 				return usage_exit(cli);

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "msg.h"
 #include "procfs.h"
+#include "sampler.h"
 #include "symbols.h"
 #include "syscalls.h"
 #include "xmalloc.h"
@@ -245,28 +246,33 @@ cmp_snap(const void *a, const void *b)
 static void
 print_stop_summary(const struct capture_job *job)
 {
-	uint64_t *v = xcalloc(job->nsnaps + 1, sizeof(*v));
+	uint64_t *stop = xcalloc(STOP_HIST_BUCKETS, sizeof(*stop));
+	uint64_t *span = xcalloc(STOP_HIST_BUCKETS, sizeof(*span));
+	uint64_t stop_max = 0, span_max = 0;
 	size_t i, n = 0;
 
-	for (i = 0; i < job->nsnaps; i++)
-		if (job->snaps[i].how == SNAP_INTERRUPTED)
-			v[n++] = job->snaps[i].stop_ns;
-	for (i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		size_t k = i;
-
-		for (; k > 0 && v[k - 1] > x; k--)
-			v[k] = v[k - 1];
-		v[k] = x;
+	for (i = 0; i < job->nsnaps; i++) {
+		if (job->snaps[i].how != SNAP_INTERRUPTED)
+			continue;
+		hist_add(stop, &stop_max, job->snaps[i].stop_ns);
+		hist_add(span, &span_max, job->snaps[i].total_ns);
+		n++;
 	}
-	if (n)
+	if (n) {
 		info_msg("stop time per stopped thread: median %.1f us, p99 %.1f us, max %.1f us (%zu stopped, %u read without stopping)",
-			 v[n / 2] / 1000.0, v[(n * 99) / 100] / 1000.0,
-			 v[n - 1] / 1000.0, n, job->stats.blocked);
-	else
+			 hist_quantile(stop, stop_max, 0.5) / 1e3,
+			 hist_quantile(stop, stop_max, 0.99) / 1e3,
+			 stop_max / 1e3, n, job->stats.blocked);
+		info_msg("interrupt to resume per stopped thread: median %.1f us, p99 %.1f us, max %.1f us",
+			 hist_quantile(span, span_max, 0.5) / 1e3,
+			 hist_quantile(span, span_max, 0.99) / 1e3,
+			 span_max / 1e3);
+	} else {
 		info_msg("stop time per stopped thread: none stopped (%u read without stopping)",
 			 job->stats.blocked);
-	free(v);
+	}
+	free(stop);
+	free(span);
 }
 
 int

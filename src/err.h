@@ -15,7 +15,8 @@ struct pp_err {
 };
 
 /* Fills @e (when not NULL) and returns -1, so callers can "return pp_err_set(...)". */
-int pp_err_set(struct pp_err *e, int errnum, const char *fmt, ...) ATTR_FORMAT(3, 4);
+int pp_err_set(struct pp_err *e, int errnum, const char *fmt, ...)
+	ATTR_FORMAT(3, 4);
 void pp_err_clear(struct pp_err *e);
 
 #endif /* !PIDPROF_ERR_H */

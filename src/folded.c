@@ -106,8 +106,10 @@ folded_build(struct folded *f, const struct profile *p,
 			tmp = xgrow(tmp, &tmp_cap, n + m, sizeof(*tmp));
 			for (j = m; j-- > 0;) {
 				char b1[256], b2[512];
-				const char *name = frame_display_name(&sf[j], b1,
-								      sizeof(b1));
+				const char *name;
+
+				name = frame_display_name(&sf[j], b1,
+							  sizeof(b1));
 
 				tmp[n].name = strtab_intern(&f->strings,
 					clean_name(name, b2, sizeof(b2)));
@@ -149,7 +151,8 @@ folded_build(struct folded *f, const struct profile *p,
 	free(tmp);
 	idtab_free(&index);
 	sort_ctx = f;
-	qsort(f->stacks, f->nstacks, sizeof(*f->stacks), cmp_stacks);
+	if (f->nstacks > 1)
+		qsort(f->stacks, f->nstacks, sizeof(*f->stacks), cmp_stacks);
 	sort_ctx = NULL;
 }
 

@@ -143,7 +143,7 @@ procfs_thread_comm(pid_t pid, pid_t tid, char *buf, size_t len)
 char
 parse_stat_state(const char *stat_text)
 {
-	/* The name in parentheses may itself hold ") ", so search from the end. */
+	/* The name in parentheses may hold ") ": search from the end. */
 	const char *p = strrchr(stat_text, ')');
 
 	if (!p || p[1] != ' ' || !p[2])

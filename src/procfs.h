@@ -14,7 +14,7 @@
 /* /proc/PID/task/TID/syscall: what a blocked thread is doing. */
 struct syscall_state {
 	bool running;		/* "running": no record, the thread is on CPU */
-	long nr;		/* syscall number, -1 when blocked outside one */
+	long nr;		/* syscall number, -1 outside a syscall */
 	uint64_t args[6];
 	uint64_t sp, pc;	/* user stack pointer and return address */
 };

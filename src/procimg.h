@@ -16,7 +16,7 @@
 
 struct procimg_file {
 	uint64_t dev, inode;
-	const uint8_t *data;	/* whole file, mapped read-only; NULL if unusable */
+	const uint8_t *data;	/* the file, mapped read-only, or NULL */
 	size_t size;
 	bool tried;
 };

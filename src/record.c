@@ -107,12 +107,22 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 st->wall_ns / 1e9, samples, st->stopped, st->blocked,
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
-	if (st->stopped)
-		info_msg("stop time per sample: median %.1f us, p99 %.1f us, max %.1f us; profiler CPU %.2f s (%.1f%% of one core)",
-			 sampler_stop_quantile(st, 0.5) / 1e3,
-			 sampler_stop_quantile(st, 0.99) / 1e3,
-			 st->stop_max_ns / 1e3, st->profiler_cpu_ns / 1e9,
-			 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0);
+	if (st->stopped) {
+		const uint64_t *sh = st->stop_hist, *ph = st->span_hist;
+
+		info_msg("stop time per sample: median %.1f us, p99 %.1f us, max %.1f us (interrupt to resume: median %.1f us, p99 %.1f us)",
+			 hist_quantile(sh, st->stop_max_ns, 0.5) / 1e3,
+			 hist_quantile(sh, st->stop_max_ns, 0.99) / 1e3,
+			 st->stop_max_ns / 1e3,
+			 hist_quantile(ph, st->span_max_ns, 0.5) / 1e3,
+			 hist_quantile(ph, st->span_max_ns, 0.99) / 1e3);
+	}
+	info_msg("profiler CPU %.2f s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late",
+		 st->profiler_cpu_ns / 1e9,
+		 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0,
+		 st->stopped + st->blocked ?
+		 st->profiler_cpu_ns / 1e3 / (st->stopped + st->blocked) : 0,
+		 st->ticks, st->ticks_late);
 	if (o->sampler.mode == MODE_CPU)
 		info_msg("CPU in the profile %.3f s; the target used %.3f s",
 			 profile_total(&res->profile, 1) / 1e9,
@@ -187,8 +197,10 @@ record_run(struct record_opts *o)
 		 job.res.stats.truncated, job.res.stats.unwind_errors);
 	snprintf(comments[2], sizeof(comments[2]),
 		 "stop time per sample: median %.1f us, p99 %.1f us, max %.1f us",
-		 sampler_stop_quantile(&job.res.stats, 0.5) / 1e3,
-		 sampler_stop_quantile(&job.res.stats, 0.99) / 1e3,
+		 hist_quantile(job.res.stats.stop_hist,
+			       job.res.stats.stop_max_ns, 0.5) / 1e3,
+		 hist_quantile(job.res.stats.stop_hist,
+			       job.res.stats.stop_max_ns, 0.99) / 1e3,
 		 job.res.stats.stop_max_ns / 1e3);
 	snprintf(comments[3], sizeof(comments[3]),
 		 "target CPU in the window: %.3f s; profiler CPU: %.3f s",
@@ -216,11 +228,12 @@ record_run(struct record_opts *o)
 			error_msg_err(&err);
 			status = EXIT_PARTIAL;
 		} else {
+			const struct output *op = &o->outputs[i];
+
 			written++;
 			if (!o->quiet)
-				info_msg("wrote %s (%s, %zu bytes)",
-					 o->outputs[i].path,
-					 output_format_name(o->outputs[i].format),
+				info_msg("wrote %s (%s, %zu bytes)", op->path,
+					 output_format_name(op->format),
 					 out.len);
 		}
 		buf_free(&out);

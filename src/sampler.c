@@ -44,7 +44,8 @@ struct sampler {
 	struct raw_stack *raw;
 	uint64_t *pcs;
 	uint64_t start_ns, last_refresh_ns;
-	uint64_t cpu0, cpu_last;	/* process CPU at the start, at the last tick */
+	/* CPU of the whole process at the start and at the last tick */
+	uint64_t cpu0, cpu_last;
 	uint64_t rng;
 	bool need_refresh;
 };
@@ -119,33 +120,33 @@ process_cpu_ns(pid_t pid)
 	return ns;
 }
 
-static void
-note_stop_time(struct sampler_stats *st, uint64_t ns)
+void
+hist_add(uint64_t *hist, uint64_t *max_ns, uint64_t ns)
 {
 	uint64_t us = ns / 1000;
 
-	st->stop_hist[us < STOP_HIST_BUCKETS - 1 ? us : STOP_HIST_BUCKETS - 1]++;
-	if (ns > st->stop_max_ns)
-		st->stop_max_ns = ns;
+	hist[us < STOP_HIST_BUCKETS - 1 ? us : STOP_HIST_BUCKETS - 1]++;
+	if (ns > *max_ns)
+		*max_ns = ns;
 }
 
 uint64_t
-sampler_stop_quantile(const struct sampler_stats *st, double q)
+hist_quantile(const uint64_t *hist, uint64_t max_ns, double q)
 {
 	uint64_t total = 0, seen = 0, want;
 	size_t i;
 
 	for (i = 0; i < STOP_HIST_BUCKETS; i++)
-		total += st->stop_hist[i];
+		total += hist[i];
 	if (!total)
 		return 0;
 	want = (uint64_t) (q * (total - 1));
 	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
-		seen += st->stop_hist[i];
+		seen += hist[i];
 		if (seen > want)
 			return i * 1000 + 500;
 	}
-	return st->stop_max_ns;
+	return max_ns;
 }
 
 static int
@@ -225,7 +226,8 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	b->last_wall = now;
 	if (snap->how == SNAP_INTERRUPTED) {
 		st->stopped++;
-		note_stop_time(st, snap->stop_ns);
+		hist_add(st->stop_hist, &st->stop_max_ns, snap->stop_ns);
+		hist_add(st->span_hist, &st->span_max_ns, snap->total_ns);
 	} else {
 		st->blocked++;
 	}
@@ -375,12 +377,15 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	}
 	s.t.exec_seen = false;
 	if (target_alive(&s.t) && open_image(&s) < 0) {
-		if (!target_alive(&s.t))
-			goto gone;	/* it exited while we looked */
-		target_release(&s.t);
-		return -1;
+		/* A command may have exited while we looked: its /proc
+		 * entry is then a zombie's.  Collect its exit first. */
+		for (int i = 0; i < 50 && target_alive(&s.t); i++)
+			target_poll_events(&s.t, 10000000);
+		if (target_alive(&s.t)) {
+			target_release(&s.t);
+			return -1;
+		}
 	}
-gone:
 	s.raw = xmalloc(sizeof(*s.raw));
 	s.pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s.pcs));
 	s.initial_threads = s.t.n;

@@ -19,7 +19,7 @@
 
 enum sample_mode {
 	MODE_WALL,	/* every thread, on or off CPU, weighted by wall time */
-	MODE_CPU,	/* threads that ran, weighted by the CPU time they used */
+	MODE_CPU,	/* threads on a CPU, weighted by the CPU they used */
 };
 
 # define RATE_MIN	1
@@ -48,8 +48,10 @@ struct sampler_stats {
 	uint64_t missed;	/* due, but did not stop in time */
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
-	uint64_t stop_max_ns;
+	uint64_t stop_max_ns;	/* stop reaped -> resumed */
 	uint64_t stop_hist[STOP_HIST_BUCKETS];
+	uint64_t span_max_ns;	/* interrupt sent -> resumed: the upper bound */
+	uint64_t span_hist[STOP_HIST_BUCKETS];
 	uint64_t wall_ns;	/* sampling window */
 	uint64_t target_cpu_ns;	/* CPU the target used in the window */
 	uint64_t profiler_cpu_ns;
@@ -70,8 +72,9 @@ struct sampler_result {
 /* Returns 0, or -1 with res->err set when nothing could be started. */
 int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
 void sampler_result_free(struct sampler_result *res);
-/* Median or other quantile (0..1) of the stop times, in ns. */
-uint64_t sampler_stop_quantile(const struct sampler_stats *st, double q);
+/* Median or other quantile (0..1) of a stop-time histogram, in ns. */
+uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);
+void hist_add(uint64_t *hist, uint64_t *max_ns, uint64_t ns);
 const char *sample_mode_name(enum sample_mode m);
 
 #endif /* !PIDPROF_SAMPLER_H */

@@ -14,8 +14,8 @@
 
 enum snap_how {
 	SNAP_NONE = 0,		/* no snapshot was taken */
-	SNAP_INTERRUPTED,	/* stopped with PTRACE_INTERRUPT: all registers */
-	SNAP_BLOCKED,		/* read while blocked, from task/TID/syscall: SP, PC */
+	SNAP_INTERRUPTED,	/* stopped by PTRACE_INTERRUPT: all registers */
+	SNAP_BLOCKED,		/* read asleep from task/TID/syscall: SP, PC */
 };
 
 /* Room kept below SP: leaf functions may keep values in the red zone. */
@@ -24,19 +24,20 @@ enum snap_how {
 struct snapshot {
 	pid_t tid;
 	enum snap_how how;
-	char state;		/* /proc state letter when taken (R, S, D, t...) */
-	long syscall_nr;	/* SNAP_BLOCKED: the syscall it sleeps in, or -1 */
+	char state;		/* /proc state letter (R, S, D, t...) */
+	long syscall_nr;	/* SNAP_BLOCKED: its syscall, or -1 */
 	struct user_regs_struct regs;	/* SNAP_BLOCKED: only rsp and rip */
 	uint64_t time_ns;	/* CLOCK_MONOTONIC when taken */
 	uint64_t stop_ns;	/* reaped stop -> PTRACE_CONT returned */
-	uint64_t total_ns;	/* PTRACE_INTERRUPT sent -> PTRACE_CONT returned */
+	uint64_t total_ns;	/* PTRACE_INTERRUPT sent -> resumed */
 
 	/* stack[0] is the byte at stack_base; stack_base <= SP. */
 	uint64_t stack_base;
 	uint8_t *stack;
 	size_t stack_len;	/* bytes copied */
-	size_t stack_cap;	/* bytes allocated, fixed: no allocation while stopped */
-	uint64_t stack_limit;	/* end of the mapping that holds SP, 0 if unknown */
+	/* Bytes allocated, once: nothing is allocated while stopped. */
+	size_t stack_cap;
+	uint64_t stack_limit;	/* end of SP's mapping, 0 if unknown */
 };
 
 static inline uint64_t

@@ -361,7 +361,8 @@ build_cu_index(struct symbols *s, Dwfl_Module *mod)
 		ptrdiff_t r = 0;
 
 		if (dwarf_offdie(ix->dwarf, off + hsize, &cu)) {
-			while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
+			while ((r = dwarf_ranges(&cu, r, &base, &lo,
+						 &hi)) > 0) {
 				ix->v = xgrow(ix->v, &cap, ix->n + 1,
 					      sizeof(*ix->v));
 				ix->v[ix->n].lo = lo;

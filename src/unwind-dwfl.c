@@ -22,7 +22,7 @@ struct unwinder {
 	struct raw_stack *retry;	/* second try with a guessed RBP */
 	bool use_rbp;
 	uint64_t rbp;
-	uint64_t last_sp;		/* SP of the last frame found, 0 if unknown */
+	uint64_t last_sp;		/* SP of the last frame, or 0 */
 };
 
 static pid_t

@@ -43,7 +43,7 @@ struct unwinder {
 	struct raw_stack *retry;	/* second try with a guessed RBP */
 	bool use_rbp;
 	uint64_t rbp;
-	uint64_t last_sp;		/* SP of the last frame found, 0 if unknown */
+	uint64_t last_sp;		/* SP of the last frame, or 0 */
 };
 
 /* The bytes of the ELF file behind mapping @e, or the vDSO copy. */

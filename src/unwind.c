@@ -15,7 +15,8 @@ unwind_mem_read(struct unwind_mem *m, uint64_t addr, void *buf, size_t len)
 {
 	const struct snapshot *s = m->snap;
 	uint64_t copy_end = s->stack_base + s->stack_len;
-	uint64_t limit = s->stack_limit ? s->stack_limit : copy_end + STACK_GUESS;
+	uint64_t limit = s->stack_limit ? s->stack_limit :
+			 copy_end + STACK_GUESS;
 
 	if (addr >= s->stack_base && addr + len <= copy_end) {
 		memcpy(buf, s->stack + (addr - s->stack_base), len);

@@ -16,7 +16,8 @@
 
 struct raw_frame {
 	uint64_t pc;
-	bool activation;	/* pc is exact (frame 0, signal frame), not a return address */
+	/* pc is exact (frame 0, signal frame), not a return address */
+	bool activation;
 };
 
 enum unwind_end {
