@@ -26,9 +26,16 @@ static int unit_checks;
 		}							\
 	} while (0)
 
+static inline int
+unit_streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 # define CHECK_STREQ(a, b)						\
-	CHECK((a) && (b) && strcmp((a), (b)) == 0,			\
-	      "'%s' != '%s'", (a) ? (a) : "(null)", (b) ? (b) : "(null)")
+	CHECK(unit_streq((a), (b)), "'%s' != '%s'",			\
+	      unit_streq((a), (a)) ? (a) : "(null)",			\
+	      unit_streq((b), (b)) ? (b) : "(null)")
 
 static inline int
 unit_done(const char *name)

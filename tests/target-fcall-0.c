@@ -1,0 +1,12 @@
+/* Part of target-fcall: see target-fcall.c.  SPDX-License-Identifier: GPL-2.0-or-later */
+#include "target.h"
+#include "target-fcall.h"
+
+NOINLINE int
+f0(int n)
+{
+	int r = f1(n + 1); /* CALL f1 */
+
+	BARRIER();
+	return r + 1;
+}
