@@ -40,6 +40,9 @@ print_main_help(FILE *f)
 		"           pprof, collapsed stacks or a flamegraph\n"
 		"  dump     print every thread's stack now, with file:line and\n"
 		"           inlined frames\n"
+		"  heap     where the process's memory is, by category and\n"
+		"           mapping (from /proc/PID/smaps); --watch to see it grow\n"
+		"  threads  how many threads wait in each distinct stack\n"
 		"  help     show this help\n"
 		"\n"
 		"Global options:\n"
@@ -118,6 +121,71 @@ print_record_help(void)
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "%s", record_exit_help);
+}
+
+static const char heap_exit_help[] =
+	"Exit status:\n"
+	"  0   every output was written\n"
+	"  1   some output could not be written (the others were)\n"
+	"  2   fatal: no such process, permission denied, smaps unreadable\n"
+	"  64  usage error (bad option or value)\n";
+
+static void
+print_heap_help(void)
+{
+	printf("Usage: pidprof heap -p PID [OPTIONS]\n"
+	       "\n"
+	       "Read /proc/PID/smaps and show where the memory of process PID is,\n"
+	       "by category (heap, anonymous, stack, file, shared, other) and\n"
+	       "mapping.  Nothing is attached or stopped.  Without -o, a table is\n"
+	       "printed.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to read\n"
+	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
+	       "                         from the name as for record (.pb.gz .folded\n"
+	       "                         .svg), or from -f\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg or table, for the -o\n"
+	       "                         options that follow it\n"
+	       "  -w, --watch=INTERVAL   read again every INTERVAL (500ms, 10s, 1m),\n"
+	       "                         until --count readings, the process exits,\n"
+	       "                         or SIGINT/SIGTERM; then print each\n"
+	       "                         category's growth and flag steady growers\n"
+	       "  -n, --count=N          with --watch: stop after N readings\n"
+	       "  -t, --tsv=FILE         with --watch: append a row per category and\n"
+	       "                         reading to FILE (time, category, rss, pss,\n"
+	       "                         anon, swap, threads)\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "%s", heap_exit_help);
+}
+
+static void
+print_threads_help(void)
+{
+	printf("Usage: pidprof threads -p PID [OPTIONS]\n"
+	       "\n"
+	       "Take the stack of every thread of process PID (as dump does) and\n"
+	       "count the threads in each distinct stack, largest group first: a\n"
+	       "thread leak shows as a group that grows.  Without -o, text is\n"
+	       "printed.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to inspect\n"
+	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
+	       "                         from the name (.pb.gz .folded .svg .json),\n"
+	       "                         or from -f\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg, text or json, for the\n"
+	       "                         -o options that follow it\n"
+	       "  -j, --json             JSON on standard output instead of text\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per thread, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -q, --quiet            no warnings\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "%s", exit_status_help);
 }
 
 static void
@@ -417,6 +485,230 @@ parse_record(int argc, char **argv, struct cli *cli)
 	msg_set_verbose(verbose);
 }
 
+/* Adds -o @path with @format (or the one its name implies). */
+static bool
+add_output(struct output *outs, size_t *n, size_t max, const char *path,
+	   enum output_format format)
+{
+	struct output *out;
+
+	if (*n == max) {
+		usage_error_msg("too many outputs (at most %zu)", max);
+		return false;
+	}
+	out = &outs[(*n)++];
+	out->path = path;
+	out->format = format ? format : output_format_by_path(path);
+	if (!out->format) {
+		usage_error_msg("cannot tell the format of '%s' from its name: use --format before -o",
+				path);
+		return false;
+	}
+	return true;
+}
+
+static void
+parse_heap(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:o:f:w:n:t:qh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "format",	required_argument,	NULL, 'f' },
+		{ "watch",	required_argument,	NULL, 'w' },
+		{ "count",	required_argument,	NULL, 'n' },
+		{ "tsv",	required_argument,	NULL, 't' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct heap_opts *o = &cli->heap;
+	enum output_format format = FORMAT_NONE;
+	const char *why;
+	bool have_pid = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	cli->command = CLI_HEAP;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &o->pid, &why) < 0) {
+				usage_error_msg("invalid --pid argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_pid = true;
+			break;
+		case 'o':
+			if (!add_output(o->outputs, &o->noutputs,
+					HEAP_MAX_OUTPUTS, optarg, format))
+				return usage_exit(cli);
+			break;
+		case 'f':
+			format = output_format_by_name(optarg);
+			if (format != FORMAT_PPROF &&
+			    format != FORMAT_COLLAPSED &&
+			    format != FORMAT_FLAMEGRAPH &&
+			    format != FORMAT_TABLE) {
+				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed, svg or table",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'w':
+			if (parse_duration(optarg, &o->watch_ns, &why) < 0) {
+				usage_error_msg("invalid --watch argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'n':
+			if (parse_int(optarg, &o->count, &why) == 0 &&
+			    o->count < 1)
+				why = "must be 1 or more";
+			else if (o->count >= 1)
+				break;
+			usage_error_msg("invalid --count argument: '%s': %s",
+					optarg, why);
+			return usage_exit(cli);
+			break;
+		case 't':
+			o->tsv = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_heap_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return usage_exit(cli);
+	}
+	if (!have_pid) {
+		usage_error_msg("heap needs a process: use -p PID");
+		return usage_exit(cli);
+	}
+	if (!o->watch_ns && (o->count || o->tsv)) {
+		usage_error_msg("--count and --tsv need --watch");
+		return usage_exit(cli);
+	}
+	if (!o->noutputs && !o->watch_ns) {
+		o->outputs[0].path = "-";
+		o->outputs[0].format = format ? format : FORMAT_TABLE;
+		o->noutputs = 1;
+	}
+}
+
+static void
+parse_threads(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:o:f:ju:s:qh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "format",	required_argument,	NULL, 'f' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "unwinder",	required_argument,	NULL, 'u' },
+		{ "stack-size",	required_argument,	NULL, 's' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct threads_opts *o = &cli->threads;
+	enum output_format format = FORMAT_NONE;
+	const char *why;
+	bool have_pid = false, json = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	cli->command = CLI_THREADS;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &o->pid, &why) < 0) {
+				usage_error_msg("invalid --pid argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_pid = true;
+			break;
+		case 'o':
+			if (!add_output(o->outputs, &o->noutputs,
+					THREADS_MAX_OUTPUTS, optarg, format))
+				return usage_exit(cli);
+			break;
+		case 'f':
+			format = output_format_by_name(optarg);
+			if (!format || format == FORMAT_TABLE) {
+				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed, svg, text or json",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'u':
+			o->unwinder = unwinder_by_name(optarg);
+			if (!o->unwinder) {
+				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &o->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_threads_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return usage_exit(cli);
+	}
+	if (!have_pid) {
+		usage_error_msg("threads needs a process: use -p PID");
+		return usage_exit(cli);
+	}
+	if (have_pid && o->pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) o->pid);
+		return usage_exit(cli);
+	}
+	if (json || !o->noutputs) {
+		if (!add_output(o->outputs, &o->noutputs, THREADS_MAX_OUTPUTS,
+				"-", json ? FORMAT_JSON :
+				format ? format : FORMAT_TEXT))
+			return usage_exit(cli);
+	}
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -461,6 +753,10 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_dump(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "record") == 0)
 		return parse_record(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "heap") == 0)
+		return parse_heap(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "threads") == 0)
+		return parse_threads(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

@@ -9,12 +9,16 @@
 
 # include "common.h"
 # include "dump.h"
+# include "heap.h"
 # include "record.h"
+# include "threads.h"
 
 enum cli_command {
 	CLI_EXIT,	/* nothing to run: exit with cli.exit_status */
 	CLI_DUMP,
 	CLI_RECORD,
+	CLI_HEAP,
+	CLI_THREADS,
 };
 
 struct cli {
@@ -22,6 +26,8 @@ struct cli {
 	int exit_status;
 	struct dump_opts dump;
 	struct record_opts record;
+	struct heap_opts heap;
+	struct threads_opts threads;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

@@ -7,7 +7,9 @@
 #include "attach.h"
 #include "cli.h"
 #include "dump.h"
+#include "heap.h"
 #include "record.h"
+#include "threads.h"
 
 #include <signal.h>
 
@@ -29,6 +31,10 @@ main(int argc, char **argv)
 		return dump_run(&cli.dump);
 	case CLI_RECORD:
 		return record_run(&cli.record);
+	case CLI_HEAP:
+		return heap_run(&cli.heap);
+	case CLI_THREADS:
+		return threads_run(&cli.threads);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

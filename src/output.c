@@ -25,6 +25,9 @@ static const struct {
 	{ "folded", FORMAT_COLLAPSED },
 	{ "svg", FORMAT_FLAMEGRAPH },
 	{ "flamegraph", FORMAT_FLAMEGRAPH },
+	{ "table", FORMAT_TABLE },
+	{ "text", FORMAT_TEXT },
+	{ "json", FORMAT_JSON },
 };
 
 static const struct {
@@ -38,6 +41,7 @@ static const struct {
 	{ ".collapsed", FORMAT_COLLAPSED },
 	{ ".txt", FORMAT_COLLAPSED },
 	{ ".svg", FORMAT_FLAMEGRAPH },
+	{ ".json", FORMAT_JSON },
 };
 
 enum output_format
@@ -73,6 +77,9 @@ output_format_name(enum output_format f)
 	case FORMAT_PPROF: return "pprof";
 	case FORMAT_COLLAPSED: return "collapsed";
 	case FORMAT_FLAMEGRAPH: return "svg";
+	case FORMAT_TABLE: return "table";
+	case FORMAT_TEXT: return "text";
+	case FORMAT_JSON: return "json";
 	default: return "none";
 	}
 }
@@ -162,6 +169,7 @@ output_render(enum output_format f, const struct profile *p,
 {
 	struct folded fo;
 	struct buf raw;
+	size_t vi;
 	int rc = 0;
 
 	switch (f) {
@@ -173,15 +181,17 @@ output_render(enum output_format f, const struct profile *p,
 		return rc;
 	case FORMAT_COLLAPSED:
 	case FORMAT_FLAMEGRAPH:
-		/* The last value is the weighted one (time, bytes). */
-		folded_build(&fo, p, src, p->nvalues - 1);
+		/* By default the last value is the weighted one (time). */
+		vi = p->display_value >= 0 ? (size_t) p->display_value :
+		     p->nvalues - 1;
+		folded_build(&fo, p, src, vi);
 		if (f == FORMAT_COLLAPSED) {
 			folded_write(&fo, out);
 		} else {
 			struct flamegraph_opts fg = {
 				.title = info->title,
 				.subtitle = info->subtitle,
-				.unit = p->types[p->nvalues - 1].unit,
+				.unit = p->types[vi].unit,
 			};
 
 			flamegraph_write(&fo, &fg, out);

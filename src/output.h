@@ -18,6 +18,9 @@ enum output_format {
 	FORMAT_PPROF,		/* gzipped profile.proto */
 	FORMAT_COLLAPSED,	/* folded stacks, one line per stack */
 	FORMAT_FLAMEGRAPH,	/* SVG */
+	FORMAT_TABLE,		/* heap: plain text table */
+	FORMAT_TEXT,		/* threads: grouped stacks as text */
+	FORMAT_JSON,		/* threads: JSON */
 };
 
 struct output {
@@ -25,7 +28,8 @@ struct output {
 	enum output_format format;
 };
 
-/* "pprof", "collapsed", "svg" (also "folded", "flamegraph"). */
+/* "pprof", "collapsed", "svg" (also "folded", "flamegraph"), "table",
+ * "text", "json". */
 enum output_format output_format_by_name(const char *name);
 /* From the extension: .pb.gz .pb .pprof, .folded .collapsed .txt, .svg. */
 enum output_format output_format_by_path(const char *path);

@@ -76,6 +76,26 @@ struct encoder {
 	struct buf mapping_msgs, location_msgs, function_msgs;
 };
 
+static size_t
+no_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
+{
+	return 0;
+}
+
+static bool
+no_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	return false;
+}
+
+void
+empty_frame_source(struct frame_source *src)
+{
+	src->arg = NULL;
+	src->frames = no_frames;
+	src->mapping = no_mapping;
+}
+
 const char *
 frame_display_name(const struct sym_frame *f, char *buf, size_t len)
 {
@@ -233,9 +253,12 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 
 	for (i = 0; i < p->nvalues; i++)
 		value_type(&e, out, PROFILE_SAMPLE_TYPE, &p->types[i]);
-	k_tid = str(&e, "thread_id");
-	k_name = str(&e, "thread_name");
-	k_state = str(&e, "thread_state");
+	k_tid = k_name = k_state = 0;
+	if (p->thread_labels) {
+		k_tid = str(&e, "thread_id");
+		k_name = str(&e, "thread_name");
+		k_state = str(&e, "thread_state");
+	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 		const struct profile_stack *st = &p->stacks[s->stack - 1];
@@ -248,10 +271,15 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		for (k = 0; k < p->nvalues; k++)
 			values[k] = (uint64_t) s->values[k];
 		pb_packed(&msg, SAMPLE_VALUE, values, p->nvalues);
-		label(&msg, k_tid, 0, s->tid);
-		label(&msg, k_name,
-		      str(&e, p->strings.v[s->name]), 0);
-		label(&msg, k_state, str(&e, thread_state_name(s->state)), 0);
+		if (p->thread_labels) {
+			label(&msg, k_tid, 0, s->tid);
+			label(&msg, k_name, str(&e, p->strings.v[s->name]), 0);
+			label(&msg, k_state,
+			      str(&e, thread_state_name(s->state)), 0);
+		} else if (p->name_label && p->strings.v[s->name][0]) {
+			label(&msg, str(&e, p->name_label),
+			      str(&e, p->strings.v[s->name]), 0);
+		}
 		pb_message(&samples, PROFILE_SAMPLE, &msg);
 	}
 	buf_append(out, samples.data, samples.len);

@@ -28,6 +28,9 @@ struct frame_source {
 	bool (*mapping)(void *arg, uint64_t pc, struct pprof_mapping *m);
 };
 
+/* A source that knows no frame and no mapping. */
+void empty_frame_source(struct frame_source *src);
+
 void pprof_encode(const struct profile *p, const struct frame_source *src,
 		  const char *const *comments, size_t ncomments,
 		  struct buf *out);

@@ -12,6 +12,8 @@ profile_init(struct profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	strtab_init(&p->strings);
+	p->thread_labels = true;
+	p->display_value = -1;
 }
 
 void

@@ -11,7 +11,7 @@
 # include "idtab.h"
 # include "strtab.h"
 
-# define PROFILE_MAX_VALUES	4
+# define PROFILE_MAX_VALUES	6
 
 /* Bit 63 of a stored pc: the pc is exact, not a return address. */
 # define PROFILE_PC_EXACT	(1ull << 63)
@@ -50,6 +50,12 @@ struct profile {
 	int64_t period;
 	int64_t time_nanos;	/* start, UTC ns since the epoch */
 	int64_t duration_nanos;
+	/* Samples of threads carry thread_id, thread_name, thread_state;
+	 * otherwise a sample's name goes under name_label (if not NULL). */
+	bool thread_labels;
+	const char *name_label;
+	/* The value folded stacks and flame graphs show; -1: the last. */
+	int display_value;
 
 	uint64_t *pcs;		/* leaf first, root last, per stack */
 	size_t npcs, pcs_cap;

@@ -7,6 +7,7 @@
 #include "record.h"
 #include "attach.h"
 #include "msg.h"
+#include "signals.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -19,29 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_stop_signal(int sig)
-{
-	stop_requested = sig;
-}
-
-/* SIGINT, SIGTERM and SIGHUP end the sampling; outputs are still
- * written and the target is let go. */
-static void
-install_stop_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 struct job {
 	struct record_opts *o;
 	struct sampler_result res;
@@ -52,46 +30,11 @@ static void *
 tracer_thread(void *arg)
 {
 	struct job *job = arg;
-	sigset_t set;
 
 	/* Stop signals go to the main thread, which only waits. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	stop_signals_block();
 	job->rc = sampler_run(&job->o->sampler, &job->res);
 	return NULL;
-}
-
-static size_t
-src_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
-{
-	struct sampler_result *res = arg;
-
-	return res->syms ? symbols_lookup(res->syms, pc, exact, out) : 0;
-}
-
-static bool
-src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
-{
-	struct sampler_result *res = arg;
-	const struct map_entry *e = maps_find(&res->img.maps, pc);
-	struct sym_module mod;
-
-	if (!e || !res->syms)
-		return false;
-	m->start = e->start;
-	m->limit = e->end;
-	m->offset = e->pgoff;
-	m->file = e->path[0] ? e->path : "[anon]";
-	if (symbols_module(res->syms, pc, &mod)) {
-		m->build_id = mod.build_id;
-		m->has_functions = true;
-		m->has_filenames = m->has_line_numbers = mod.has_lines;
-		m->has_inlines = mod.has_lines;
-	}
-	return true;
 }
 
 static void
@@ -123,6 +66,9 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 st->stopped + st->blocked ?
 		 st->profiler_cpu_ns / 1e3 / (st->stopped + st->blocked) : 0,
 		 st->ticks, st->ticks_late);
+	if (st->syscalls_restarted)
+		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
+			 st->syscalls_restarted);
 	if (o->sampler.mode == MODE_CPU)
 		info_msg("CPU in the profile %.3f s; the target used %.3f s",
 			 profile_total(&res->profile, 1) / 1e9,
@@ -166,7 +112,7 @@ record_run(struct record_opts *o)
 	}
 	stop_requested = 0;
 	o->sampler.stop = &stop_requested;
-	install_stop_handlers();
+	stop_signals_install();
 	memset(&job, 0, sizeof(job));
 	job.o = o;
 	rc = pthread_create(&thr, NULL, tracer_thread, &job);
@@ -181,9 +127,11 @@ record_run(struct record_opts *o)
 		return EXIT_FATAL;
 	}
 
-	src.arg = &job.res;
-	src.frames = src_frames;
-	src.mapping = src_mapping;
+	/* Without symbols (nothing could be sampled), frames stay empty. */
+	if (job.res.syms)
+		symbols_frame_source(job.res.syms, &src);
+	else
+		empty_frame_source(&src);
 	snprintf(comments[0], sizeof(comments[0]),
 		 "pidprof %s: %s mode, %d Hz, pid %d", PACKAGE_VERSION,
 		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,

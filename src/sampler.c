@@ -449,6 +449,7 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 					   s.cpu_last - s.cpu0 : 0;
 	}
 	res->target_exited = !target_alive(&s.t);
+	res->stats.syscalls_restarted = s.t.syscalls_restarted;
 	res->exit_status = s.t.exit_status;
 	res->stats.profiler_cpu_ns = rusage_ns() - prof0;
 

@@ -48,6 +48,7 @@ struct sampler_stats {
 	uint64_t missed;	/* due, but did not stop in time */
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
+	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */
 	uint64_t stop_max_ns;	/* stop reaped -> resumed */
 	uint64_t stop_hist[STOP_HIST_BUCKETS];
 	uint64_t span_max_ns;	/* interrupt sent -> resumed: the upper bound */

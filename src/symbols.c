@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "symbols.h"
+#include "pprof.h"
 #include "xmalloc.h"
 
 #include <dwarf.h>
@@ -524,4 +525,40 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	}
 	*out = &s->frames[slot->first];
 	return slot->n;
+}
+
+static size_t
+source_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
+{
+	return symbols_lookup(arg, pc, exact, out);
+}
+
+static bool
+source_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	struct symbols *s = arg;
+	const struct map_entry *e = maps_find(&s->img->maps, pc);
+	struct sym_module mod;
+
+	if (!e)
+		return false;
+	m->start = e->start;
+	m->limit = e->end;
+	m->offset = e->pgoff;
+	m->file = e->path[0] ? e->path : "[anon]";
+	if (symbols_module(s, pc, &mod)) {
+		m->build_id = mod.build_id;
+		m->has_functions = true;
+		m->has_filenames = m->has_line_numbers = mod.has_lines;
+		m->has_inlines = mod.has_lines;
+	}
+	return true;
+}
+
+void
+symbols_frame_source(struct symbols *s, struct frame_source *src)
+{
+	src->arg = s;
+	src->frames = source_frames;
+	src->mapping = source_mapping;
 }

@@ -40,6 +40,9 @@ struct sym_module {
 
 /* Facts about the module holding @pc; false when none does. */
 bool symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out);
+struct frame_source;
+/* A frame source (pprof.h) answering from @s: symbols and mappings. */
+void symbols_frame_source(struct symbols *s, struct frame_source *src);
 /* For the libdw unwinder: the Dwfl * of this process. */
 void *symbols_dwfl(struct symbols *s);
 /* Basename of a module path, for display. */

@@ -1,0 +1,577 @@
+/*
+ * pidprof heap: read /proc/PID/smaps, sum the mappings by category and
+ * name, and write a table, a memory profile, or (with --watch) a row per
+ * category and interval with the growth of each at the end.  No ptrace:
+ * reading smaps stops nothing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "heap.h"
+#include "attach.h"
+#include "msg.h"
+#include "procfs.h"
+#include "signals.h"
+#include "strtab.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	double v = bytes;
+	int u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+}
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	const struct mem_row *x = a, *y = b;
+
+	if (x->rss != y->rss)
+		return x->rss < y->rss ? 1 : -1;
+	if (x->category != y->category)
+		return (int) x->category - (int) y->category;
+	return strcmp(x->name, y->name);
+}
+
+void
+mem_aggregate(const struct smaps *s, const uint64_t *stack_sps, size_t nsps,
+	      struct mem_reading *out)
+{
+	struct strtab keys;
+	size_t cap = 0, i, k;
+
+	strtab_init(&keys);
+	out->rows = NULL;
+	out->n = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct smaps_entry *e = &s->v[i];
+		bool is_stack = false;
+		enum mem_category c;
+		char name[4200], key[4300];
+		struct mem_row *r;
+		uint32_t id;
+
+		for (k = 0; k < nsps && !is_stack; k++)
+			is_stack = stack_sps[k] >= e->start &&
+				   stack_sps[k] < e->end;
+		c = smaps_classify(e, is_stack, name, sizeof(name));
+		snprintf(key, sizeof(key), "%d\t%s", (int) c, name);
+		id = strtab_intern(&keys, key);
+		if (id == out->n) {
+			out->rows = xgrow(out->rows, &cap, out->n + 1,
+					  sizeof(*out->rows));
+			r = &out->rows[out->n++];
+			memset(r, 0, sizeof(*r));
+			r->category = c;
+			r->name = xstrdup(name);
+		}
+		r = &out->rows[id];
+		r->rss += e->rss;
+		r->pss += e->pss;
+		r->private_dirty += e->private_dirty;
+		r->swap += e->swap;
+		r->anon += e->anonymous;
+	}
+	strtab_free(&keys);
+	if (out->n > 1)
+		qsort(out->rows, out->n, sizeof(*out->rows), cmp_rows);
+}
+
+void
+mem_reading_free(struct mem_reading *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->rows[i].name);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Stack pointers of the threads that sleep (running ones tell none). */
+static size_t
+thread_sps(pid_t pid, uint64_t **sps)
+{
+	pid_t *tids;
+	size_t n, i, k = 0;
+
+	*sps = NULL;
+	if (procfs_list_tasks(pid, &tids, &n, NULL) < 0)
+		return 0;
+	*sps = xcalloc(n + 1, sizeof(**sps));
+	for (i = 0; i < n; i++) {
+		struct syscall_state ss;
+
+		if (procfs_thread_syscall(pid, tids[i], &ss) == 0 &&
+		    !ss.running && ss.sp)
+			(*sps)[k++] = ss.sp;
+	}
+	free(tids);
+	return k;
+}
+
+static int
+read_memory(pid_t pid, struct mem_reading *r, struct pp_err *err)
+{
+	char path[64], *text;
+	struct smaps s;
+	struct timespec ts;
+	uint64_t *sps;
+	size_t len, nsps;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int) pid);
+	if (procfs_read_file(path, &text, &len, err) < 0) {
+		if (err->errnum == ENOENT)
+			pp_err_set(err, ESRCH, "no process with pid %d",
+				   (int) pid);
+		return -1;
+	}
+	if (smaps_parse(text, len, &s, err) < 0) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	nsps = thread_sps(pid, &sps);
+	mem_aggregate(&s, sps, nsps, r);
+	free(sps);
+	smaps_free(&s);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	if (procfs_read_file(path, &text, NULL, NULL) == 0) {
+		parse_proc_status(text, &r->status);
+		free(text);
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->time_nanos = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return 0;
+}
+
+static void
+write_table(const struct mem_reading *r, pid_t pid, struct buf *out)
+{
+	char comm[64], a[32], b[32], c[32], d[32];
+	int w = 4;
+	size_t i;
+
+	procfs_thread_comm(pid, pid, comm, sizeof(comm));
+	human_size(r->status.vm_rss, a, sizeof(a));
+	human_size(r->status.vm_swap, b, sizeof(b));
+	buf_printf(out, "Process %d (%s): RSS total %s, swap %s, %" PRIu64
+		   " threads\n", (int) pid, comm, a, b, r->status.threads);
+	for (i = 0; i < r->n; i++)
+		if ((int) strlen(r->rows[i].name) > w)
+			w = strlen(r->rows[i].name);
+	if (w > 60)
+		w = 60;
+	buf_printf(out, "%-10s %-*s %9s %9s %11s %9s\n", "CATEGORY", w,
+		   "NAME", "RSS", "PSS", "PRIV_DIRTY", "SWAP");
+	for (i = 0; i < r->n; i++) {
+		const struct mem_row *m = &r->rows[i];
+
+		human_size(m->rss, a, sizeof(a));
+		human_size(m->pss, b, sizeof(b));
+		human_size(m->private_dirty, c, sizeof(c));
+		human_size(m->swap, d, sizeof(d));
+		buf_printf(out, "%-10s %-*s %9s %9s %11s %9s\n",
+			   mem_category_name(m->category), w, m->name, a, b, c,
+			   d);
+	}
+}
+
+/* The memory profile: "stacks" are category (root) and name (leaf),
+ * whose frames come from a table of names instead of symbols. */
+struct mem_frames {
+	struct strtab names;
+	struct sym_frame *frames;
+	size_t cap;
+};
+
+static uint64_t
+frame_id(struct mem_frames *mf, const char *name)
+{
+	uint32_t id = strtab_intern(&mf->names, name);
+
+	mf->frames = xgrow(mf->frames, &mf->cap, mf->names.n,
+			   sizeof(*mf->frames));
+	memset(&mf->frames[id], 0, sizeof(mf->frames[id]));
+	mf->frames[id].function = mf->names.v[id];
+	/* pcs 0 and 1 mean nothing and "truncated": ids start above. */
+	return (uint64_t) (id + 2) | PROFILE_PC_EXACT;
+}
+
+static size_t
+mem_src_frames(void *arg, uint64_t pc, bool exact,
+	       const struct sym_frame **out)
+{
+	struct mem_frames *mf = arg;
+
+	if (pc < 2 || pc - 2 >= mf->names.n)
+		return 0;
+	*out = &mf->frames[pc - 2];
+	return 1;
+}
+
+static bool
+mem_src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	return false;
+}
+
+static void
+build_profile(const struct mem_reading *r, struct profile *p,
+	      struct mem_frames *mf)
+{
+	size_t i;
+
+	profile_init(p);
+	p->nvalues = 5;
+	p->types[0] = (struct profile_value_type) { "inuse_space", "bytes" };
+	p->types[1] = (struct profile_value_type) { "rss", "bytes" };
+	p->types[2] = (struct profile_value_type) { "pss", "bytes" };
+	p->types[3] = (struct profile_value_type) { "private_dirty", "bytes" };
+	p->types[4] = (struct profile_value_type) { "swap", "bytes" };
+	p->period_type = (struct profile_value_type) { "space", "bytes" };
+	p->period = 1;
+	p->time_nanos = r->time_nanos;
+	p->duration_nanos = 1;
+	p->thread_labels = false;
+	p->name_label = "category";
+	p->display_value = 0;
+	for (i = 0; i < r->n; i++) {
+		const struct mem_row *m = &r->rows[i];
+		uint64_t pcs[2];
+		int64_t v[5] = {
+			(int64_t) (m->rss + m->swap), (int64_t) m->rss,
+			(int64_t) m->pss, (int64_t) m->private_dirty,
+			(int64_t) m->swap,
+		};
+		const char *cat = mem_category_name(m->category);
+
+		if (!m->rss && !m->swap)
+			continue;
+		pcs[0] = frame_id(mf, m->name);
+		pcs[1] = frame_id(mf, cat);
+		profile_add(p, profile_stack(p, pcs, 2), 0,
+			    profile_string(p, cat), THREAD_OTHER, v);
+	}
+}
+
+static int
+write_outputs(const struct heap_opts *o, const struct mem_reading *r)
+{
+	struct mem_frames mf;
+	struct frame_source src = { &mf, mem_src_frames, mem_src_mapping };
+	struct profile p;
+	struct pp_err err;
+	char title[128];
+	struct render_info info = { title, "memory by category and mapping",
+				    NULL, 0 };
+	size_t i;
+	int status = EXIT_COMPLETE;
+
+	memset(&mf, 0, sizeof(mf));
+	strtab_init(&mf.names);
+	build_profile(r, &p, &mf);
+	snprintf(title, sizeof(title), "Memory of process %d", (int) o->pid);
+	for (i = 0; i < o->noutputs; i++) {
+		const struct output *op = &o->outputs[i];
+		struct buf out;
+		int rc;
+
+		buf_init(&out);
+		if (op->format == FORMAT_TABLE) {
+			write_table(r, o->pid, &out);
+			rc = 0;
+		} else {
+			rc = output_render(op->format, &p, &src, &info, &out,
+					   &err);
+		}
+		if (rc == 0 && strcmp(op->path, "-") == 0) {
+			fwrite(out.data, 1, out.len, stdout);
+			fflush(stdout);
+		} else if (rc < 0 || output_write_file(op->path, out.data,
+						       out.len, 0644,
+						       &err) < 0) {
+			error_msg_err(&err);
+			status = EXIT_PARTIAL;
+		} else if (!o->quiet) {
+			info_msg("wrote %s (%s, %zu bytes)", op->path,
+				 output_format_name(op->format), out.len);
+		}
+		buf_free(&out);
+	}
+	profile_free(&p);
+	strtab_free(&mf.names);
+	free(mf.frames);
+	return status;
+}
+
+/* Per category, over the readings of a watch. */
+struct series {
+	int64_t *t;		/* ns */
+	uint64_t *rss;
+	size_t n, cap_t, cap_r;
+};
+
+static void
+category_sums(const struct mem_reading *r, uint64_t sums[][4])
+{
+	size_t i;
+
+	memset(sums, 0, sizeof(uint64_t) * 4 * MEM_NCATEGORIES);
+	for (i = 0; i < r->n; i++) {
+		const struct mem_row *m = &r->rows[i];
+
+		sums[m->category][0] += m->rss;
+		sums[m->category][1] += m->pss;
+		sums[m->category][2] += m->anon;
+		sums[m->category][3] += m->swap;
+	}
+}
+
+static int
+append_tsv(int fd, const struct mem_reading *r, uint64_t sums[][4],
+	   struct pp_err *err)
+{
+	struct buf b;
+	time_t secs = r->time_nanos / 1000000000;
+	struct tm tm;
+	char when[32];
+	int c, rc = 0;
+
+	gmtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_init(&b);
+	for (c = 0; c < MEM_NCATEGORIES; c++)
+		buf_printf(&b, "%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+			   "\t%" PRIu64 "\t%" PRIu64 "\n", when,
+			   mem_category_name(c), sums[c][0], sums[c][1],
+			   sums[c][2], sums[c][3], r->status.threads);
+	if (write(fd, b.data, b.len) != (ssize_t) b.len)
+		rc = pp_err_set(err, errno, "cannot write the TSV file: %s",
+				strerror(errno));
+	buf_free(&b);
+	return rc;
+}
+
+/* Least-squares slope of rss over time, in bytes per minute. */
+static double
+slope_per_minute(const struct series *s)
+{
+	double mt = 0, mr = 0, num = 0, den = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		mt += (s->t[i] - s->t[0]) / 60e9;
+		mr += s->rss[i];
+	}
+	mt /= s->n;
+	mr /= s->n;
+	for (i = 0; i < s->n; i++) {
+		double dt = (s->t[i] - s->t[0]) / 60e9 - mt;
+
+		num += dt * (s->rss[i] - mr);
+		den += dt * dt;
+	}
+	return den > 0 ? num / den : 0;
+}
+
+/*
+ * A steady grower: grew in at least 80 % of the intervals, never shrank
+ * by more than 1 % of its size, and grew by at least 1 MiB in all.
+ */
+static bool
+leak_suspect(const struct series *s, size_t *grew)
+{
+	size_t i;
+
+	*grew = 0;
+	if (s->n < 3)
+		return false;
+	for (i = 1; i < s->n; i++) {
+		if (s->rss[i] > s->rss[i - 1])
+			(*grew)++;
+		else if (s->rss[i - 1] - s->rss[i] > s->rss[i - 1] / 100)
+			return false;
+	}
+	return *grew * 5 >= (s->n - 1) * 4 &&
+	       s->rss[s->n - 1] >= s->rss[0] + (1u << 20);
+}
+
+static void
+print_growth(struct series *series)
+{
+	int c;
+
+	for (c = 0; c < MEM_NCATEGORIES; c++) {
+		struct series *s = &series[c];
+		char a[32], b[32];
+		double per_min;
+		size_t grew;
+
+		if (s->n < 2 || (!s->rss[0] && !s->rss[s->n - 1]))
+			continue;
+		per_min = slope_per_minute(s);
+		human_size(s->rss[0], a, sizeof(a));
+		human_size(s->rss[s->n - 1], b, sizeof(b));
+		info_msg("%s: %+.0f bytes/min (from %s to %s over %.1f s)",
+			 mem_category_name(c), per_min, a, b,
+			 (s->t[s->n - 1] - s->t[0]) / 1e9);
+		if (leak_suspect(s, &grew))
+			info_msg("%s: leak suspect: grew in %zu of %zu intervals, %+.0f bytes/min",
+				 mem_category_name(c), grew, s->n - 1,
+				 per_min);
+	}
+}
+
+static void
+sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	/* A stop signal interrupts the sleep (no SA_RESTART). */
+	nanosleep(&ts, NULL);
+}
+
+static int
+watch(const struct heap_opts *o)
+{
+	struct series series[MEM_NCATEGORIES];
+	struct mem_reading last;
+	struct pp_err err;
+	int fd = -1, status = EXIT_COMPLETE, c;
+	long i;
+
+	memset(series, 0, sizeof(series));
+	memset(&last, 0, sizeof(last));
+	if (o->tsv) {
+		struct stat st;
+
+		fd = open(o->tsv, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			  0644);
+		if (fd < 0) {
+			error_msg("cannot write %s: %s", o->tsv,
+				  strerror(errno));
+			return EXIT_FATAL;
+		}
+		if (fstat(fd, &st) == 0 && st.st_size == 0) {
+			static const char hdr[] =
+				"time\tcategory\trss\tpss\tanon\tswap\tthreads\n";
+
+			if (write(fd, hdr, sizeof(hdr) - 1) < 0) {
+				error_msg("cannot write %s: %s", o->tsv,
+					  strerror(errno));
+				close(fd);
+				return EXIT_FATAL;
+			}
+		}
+	}
+	stop_requested = 0;
+	stop_signals_install();
+	for (i = 0; !stop_requested && (!o->count || i < o->count); i++) {
+		struct mem_reading r;
+		uint64_t sums[MEM_NCATEGORIES][4];
+
+		if (i)
+			sleep_ns(o->watch_ns);
+		if (stop_requested)
+			break;
+		if (read_memory(o->pid, &r, &err) < 0) {
+			if (i == 0) {
+				error_msg_err(&err);
+				status = EXIT_FATAL;
+			} else if (!o->quiet) {
+				info_msg("process %d is gone: the watch ends",
+					 (int) o->pid);
+			}
+			break;
+		}
+		category_sums(&r, sums);
+		if (fd >= 0 && append_tsv(fd, &r, sums, &err) < 0) {
+			error_msg_err(&err);
+			status = EXIT_PARTIAL;
+		}
+		for (c = 0; c < MEM_NCATEGORIES; c++) {
+			struct series *s = &series[c];
+
+			s->t = xgrow(s->t, &s->cap_t, s->n + 1, sizeof(*s->t));
+			s->rss = xgrow(s->rss, &s->cap_r, s->n + 1,
+				       sizeof(*s->rss));
+			s->t[s->n] = r.time_nanos;
+			s->rss[s->n++] = sums[c][0];
+		}
+		if (!o->quiet && !o->tsv) {
+			char h[32], a[32];
+
+			human_size(sums[MEM_HEAP][0], h, sizeof(h));
+			human_size(sums[MEM_ANON][0], a, sizeof(a));
+			printf("%ld: heap %s, anonymous %s, %" PRIu64
+			       " threads\n", i + 1, h, a, r.status.threads);
+			fflush(stdout);
+		}
+		mem_reading_free(&last);
+		last = r;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!o->quiet)
+		print_growth(series);
+	if (last.n && o->noutputs) {
+		int s = write_outputs(o, &last);
+
+		if (s > status)
+			status = s;
+	}
+	mem_reading_free(&last);
+	for (c = 0; c < MEM_NCATEGORIES; c++) {
+		free(series[c].t);
+		free(series[c].rss);
+	}
+	return status;
+}
+
+int
+heap_run(const struct heap_opts *o)
+{
+	struct mem_reading r;
+	struct pp_err err;
+	size_t i;
+	int status;
+
+	for (i = 0; i < o->noutputs; i++) {
+		if (strcmp(o->outputs[i].path, "-") == 0)
+			continue;
+		if (output_check_writable(o->outputs[i].path, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+	}
+	if (o->watch_ns)
+		return watch(o);
+	if (read_memory(o->pid, &r, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
+	status = write_outputs(o, &r);
+	mem_reading_free(&r);
+	return status;
+}

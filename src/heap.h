@@ -1,0 +1,49 @@
+/*
+ * pidprof heap: where a process's memory is, by category and mapping,
+ * from /proc/PID/smaps; once, or every interval to watch it grow.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_HEAP_H
+# define PIDPROF_HEAP_H
+
+# include "output.h"
+# include "smaps.h"
+
+# define HEAP_MAX_OUTPUTS	16
+
+struct heap_opts {
+	pid_t pid;
+	struct output outputs[HEAP_MAX_OUTPUTS];
+	size_t noutputs;
+	uint64_t watch_ns;	/* 0: one reading */
+	long count;		/* readings to take with --watch; 0: no limit */
+	const char *tsv;
+	bool quiet;
+};
+
+/* One category+name: the sum of its mappings, in bytes. */
+struct mem_row {
+	enum mem_category category;
+	char *name;
+	uint64_t rss, pss, private_dirty, swap, anon;
+};
+
+struct mem_reading {
+	struct mem_row *rows;	/* sorted by rss, largest first */
+	size_t n;
+	struct proc_status status;
+	int64_t time_nanos;	/* UTC */
+};
+
+/* Sums the mappings of @s by category and name; @stack_sps are the stack
+ * pointers known of the process's threads.  Pure. */
+void mem_aggregate(const struct smaps *s, const uint64_t *stack_sps,
+		   size_t nsps, struct mem_reading *out);
+void mem_reading_free(struct mem_reading *r);
+/* "0B", "512B", "4.0K", "64.2M", "1.5G" */
+void human_size(uint64_t bytes, char *buf, size_t len);
+
+int heap_run(const struct heap_opts *o);
+
+#endif /* !PIDPROF_HEAP_H */
