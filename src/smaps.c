@@ -75,21 +75,21 @@ parse_field(const char *line, size_t len, struct smaps_entry *e, bool *known)
 	return 0;
 }
 
-/* A mapping header is a maps line: "start-end perms ...". */
+/* A mapping header is a maps line ("start-end perms ..."); a field line
+ * is "Key: value".  The first word tells them apart. */
 static bool
 is_header(const char *line, size_t len)
 {
 	size_t i;
+	bool dash = false;
 
-	for (i = 0; i < len; i++) {
-		char c = line[i];
-
-		if (c == '-')
-			return i > 0;
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+	for (i = 0; i < len && line[i] != ' ' && line[i] != '\t'; i++) {
+		if (line[i] == ':')
 			return false;
+		if (line[i] == '-')
+			dash = true;
 	}
-	return false;
+	return dash;
 }
 
 int
