@@ -305,18 +305,10 @@ write_outputs(const struct heap_opts *o, const struct mem_reading *r)
 			rc = output_render(op->format, &p, &src, &info, &out,
 					   &err);
 		}
-		if (rc == 0 && strcmp(op->path, "-") == 0) {
-			fwrite(out.data, 1, out.len, stdout);
-			fflush(stdout);
-		} else if (rc < 0 || output_write_file(op->path, out.data,
-						       out.len, 0644,
-						       &err) < 0) {
+		if (rc < 0)
 			error_msg_err(&err);
+		if (rc < 0 || output_deliver(op, &out, o->quiet) < 0)
 			status = EXIT_PARTIAL;
-		} else if (!o->quiet) {
-			info_msg("wrote %s (%s, %zu bytes)", op->path,
-				 output_format_name(op->format), out.len);
-		}
 		buf_free(&out);
 	}
 	profile_free(&p);
@@ -554,17 +546,10 @@ heap_run(const struct heap_opts *o)
 {
 	struct mem_reading r;
 	struct pp_err err;
-	size_t i;
 	int status;
 
-	for (i = 0; i < o->noutputs; i++) {
-		if (strcmp(o->outputs[i].path, "-") == 0)
-			continue;
-		if (output_check_writable(o->outputs[i].path, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-	}
+	if (!outputs_check(o->outputs, o->noutputs))
+		return EXIT_FATAL;
 	if (o->watch_ns)
 		return watch(o);
 	if (read_memory(o->pid, &r, &err) < 0) {

@@ -5,6 +5,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "gz.h"
+#include "msg.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -201,4 +202,46 @@ output_render(enum output_format f, const struct profile *p,
 	default:
 		return pp_err_set(err, EINVAL, "no output format");
 	}
+}
+
+bool
+outputs_check(const struct output *outs, size_t n)
+{
+	struct pp_err err;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(outs[i].path, "-") == 0)
+			continue;
+		if (output_check_writable(outs[i].path, &err) < 0) {
+			error_msg_err(&err);
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+output_deliver(const struct output *op, const struct buf *data, bool quiet)
+{
+	struct pp_err err;
+
+	if (strcmp(op->path, "-") == 0) {
+		if (fwrite(data->data, 1, data->len, stdout) != data->len ||
+		    fflush(stdout) != 0) {
+			error_msg("cannot write to standard output: %s",
+				  strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (output_write_file(op->path, data->data, data->len, 0644,
+			      &err) < 0) {
+		error_msg_err(&err);
+		return -1;
+	}
+	if (!quiet)
+		info_msg("wrote %s (%s, %zu bytes)", op->path,
+			 output_format_name(op->format), data->len);
+	return 0;
 }

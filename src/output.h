@@ -40,6 +40,14 @@ int output_check_writable(const char *path, struct pp_err *err);
 int output_write_file(const char *path, const void *data, size_t len,
 		      mode_t mode, struct pp_err *err);
 
+/* Tool-layer helpers, which report through msg.c: */
+/* Checks that every output but "-" (stdout) can be created. */
+bool outputs_check(const struct output *outs, size_t n);
+/* Writes @data to @op's file, or to stdout for "-"; says what it wrote
+ * unless @quiet.  Returns 0 or -1 (reported). */
+int output_deliver(const struct output *op, const struct buf *data,
+		   bool quiet);
+
 struct render_info {
 	const char *title;	/* flamegraph title */
 	const char *subtitle;

@@ -104,12 +104,8 @@ record_run(struct record_opts *o)
 	int rc, status = EXIT_COMPLETE;
 
 	/* Nothing is attached when an output cannot be created. */
-	for (i = 0; i < o->noutputs; i++) {
-		if (output_check_writable(o->outputs[i].path, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-	}
+	if (!outputs_check(o->outputs, o->noutputs))
+		return EXIT_FATAL;
 	stop_requested = 0;
 	o->sampler.stop = &stop_requested;
 	stop_signals_install();
@@ -167,23 +163,18 @@ record_run(struct record_opts *o)
 
 	for (i = 0; i < o->noutputs; i++) {
 		struct buf out;
+		int ok;
 
 		buf_init(&out);
-		if (output_render(o->outputs[i].format, &job.res.profile, &src,
-				  &info, &out, &err) < 0 ||
-		    output_write_file(o->outputs[i].path, out.data, out.len,
-				      0644, &err) < 0) {
+		ok = output_render(o->outputs[i].format, &job.res.profile,
+				   &src, &info, &out, &err) == 0;
+		if (!ok)
 			error_msg_err(&err);
+		if (!ok || output_deliver(&o->outputs[i], &out,
+					  o->quiet) < 0)
 			status = EXIT_PARTIAL;
-		} else {
-			const struct output *op = &o->outputs[i];
-
+		else
 			written++;
-			if (!o->quiet)
-				info_msg("wrote %s (%s, %zu bytes)", op->path,
-					 output_format_name(op->format),
-					 out.len);
-		}
 		buf_free(&out);
 	}
 	if (!o->quiet)

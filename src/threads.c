@@ -50,8 +50,8 @@ stack_key(struct capture *c, const struct thread_stack *th, struct buf *key)
 		for (j = 0; j < n; j++) {
 			char tmp[256];
 
-			buf_printf(key, "%s;",
-				   frame_display_name(&sf[j], tmp, sizeof(tmp)));
+			buf_printf(key, "%s;", frame_display_name(&sf[j], tmp,
+							       sizeof(tmp)));
 		}
 	}
 	buf_putc(key, '\0');
@@ -196,9 +196,13 @@ write_json(const struct grouping *g, struct buf *out)
 
 		buf_printf(out, "%s{\"count\":%zu,\"tids\":[", i ? "," : "",
 			   gr->n);
-		for (k = 0; k < gr->n; k++)
+		for (k = 0; k < gr->n; k++) {
+			const struct thread_stack *m =
+				&g->c->threads[gr->members[k]];
+
 			buf_printf(out, "%s%d", k ? "," : "",
-				   (int) g->c->threads[gr->members[k]].snap.tid);
+				   (int) m->snap.tid);
+		}
 		buf_printf(out, "],\"names\":[");
 		for (k = 0; k < gr->n; k++) {
 			if (k)
@@ -283,13 +287,8 @@ threads_run(const struct threads_opts *o)
 	size_t i;
 	int status = EXIT_COMPLETE;
 
-	for (i = 0; i < o->noutputs; i++) {
-		if (strcmp(o->outputs[i].path, "-") != 0 &&
-		    output_check_writable(o->outputs[i].path, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-	}
+	if (!outputs_check(o->outputs, o->noutputs))
+		return EXIT_FATAL;
 	if (capture_process(&c, o->pid, o->stack_size, o->unwinder,
 			    &err) < 0) {
 		error_msg_err(&err);
@@ -314,18 +313,10 @@ threads_run(const struct threads_opts *o)
 		else
 			rc = output_render(op->format, &p, &src, &info, &out,
 					   &err);
-		if (rc == 0 && strcmp(op->path, "-") == 0) {
-			fwrite(out.data, 1, out.len, stdout);
-			fflush(stdout);
-		} else if (rc < 0 || output_write_file(op->path, out.data,
-						       out.len, 0644,
-						       &err) < 0) {
+		if (rc < 0)
 			error_msg_err(&err);
+		if (rc < 0 || output_deliver(op, &out, o->quiet) < 0)
 			status = EXIT_PARTIAL;
-		} else if (!o->quiet) {
-			info_msg("wrote %s (%s, %zu bytes)", op->path,
-				 output_format_name(op->format), out.len);
-		}
 		buf_free(&out);
 	}
 	if (c.incomplete && status == EXIT_COMPLETE) {

@@ -19,10 +19,7 @@ struct unwinder {
 	const struct snapshot *snap;	/* the one being unwound */
 	struct unwind_mem mem;
 	struct raw_stack *out;
-	struct raw_stack *retry;	/* second try with a guessed RBP */
-	bool use_rbp;
-	uint64_t rbp;
-	uint64_t last_sp;		/* SP of the last frame, or 0 */
+	struct fp_retry fp;
 };
 
 static pid_t
@@ -72,8 +69,8 @@ set_initial_registers(Dwfl_Thread *thread, void *arg)
 		/* Only SP and PC are known for a thread read while asleep. */
 		if (!dwfl_thread_state_registers(thread, 7, 1, &regs[7]))
 			return false;
-		if (u->use_rbp &&
-		    !dwfl_thread_state_registers(thread, 6, 1, &u->rbp))
+		if (u->fp.use_rbp &&
+		    !dwfl_thread_state_registers(thread, 6, 1, &u->fp.rbp))
 			return false;
 	} else if (!dwfl_thread_state_registers(thread, 0, 17, regs)) {
 		return false;
@@ -125,7 +122,7 @@ frame_cb(Dwfl_Frame *frame, void *arg)
 		Dwarf_Word sp;
 
 		if (dwfl_frame_reg(frame, 7, &sp) == 0)
-			u->last_sp = sp;
+			u->fp.last_sp = sp;
 	}
 	out->frames[out->n].pc = pc;
 	out->frames[out->n].activation = activation;
@@ -134,8 +131,9 @@ frame_cb(Dwfl_Frame *frame, void *arg)
 }
 
 static void
-walk(struct unwinder *u, const struct snapshot *snap, struct raw_stack *out)
+walk(void *backend, const struct snapshot *snap, struct raw_stack *out)
 {
+	struct unwinder *u = backend;
 	int rc;
 
 	out->n = 0;
@@ -152,30 +150,15 @@ walk(struct unwinder *u, const struct snapshot *snap, struct raw_stack *out)
 
 static void
 dwfl_unwind(struct unwinder *u, const struct snapshot *snap,
-	    struct raw_stack *out)
+	     struct raw_stack *out)
 {
-	u->use_rbp = false;
-	u->last_sp = 0;
-	walk(u, snap, out);
-	if (snap->how != SNAP_BLOCKED || !u->last_sp)
-		return;
-	/* Frame-pointer code needs the RBP that a blocked read lacks. */
-	u->mem.snap = snap;
-	if (!unwind_guess_frame_pointer(&u->mem, u->last_sp, &u->rbp))
-		return;
-	if (!u->retry)
-		u->retry = xmalloc(sizeof(*u->retry));
-	u->use_rbp = true;
-	walk(u, snap, u->retry);
-	u->use_rbp = false;
-	if (u->retry->n > out->n)
-		memcpy(out, u->retry, sizeof(*out));
+	unwind_with_retry(&u->fp, &u->mem, snap, out, walk, u);
 }
 
 static void
 dwfl_close(struct unwinder *u)
 {
-	free(u->retry);
+	free(u->fp.stack);
 	free(u);
 }
 

@@ -40,10 +40,7 @@ struct unwinder {
 	struct unwind_mem mem;
 	struct lu_module *mods;
 	size_t nmods, mods_cap;
-	struct raw_stack *retry;	/* second try with a guessed RBP */
-	bool use_rbp;
-	uint64_t rbp;
-	uint64_t last_sp;		/* SP of the last frame, or 0 */
+	struct fp_retry fp;
 };
 
 /* The bytes of the ELF file behind mapping @e, or the vDSO copy. */
@@ -199,8 +196,8 @@ access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write,
 
 	if (write)
 		return -UNW_EREADONLYREG;
-	if (s->how == SNAP_BLOCKED && reg == UNW_X86_64_RBP && u->use_rbp) {
-		*val = u->rbp;
+	if (s->how == SNAP_BLOCKED && reg == UNW_X86_64_RBP && u->fp.use_rbp) {
+		*val = u->fp.rbp;
 		return 0;
 	}
 	if (s->how == SNAP_BLOCKED && reg != UNW_X86_64_RSP &&
@@ -281,8 +278,9 @@ lu_open(struct procimg *img, struct symbols *syms, struct pp_err *err)
 }
 
 static void
-walk(struct unwinder *u, const struct snapshot *snap, struct raw_stack *out)
+walk(void *backend, const struct snapshot *snap, struct raw_stack *out)
 {
+	struct unwinder *u = backend;
 	unw_cursor_t c;
 	unw_word_t ip;
 	bool after_signal = false;
@@ -319,7 +317,7 @@ walk(struct unwinder *u, const struct snapshot *snap, struct raw_stack *out)
 			unw_word_t sp;
 
 			if (unw_get_reg(&c, UNW_REG_SP, &sp) == 0)
-				u->last_sp = sp;
+				u->fp.last_sp = sp;
 		}
 	}
 	unwind_finish(out, &u->mem, rc < 0, unw_strerror(rc));
@@ -327,31 +325,16 @@ walk(struct unwinder *u, const struct snapshot *snap, struct raw_stack *out)
 
 static void
 lu_unwind(struct unwinder *u, const struct snapshot *snap,
-	  struct raw_stack *out)
+	   struct raw_stack *out)
 {
-	u->use_rbp = false;
-	u->last_sp = 0;
-	walk(u, snap, out);
-	if (snap->how != SNAP_BLOCKED || !u->last_sp)
-		return;
-	/* Frame-pointer code needs the RBP that a blocked read lacks. */
-	u->mem.snap = snap;
-	if (!unwind_guess_frame_pointer(&u->mem, u->last_sp, &u->rbp))
-		return;
-	if (!u->retry)
-		u->retry = xmalloc(sizeof(*u->retry));
-	u->use_rbp = true;
-	walk(u, snap, u->retry);
-	u->use_rbp = false;
-	if (u->retry->n > out->n)
-		memcpy(out, u->retry, sizeof(*out));
+	unwind_with_retry(&u->fp, &u->mem, snap, out, walk, u);
 }
 
 static void
 lu_close(struct unwinder *u)
 {
 	unw_destroy_addr_space(u->as);
-	free(u->retry);
+	free(u->fp.stack);
 	free(u->mods);
 	free(u);
 }

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "unwind.h"
+#include "xmalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +96,28 @@ unwind_guess_frame_pointer(struct unwind_mem *m, uint64_t frame_sp,
 		}
 	}
 	return false;
+}
+
+void
+unwind_with_retry(struct fp_retry *r, struct unwind_mem *m,
+		  const struct snapshot *snap, struct raw_stack *out,
+		  unwind_walk_fn walk, void *backend)
+{
+	r->use_rbp = false;
+	r->last_sp = 0;
+	walk(backend, snap, out);
+	if (snap->how != SNAP_BLOCKED || !r->last_sp)
+		return;
+	m->snap = snap;
+	if (!unwind_guess_frame_pointer(m, r->last_sp, &r->rbp))
+		return;
+	if (!r->stack)
+		r->stack = xmalloc(sizeof(*r->stack));
+	r->use_rbp = true;
+	walk(backend, snap, r->stack);
+	r->use_rbp = false;
+	if (r->stack->n > out->n)
+		memcpy(out, r->stack, sizeof(*out));
 }
 
 const struct unwinder_ops *

@@ -59,6 +59,26 @@ void unwind_finish(struct raw_stack *out, const struct unwind_mem *m,
 bool unwind_guess_frame_pointer(struct unwind_mem *m, uint64_t frame_sp,
 				uint64_t *rbp);
 
+/*
+ * A blocked thread's second chance: when the walk from SP and PC alone
+ * stops, walk again with the RBP that unwind_guess_frame_pointer() finds
+ * above the last frame, and keep the longer stack.  Each backend keeps
+ * one of these and honours use_rbp when it serves registers.
+ */
+struct fp_retry {
+	bool use_rbp;
+	uint64_t rbp;
+	uint64_t last_sp;		/* SP of the last frame, or 0 */
+	struct raw_stack *stack;	/* the second walk */
+};
+
+typedef void (*unwind_walk_fn)(void *backend, const struct snapshot *snap,
+			       struct raw_stack *out);
+
+void unwind_with_retry(struct fp_retry *r, struct unwind_mem *m,
+		       const struct snapshot *snap, struct raw_stack *out,
+		       unwind_walk_fn walk, void *backend);
+
 struct symbols;
 struct unwinder;
 
