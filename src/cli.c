@@ -219,6 +219,54 @@ bad_option(char **argv, int opt)
 		usage_error_msg("unknown option '%s'", arg);
 }
 
+/* Shared option handlers: each reports a bad value itself. */
+static bool
+opt_pid(const char *arg, pid_t *pid)
+{
+	const char *why;
+
+	if (parse_pid(arg, pid, &why) == 0)
+		return true;
+	usage_error_msg("invalid --pid argument: '%s': %s", arg, why);
+	return false;
+}
+
+static bool
+opt_unwinder(const char *arg, const struct unwinder_ops **u)
+{
+	*u = unwinder_by_name(arg);
+	if (*u)
+		return true;
+	usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
+			arg);
+	return false;
+}
+
+/*
+ * What every command that takes -p checks once its options are read: no
+ * stray argument, a process given, and not pidprof itself (only @traced
+ * commands attach).
+ */
+static bool
+check_target(const char *cmd, int argc, char **argv, bool have_pid,
+	     pid_t pid, bool traced)
+{
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return false;
+	}
+	if (!have_pid) {
+		usage_error_msg("%s needs a process: use -p PID", cmd);
+		return false;
+	}
+	if (traced && pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) pid);
+		return false;
+	}
+	return true;
+}
+
 static bool parse_stack_size(const char *arg, size_t *out);
 
 static void
@@ -237,7 +285,6 @@ parse_dump(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dump_opts *o = &cli->dump;
-	const char *why;
 	bool have_pid = false;
 	int c, verbose = 0;
 
@@ -250,23 +297,16 @@ parse_dump(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &o->pid, &why) < 0) {
-				usage_error_msg("invalid --pid argument: '%s': %s",
-						optarg, why);
+			if (!opt_pid(optarg, &o->pid))
 				return usage_exit(cli);
-			}
 			have_pid = true;
 			break;
 		case 'j':
 			o->json = true;
 			break;
 		case 'u':
-			o->unwinder = unwinder_by_name(optarg);
-			if (!o->unwinder) {
-				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
-						optarg);
+			if (!opt_unwinder(optarg, &o->unwinder))
 				return usage_exit(cli);
-			}
 			break;
 		case 's':
 			if (!parse_stack_size(optarg, &o->stack_size))
@@ -288,19 +328,8 @@ parse_dump(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (optind < argc) {
-		usage_error_msg("unexpected argument '%s'", argv[optind]);
+	if (!check_target("dump", argc, argv, have_pid, o->pid, true))
 		return usage_exit(cli);
-	}
-	if (!have_pid) {
-		usage_error_msg("dump needs a process: use -p PID");
-		return usage_exit(cli);
-	}
-	if (o->pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) o->pid);
-		return usage_exit(cli);
-	}
 	msg_set_verbose(verbose);
 }
 
@@ -360,11 +389,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &so->pid, &why) < 0) {
-				usage_error_msg("invalid --pid argument: '%s': %s",
-						optarg, why);
+			if (!opt_pid(optarg, &so->pid))
 				return usage_exit(cli);
-			}
 			have_pid = true;
 			break;
 		case 'o': {
@@ -430,12 +456,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'u':
-			so->unwinder = unwinder_by_name(optarg);
-			if (!so->unwinder) {
-				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
-						optarg);
+			if (!opt_unwinder(optarg, &so->unwinder))
 				return usage_exit(cli);
-			}
 			break;
 		case 's':
 			if (!parse_stack_size(optarg, &so->stack_size))
@@ -535,11 +557,8 @@ parse_heap(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &o->pid, &why) < 0) {
-				usage_error_msg("invalid --pid argument: '%s': %s",
-						optarg, why);
+			if (!opt_pid(optarg, &o->pid))
 				return usage_exit(cli);
-			}
 			have_pid = true;
 			break;
 		case 'o':
@@ -591,14 +610,8 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (optind < argc) {
-		usage_error_msg("unexpected argument '%s'", argv[optind]);
+	if (!check_target("heap", argc, argv, have_pid, o->pid, false))
 		return usage_exit(cli);
-	}
-	if (!have_pid) {
-		usage_error_msg("heap needs a process: use -p PID");
-		return usage_exit(cli);
-	}
 	if (!o->watch_ns && (o->count || o->tsv)) {
 		usage_error_msg("--count and --tsv need --watch");
 		return usage_exit(cli);
@@ -627,7 +640,6 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	};
 	struct threads_opts *o = &cli->threads;
 	enum output_format format = FORMAT_NONE;
-	const char *why;
 	bool have_pid = false, json = false;
 	int c;
 
@@ -640,11 +652,8 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &o->pid, &why) < 0) {
-				usage_error_msg("invalid --pid argument: '%s': %s",
-						optarg, why);
+			if (!opt_pid(optarg, &o->pid))
 				return usage_exit(cli);
-			}
 			have_pid = true;
 			break;
 		case 'o':
@@ -664,12 +673,8 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			json = true;
 			break;
 		case 'u':
-			o->unwinder = unwinder_by_name(optarg);
-			if (!o->unwinder) {
-				usage_error_msg("invalid --unwinder argument: '%s': expected dwfl or libunwind",
-						optarg);
+			if (!opt_unwinder(optarg, &o->unwinder))
 				return usage_exit(cli);
-			}
 			break;
 		case 's':
 			if (!parse_stack_size(optarg, &o->stack_size))
@@ -688,19 +693,8 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (optind < argc) {
-		usage_error_msg("unexpected argument '%s'", argv[optind]);
+	if (!check_target("threads", argc, argv, have_pid, o->pid, true))
 		return usage_exit(cli);
-	}
-	if (!have_pid) {
-		usage_error_msg("threads needs a process: use -p PID");
-		return usage_exit(cli);
-	}
-	if (have_pid && o->pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) o->pid);
-		return usage_exit(cli);
-	}
 	if (json || !o->noutputs) {
 		if (!add_output(o->outputs, &o->noutputs, THREADS_MAX_OUTPUTS,
 				"-", json ? FORMAT_JSON :
