@@ -54,7 +54,7 @@ cmp_rows(const void *a, const void *b)
 }
 
 void
-mem_aggregate(const struct smaps *s, const uint64_t *stack_sps, size_t nsps,
+mem_aggregate(const struct smaps *s, const struct thread_sp *sps, size_t nsps,
 	      struct mem_reading *out)
 {
 	struct strtab keys;
@@ -65,16 +65,16 @@ mem_aggregate(const struct smaps *s, const uint64_t *stack_sps, size_t nsps,
 	out->n = 0;
 	for (i = 0; i < s->n; i++) {
 		const struct smaps_entry *e = &s->v[i];
-		bool is_stack = false;
+		pid_t stack_tid = 0;
 		enum mem_category c;
 		char name[4200], key[4300];
 		struct mem_row *r;
 		uint32_t id;
 
-		for (k = 0; k < nsps && !is_stack; k++)
-			is_stack = stack_sps[k] >= e->start &&
-				   stack_sps[k] < e->end;
-		c = smaps_classify(e, is_stack, name, sizeof(name));
+		for (k = 0; k < nsps && !stack_tid; k++)
+			if (sps[k].sp >= e->start && sps[k].sp < e->end)
+				stack_tid = sps[k].tid;
+		c = smaps_classify(e, stack_tid, name, sizeof(name));
 		snprintf(key, sizeof(key), "%d\t%s", (int) c, name);
 		id = strtab_intern(&keys, key);
 		if (id == out->n) {
@@ -110,7 +110,7 @@ mem_reading_free(struct mem_reading *r)
 
 /* Stack pointers of the threads that sleep (running ones tell none). */
 static size_t
-thread_sps(pid_t pid, uint64_t **sps)
+thread_sps(pid_t pid, struct thread_sp **sps)
 {
 	pid_t *tids;
 	size_t n, i, k = 0;
@@ -123,8 +123,10 @@ thread_sps(pid_t pid, uint64_t **sps)
 		struct syscall_state ss;
 
 		if (procfs_thread_syscall(pid, tids[i], &ss) == 0 &&
-		    !ss.running && ss.sp)
-			(*sps)[k++] = ss.sp;
+		    !ss.running && ss.sp) {
+			(*sps)[k].tid = tids[i];
+			(*sps)[k++].sp = ss.sp;
+		}
 	}
 	free(tids);
 	return k;
@@ -136,15 +138,18 @@ read_memory(pid_t pid, struct mem_reading *r, struct pp_err *err)
 	char path[64], *text;
 	struct smaps s;
 	struct timespec ts;
-	uint64_t *sps;
+	struct thread_sp *sps;
 	size_t len, nsps;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", (int) pid);
 	if (procfs_read_file(path, &text, &len, err) < 0) {
-		if (err->errnum == ENOENT)
-			pp_err_set(err, ESRCH, "no process with pid %d",
-				   (int) pid);
-		return -1;
+		int e = err->errnum;
+
+		if (e == ENOENT || e == ESRCH)
+			return pp_err_set(err, ESRCH, "no process with pid %d",
+					  (int) pid);
+		return pp_err_set(err, e, "cannot read %s: %s", path,
+				  strerror(e));
 	}
 	if (smaps_parse(text, len, &s, err) < 0) {
 		free(text);
@@ -548,8 +553,8 @@ heap_run(const struct heap_opts *o)
 	struct pp_err err;
 	int status;
 
-	if (!outputs_check(o->outputs, o->noutputs))
-		return EXIT_FATAL;
+	/* Nothing is attached, so no output needs checking first: those
+	 * that can be written are, and a failing one makes the status 1. */
 	if (o->watch_ns)
 		return watch(o);
 	if (read_memory(o->pid, &r, &err) < 0) {

@@ -36,9 +36,15 @@ struct mem_reading {
 	int64_t time_nanos;	/* UTC */
 };
 
-/* Sums the mappings of @s by category and name; @stack_sps are the stack
- * pointers known of the process's threads.  Pure. */
-void mem_aggregate(const struct smaps *s, const uint64_t *stack_sps,
+/* A thread's stack pointer, when known (the thread sleeps). */
+struct thread_sp {
+	pid_t tid;
+	uint64_t sp;
+};
+
+/* Sums the mappings of @s by category and name; an anonymous mapping
+ * that holds one of @sps is the stack of that thread.  Pure. */
+void mem_aggregate(const struct smaps *s, const struct thread_sp *sps,
 		   size_t nsps, struct mem_reading *out);
 void mem_reading_free(struct mem_reading *r);
 /* "0B", "512B", "4.0K", "64.2M", "1.5G" */

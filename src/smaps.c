@@ -174,7 +174,7 @@ mem_category_name(enum mem_category c)
 }
 
 enum mem_category
-smaps_classify(const struct smaps_entry *e, bool is_stack, char *name,
+smaps_classify(const struct smaps_entry *e, pid_t stack_tid, char *name,
 	       size_t len)
 {
 	const char *path = e->path ? e->path : "";
@@ -204,9 +204,13 @@ smaps_classify(const struct smaps_entry *e, bool is_stack, char *name,
 		snprintf(name, len, "%s", path);
 		return MEM_ANON;
 	}
+	if (path[0] == '\0' && stack_tid > 0) {
+		snprintf(name, len, "[stack:%d]", (int) stack_tid);
+		return MEM_STACK;
+	}
 	if (path[0] == '\0') {
-		snprintf(name, len, is_stack ? "[thread stacks]" : "[anon]");
-		return is_stack ? MEM_STACK : MEM_ANON;
+		snprintf(name, len, "[anon]");
+		return MEM_ANON;
 	}
 	snprintf(name, len, "%s", path);
 	return MEM_OTHER;

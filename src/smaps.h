@@ -49,11 +49,12 @@ enum mem_category {
 const char *mem_category_name(enum mem_category c);
 /*
  * The category of @e and the name it is shown under (written to @name):
- * "[heap]", "[anon]", "[anon:NAME]", "[stack]", a path, ...  @is_stack
- * says an anonymous mapping holds a thread's stack.
+ * "[heap]", "[anon]", "[anon:NAME]", "[stack]", a path, ...  A positive
+ * @stack_tid says an anonymous mapping is that thread's stack, named
+ * "[stack:TID]".
  */
-enum mem_category smaps_classify(const struct smaps_entry *e, bool is_stack,
-				 char *name, size_t len);
+enum mem_category smaps_classify(const struct smaps_entry *e,
+				 pid_t stack_tid, char *name, size_t len);
 
 /* Values of /proc/PID/status lines, in bytes or counts; 0 if absent. */
 struct proc_status {

@@ -76,17 +76,17 @@ test_special(void)
 	CHECK(s.n == 33, "%zu mappings", s.n);
 	e = find_path(&s, "/tmp/pidprof-fixtures/dir with spaces/data file.bin");
 	CHECK(e && !e->deleted, "path with spaces");
-	CHECK(e && smaps_classify(e, false, name, sizeof(name)) == MEM_FILE,
+	CHECK(e && smaps_classify(e, 0, name, sizeof(name)) == MEM_FILE,
 	      "file category");
 	e = find_path(&s, "/tmp/pidprof-fixtures/dir with spaces/gone file.bin");
 	CHECK(e && e->deleted, "deleted file with spaces");
-	CHECK(e && smaps_classify(e, false, name, sizeof(name)) == MEM_FILE &&
+	CHECK(e && smaps_classify(e, 0, name, sizeof(name)) == MEM_FILE &&
 	      strstr(name, " (deleted)"), "deleted name %s", name);
 	e = find_path(&s, "/dev/shm/pidprof-fixture");
-	CHECK(e && smaps_classify(e, false, name, sizeof(name)) == MEM_SHARED,
+	CHECK(e && smaps_classify(e, 0, name, sizeof(name)) == MEM_SHARED,
 	      "shared file");
 	e = find_path(&s, "[anon:pidprof-test]");
-	CHECK(e && smaps_classify(e, false, name, sizeof(name)) == MEM_ANON,
+	CHECK(e && smaps_classify(e, 0, name, sizeof(name)) == MEM_ANON,
 	      "named anonymous");
 	CHECK_STREQ(name, "[anon:pidprof-test]");
 	e = NULL;
@@ -95,9 +95,9 @@ test_special(void)
 			e = &s.v[i];
 	CHECK(e != NULL, "AnonHugePages of the THP mapping");
 	e = find_path(&s, "[heap]");
-	CHECK(e && smaps_classify(e, false, name, sizeof(name)) == MEM_HEAP,
+	CHECK(e && smaps_classify(e, 0, name, sizeof(name)) == MEM_HEAP,
 	      "heap");
-	CHECK(e && smaps_classify(e, true, name, sizeof(name)) == MEM_HEAP,
+	CHECK(e && smaps_classify(e, 42, name, sizeof(name)) == MEM_HEAP,
 	      "heap stays heap");
 	smaps_free(&s);
 	free(text);
