@@ -60,7 +60,7 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 			 hist_quantile(ph, st->span_max_ns, 0.5) / 1e3,
 			 hist_quantile(ph, st->span_max_ns, 0.99) / 1e3);
 	}
-	info_msg("profiler CPU %.2f s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late",
+	info_msg("profiler CPU %.2f s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late (skipped)",
 		 st->profiler_cpu_ns / 1e9,
 		 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0,
 		 st->stopped + st->blocked ?

@@ -141,11 +141,12 @@ hist_quantile(const uint64_t *hist, uint64_t max_ns, double q)
 	if (!total)
 		return 0;
 	want = (uint64_t) (q * (total - 1));
-	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
+	for (i = 0; i < STOP_HIST_BUCKETS - 1; i++) {
 		seen += hist[i];
 		if (seen > want)
 			return i * 1000 + 500;
 	}
+	/* Past the last bucket only the maximum is known. */
 	return max_ns;
 }
 
@@ -418,8 +419,11 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 		next += next_interval(&s);
 		now = now_ns();
 		if (now > next) {
-			/* Fell behind: skip ahead rather than burst. */
-			res->stats.ticks_late++;
+			/* Fell behind: skip the ticks that were due rather
+			 * than burst, and count each one skipped. */
+			uint64_t period = 1000000000ull / o->rate_hz;
+
+			res->stats.ticks_late += (now - next) / period + 1;
 			next = now + next_interval(&s);
 		}
 		if (o->status_line && now - last_status >= 1000000000ull) {

@@ -41,7 +41,8 @@ struct sampler_opts {
 # define STOP_HIST_BUCKETS	10001
 
 struct sampler_stats {
-	uint64_t ticks, ticks_late;
+	uint64_t ticks;
+	uint64_t ticks_late;	/* ticks skipped because the loop fell behind */
 	uint64_t stopped;	/* snapshots through the stop path */
 	uint64_t blocked;	/* snapshots of sleeping threads, not stopped */
 	uint64_t reused;	/* stacks reused: the thread had not run */
