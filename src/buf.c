@@ -40,6 +40,8 @@ buf_reserve(struct buf *b, size_t more)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

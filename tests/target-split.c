@@ -7,7 +7,9 @@
  *   target-split [PROGRESS [ROUNDS]]
  * With ROUNDS, each thread does that many rounds and the process exits
  * with status 7 (for record -- CMD); without, it runs until killed.
- * Progress slot 0: rounds done by both threads.
+ * Progress slot 0: rounds done by both threads; slot 2, at exit: the CPU
+ * time the process used, in ns (getrusage), for the tests to compare
+ * with a profile of the whole run.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #define UNIT	40000
 
@@ -80,5 +83,14 @@ main(int argc, char **argv)
 	target_ready();
 	loop(NULL);
 	pthread_join(t, NULL);
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		progress[2] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+			      1000000000ull +
+			      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) *
+			      1000ull;
+	}
 	return 7;
 }
