@@ -43,6 +43,8 @@ print_main_help(FILE *f)
 		"  heap     where the process's memory is, by category and\n"
 		"           mapping (from /proc/PID/smaps); --watch to see it grow\n"
 		"  threads  how many threads wait in each distinct stack\n"
+		"  report   the top functions of a pprof file (ours, Go's, any),\n"
+		"           or the file as collapsed stacks or a flame graph\n"
 		"  help     show this help\n"
 		"\n"
 		"Global options:\n"
@@ -189,6 +191,37 @@ print_threads_help(void)
 }
 
 static void
+print_report_help(void)
+{
+	printf("Usage: pidprof report FILE [OPTIONS]\n"
+	       "\n"
+	       "Read a pprof file, gzipped or not, written by pidprof, by Go's\n"
+	       "runtime/pprof or by go tool pprof, and print its top functions:\n"
+	       "flat and cumulative value, and their share of the total.  With\n"
+	       "-o, convert it instead, through the same writers as record.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -n, --top=N            rows of the table (default 10)\n"
+	       "  -t, --sample-type=TYPE the sample type to show (cpu, wall,\n"
+	       "                         samples, inuse_space...); default: the\n"
+	       "                         file's default, else its last\n"
+	       "  -o, --output=FILE      write FILE instead; repeatable; the format\n"
+	       "                         comes from the name (.pb.gz .folded .svg)\n"
+	       "                         or from -f\n"
+	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
+	       "                         that follow it\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   done\n"
+	       "  1   some output could not be written (the others were)\n"
+	       "  2   the file cannot be read, is not a valid pprof profile, or\n"
+	       "      has no such sample type\n"
+	       "  64  usage error (bad option or value)\n");
+}
+
+static void
 print_version(void)
 {
 	printf("pidprof %s\n"
@@ -292,7 +325,7 @@ parse_dump(int argc, char **argv, struct cli *cli)
 	o->unwinder = &unwinder_dwfl;
 	o->stack_size = STACK_SIZE_DEFAULT;
 	cli->command = CLI_DUMP;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
@@ -384,7 +417,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 	so->unwinder = &unwinder_dwfl;
 	so->stack_size = STACK_SIZE_DEFAULT;
 	cli->command = CLI_RECORD;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
@@ -552,7 +585,7 @@ parse_heap(int argc, char **argv, struct cli *cli)
 
 	memset(o, 0, sizeof(*o));
 	cli->command = CLI_HEAP;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
@@ -647,7 +680,7 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	o->unwinder = &unwinder_dwfl;
 	o->stack_size = STACK_SIZE_DEFAULT;
 	cli->command = CLI_THREADS;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
@@ -703,6 +736,81 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	}
 }
 
+static void
+parse_report(int argc, char **argv, struct cli *cli)
+{
+	/* Options may follow the file: no "+", getopt permutes. */
+	static const char optstring[] = ":n:t:o:f:qh";
+	static const struct option longopts[] = {
+		{ "top",		required_argument,	NULL, 'n' },
+		{ "sample-type",	required_argument,	NULL, 't' },
+		{ "output",		required_argument,	NULL, 'o' },
+		{ "format",		required_argument,	NULL, 'f' },
+		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts *o = &cli->report;
+	enum output_format format = FORMAT_NONE;
+	const char *why;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->top = 10;
+	cli->command = CLI_REPORT;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_int(optarg, &o->top, &why) == 0 &&
+			    o->top < 1)
+				why = "must be 1 or more";
+			else if (o->top >= 1)
+				break;
+			usage_error_msg("invalid --top argument: '%s': %s",
+					optarg, why);
+			return usage_exit(cli);
+		case 't':
+			o->sample_type = optarg;
+			break;
+		case 'o':
+			if (!add_output(o->outputs, &o->noutputs,
+					REPORT_MAX_OUTPUTS, optarg, format))
+				return usage_exit(cli);
+			break;
+		case 'f':
+			format = output_format_by_name(optarg);
+			if (format != FORMAT_PPROF &&
+			    format != FORMAT_COLLAPSED &&
+			    format != FORMAT_FLAMEGRAPH) {
+				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed or svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_report_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind + 1 != argc) {
+		usage_error_msg(optind == argc ?
+				"report needs a pprof file" :
+				"report takes one pprof file");
+		return usage_exit(cli);
+	}
+	o->input = argv[optind];
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -751,6 +859,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_heap(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "threads") == 0)
 		return parse_threads(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "report") == 0)
+		return parse_report(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

@@ -11,6 +11,7 @@
 # include "dump.h"
 # include "heap.h"
 # include "record.h"
+# include "report.h"
 # include "threads.h"
 
 enum cli_command {
@@ -19,6 +20,7 @@ enum cli_command {
 	CLI_RECORD,
 	CLI_HEAP,
 	CLI_THREADS,
+	CLI_REPORT,
 };
 
 struct cli {
@@ -28,6 +30,7 @@ struct cli {
 	struct record_opts record;
 	struct heap_opts heap;
 	struct threads_opts threads;
+	struct report_opts report;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

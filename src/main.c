@@ -9,6 +9,7 @@
 #include "dump.h"
 #include "heap.h"
 #include "record.h"
+#include "report.h"
 #include "threads.h"
 
 #include <signal.h>
@@ -35,6 +36,8 @@ main(int argc, char **argv)
 		return heap_run(&cli.heap);
 	case CLI_THREADS:
 		return threads_run(&cli.threads);
+	case CLI_REPORT:
+		return report_run(&cli.report);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -1,0 +1,275 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "report.h"
+#include "msg.h"
+#include "procfs.h"
+#include "strtab.h"
+#include "symbols.h"
+#include "xmalloc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cmp_totals(const void *a, const void *b)
+{
+	const struct func_total *x = a, *y = b;
+
+	if (x->flat != y->flat)
+		return x->flat < y->flat ? 1 : -1;
+	if (x->cum != y->cum)
+		return x->cum < y->cum ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+size_t
+pprof_function_totals(const struct pprof_file *f, int vi,
+		      struct func_total **out, int64_t *total)
+{
+	struct strtab names;
+	struct func_total *t = NULL;
+	uint32_t *seen = NULL, stamp = 0;
+	size_t cap = 0, seen_cap = 0, n = 0, i, k, j;
+
+	strtab_init(&names);
+	*total = 0;
+	for (i = 0; i < f->nsamples; i++) {
+		const struct pprof_sample *s = &f->samples[i];
+		int64_t v = s->values[vi];
+		bool leaf = true;
+
+		*total += v;
+		stamp++;
+		for (k = 0; k < s->nlocations; k++) {
+			const struct pprof_location *l =
+				&f->locations[s->locations[k]];
+
+			for (j = 0; j < l->nlines; j++) {
+				const char *name =
+					f->functions[l->lines[j].function].name;
+				uint32_t id = strtab_intern(&names, name);
+
+				if (id == n) {
+					t = xgrow(t, &cap, n + 1, sizeof(*t));
+					seen = xgrow(seen, &seen_cap, n + 1,
+						     sizeof(*seen));
+					t[n].name = name;
+					t[n].flat = t[n].cum = 0;
+					seen[n++] = 0;
+				}
+				/* The innermost frame of the leaf location
+				 * is where the value was spent. */
+				if (leaf)
+					t[id].flat += v;
+				leaf = false;
+				/* Recursion counts once per sample. */
+				if (seen[id] != stamp) {
+					seen[id] = stamp;
+					t[id].cum += v;
+				}
+			}
+		}
+	}
+	if (n > 1)
+		qsort(t, n, sizeof(*t), cmp_totals);
+	*out = t;
+	free(seen);
+	strtab_free(&names);
+	return n;
+}
+
+static const char *const time_units[] = { "ns", "us", "ms", "s", NULL };
+static const char *const byte_units[] = { "B", "kB", "MB", "GB", "TB", NULL };
+
+void
+format_value(int64_t v, const char *unit, char *buf, size_t len)
+{
+	const char *const *names;
+	double x = v, step;
+	size_t k;
+
+	if (strcmp(unit, "nanoseconds") == 0) {
+		names = time_units;
+		step = 1000;
+	} else if (strcmp(unit, "bytes") == 0) {
+		names = byte_units;
+		step = 1024;
+	} else {
+		snprintf(buf, len, "%" PRId64, v);
+		return;
+	}
+	for (k = 0; names[k + 1] && (x >= step || x <= -step); k++)
+		x /= step;
+	if (x == (double) (int64_t) x)
+		snprintf(buf, len, "%.0f%s", x, names[k]);
+	else
+		snprintf(buf, len, "%.2f%s", x, names[k]);
+}
+
+/* The file's locations as frames, for the shared output writers: a
+ * location's "pc" is its index + 2 (0 and 1 mean nothing). */
+struct file_frames {
+	const struct pprof_file *f;
+	struct sym_frame **frames;
+};
+
+static size_t
+file_src_frames(void *arg, uint64_t pc, bool exact,
+		const struct sym_frame **out)
+{
+	struct file_frames *ff = arg;
+	const struct pprof_location *l;
+	size_t i, at = pc - 2;
+
+	if (pc < 2 || at >= ff->f->nlocations)
+		return 0;
+	l = &ff->f->locations[at];
+	if (!ff->frames[at]) {
+		ff->frames[at] = xcalloc(l->nlines + 1, sizeof(**ff->frames));
+		for (i = 0; i < l->nlines; i++) {
+			const struct pprof_function *fn =
+				&ff->f->functions[l->lines[i].function];
+
+			ff->frames[at][i].function = fn->name;
+			ff->frames[at][i].file = fn->filename[0] ?
+						 fn->filename : NULL;
+			ff->frames[at][i].line = (int) l->lines[i].line;
+			ff->frames[at][i].inlined = i + 1 < l->nlines;
+		}
+	}
+	*out = ff->frames[at];
+	return l->nlines;
+}
+
+static bool
+file_src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	return false;
+}
+
+static void
+file_profile(const struct pprof_file *f, int vi, struct profile *p)
+{
+	uint64_t *pcs = NULL;
+	size_t cap = 0, i, k;
+	uint32_t name;
+
+	profile_init(p);
+	p->nvalues = f->ntypes < PROFILE_MAX_VALUES ? f->ntypes :
+		     PROFILE_MAX_VALUES;
+	for (i = 0; i < p->nvalues; i++) {
+		p->types[i].type = f->types[i].type;
+		p->types[i].unit = f->types[i].unit;
+	}
+	p->period_type.type = f->period_type.type;
+	p->period_type.unit = f->period_type.unit;
+	p->period = f->period;
+	p->time_nanos = f->time_nanos;
+	p->duration_nanos = f->duration_nanos;
+	p->thread_labels = false;
+	p->display_value = vi < (int) p->nvalues ? vi : -1;
+	name = profile_string(p, "");
+	for (i = 0; i < f->nsamples; i++) {
+		const struct pprof_sample *s = &f->samples[i];
+		int64_t v[PROFILE_MAX_VALUES];
+
+		pcs = xgrow(pcs, &cap, s->nlocations + 1, sizeof(*pcs));
+		for (k = 0; k < s->nlocations; k++)
+			pcs[k] = (uint64_t) (s->locations[k] + 2) |
+				 PROFILE_PC_EXACT;
+		for (k = 0; k < p->nvalues; k++)
+			v[k] = s->values[k];
+		profile_add(p, profile_stack(p, pcs, s->nlocations), 0, name,
+			    THREAD_OTHER, v);
+	}
+	free(pcs);
+}
+
+static void
+print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
+{
+	struct func_total *t;
+	int64_t total, sum = 0;
+	size_t n = pprof_function_totals(f, vi, &t, &total), i;
+	const char *unit = f->types[vi].unit;
+	char a[32], b[32];
+
+	format_value(total, unit, a, sizeof(a));
+	printf("Type: %s (%s), total %s in %zu samples, %zu functions\n",
+	       f->types[vi].type, unit, a, f->nsamples, n);
+	printf("%10s %6s %6s %10s %6s  %s\n", "flat", "flat%", "sum%", "cum",
+	       "cum%", "function");
+	for (i = 0; i < n && (long) i < o->top; i++) {
+		sum += t[i].flat;
+		format_value(t[i].flat, unit, a, sizeof(a));
+		format_value(t[i].cum, unit, b, sizeof(b));
+		printf("%10s %5.2f%% %5.2f%% %10s %5.2f%%  %s\n", a,
+		       total ? 100.0 * t[i].flat / total : 0,
+		       total ? 100.0 * sum / total : 0, b,
+		       total ? 100.0 * t[i].cum / total : 0, t[i].name);
+	}
+	free(t);
+}
+
+int
+report_run(const struct report_opts *o)
+{
+	struct pprof_file f;
+	struct pp_err err;
+	char *data;
+	size_t len, i;
+	int vi, status = EXIT_COMPLETE;
+
+	if (procfs_read_file(o->input, &data, &len, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
+	if (pprof_read((const uint8_t *) data, len, &f, &err) < 0) {
+		error_msg("%s: %s", o->input, err.text);
+		free(data);
+		return EXIT_FATAL;
+	}
+	free(data);
+	vi = pprof_type_index(&f, o->sample_type);
+	if (vi < 0) {
+		error_msg("%s has no sample type %s", o->input,
+			  o->sample_type ? o->sample_type : "at all");
+		pprof_file_free(&f);
+		return EXIT_FATAL;
+	}
+	if (!o->noutputs) {
+		print_top(o, &f, vi);
+	} else {
+		struct file_frames ff = { &f, NULL };
+		struct frame_source src = { &ff, file_src_frames,
+					    file_src_mapping };
+		struct render_info info = { o->input, NULL, NULL, 0 };
+		struct profile p;
+
+		ff.frames = xcalloc(f.nlocations + 1, sizeof(*ff.frames));
+		file_profile(&f, vi, &p);
+		for (i = 0; i < o->noutputs; i++) {
+			struct buf out;
+			int ok;
+
+			buf_init(&out);
+			ok = output_render(o->outputs[i].format, &p, &src,
+					   &info, &out, &err) == 0;
+			if (!ok)
+				error_msg_err(&err);
+			if (!ok || output_deliver(&o->outputs[i], &out,
+						  o->quiet) < 0)
+				status = EXIT_PARTIAL;
+			buf_free(&out);
+		}
+		profile_free(&p);
+		for (i = 0; i < f.nlocations; i++)
+			free(ff.frames[i]);
+		free(ff.frames);
+	}
+	pprof_file_free(&f);
+	return status;
+}
