@@ -235,7 +235,8 @@ read_raw(struct reader *r, struct raw *raw)
 			if (wire != 2)
 				return -1;
 			raw->types = xgrow(raw->types, &raw->cap_t,
-					   raw->ntypes + 1, sizeof(*raw->types));
+					   raw->ntypes + 1,
+					   sizeof(*raw->types));
 			if (read_vt(&sub, &raw->types[raw->ntypes++]) < 0)
 				return -1;
 			break;
@@ -245,14 +246,15 @@ read_raw(struct reader *r, struct raw *raw)
 			raw->samples = xgrow(raw->samples, &raw->cap_s,
 					     raw->nsamples + 1,
 					     sizeof(*raw->samples));
-			if (read_sample(&sub, &raw->samples[raw->nsamples++]) < 0)
+			if (read_sample(&sub,
+					&raw->samples[raw->nsamples++]) < 0)
 				return -1;
 			break;
 		case 4:
 			if (wire != 2)
 				return -1;
-			raw->locs = xgrow(raw->locs, &raw->cap_l, raw->nlocs + 1,
-					  sizeof(*raw->locs));
+			raw->locs = xgrow(raw->locs, &raw->cap_l,
+					  raw->nlocs + 1, sizeof(*raw->locs));
 			if (read_location(&sub, &raw->locs[raw->nlocs++]) < 0)
 				return -1;
 			break;
@@ -260,7 +262,8 @@ read_raw(struct reader *r, struct raw *raw)
 			if (wire != 2)
 				return -1;
 			raw->funcs = xgrow(raw->funcs, &raw->cap_f,
-					   raw->nfuncs + 1, sizeof(*raw->funcs));
+					   raw->nfuncs + 1,
+					   sizeof(*raw->funcs));
 			if (read_function(&sub, &raw->funcs[raw->nfuncs++]) < 0)
 				return -1;
 			break;
@@ -326,7 +329,9 @@ index_ids(const uint64_t *ids, size_t stride, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		ix[i].id = *(const uint64_t *) ((const char *) ids + i * stride);
+		const char *at = (const char *) ids + i * stride;
+
+		ix[i].id = *(const uint64_t *) at;
 		ix[i].at = i;
 	}
 	qsort(ix, n, sizeof(*ix), cmp_id);
@@ -377,9 +382,12 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 
 	f->nstrings = raw->nstrings;
 	f->strings = xcalloc(raw->nstrings + 1, sizeof(*f->strings));
-	for (i = 0; i < raw->nstrings; i++)
-		f->strings[i] = xstrndup((const char *) raw->strings[i].p,
-					 raw->strings[i].end - raw->strings[i].p);
+	for (i = 0; i < raw->nstrings; i++) {
+		const struct reader *sr = &raw->strings[i];
+
+		f->strings[i] = xstrndup((const char *) sr->p,
+					 sr->end - sr->p);
+	}
 	if (!f->nstrings || f->strings[0][0])
 		return pp_err_set(err, EINVAL,
 				  "string_table[0] is not the empty string");
