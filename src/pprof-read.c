@@ -4,9 +4,12 @@
 #include "pprof-read.h"
 #include "buf.h"
 #include "gz.h"
+#include "strtab.h"
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,7 +410,8 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 	f->time_nanos = (int64_t) raw->time_nanos;
 	f->duration_nanos = (int64_t) raw->duration_nanos;
 
-	fix = index_ids(&raw->funcs[0].id, sizeof(*raw->funcs), raw->nfuncs);
+	fix = index_ids(raw->nfuncs ? &raw->funcs[0].id : NULL,
+			sizeof(*raw->funcs), raw->nfuncs);
 	if (!fix)
 		return pp_err_set(err, EINVAL,
 				  "a function id is 0 or used twice");
@@ -422,7 +426,8 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 			goto bad_string;
 	}
 
-	lix = index_ids(&raw->locs[0].id, sizeof(*raw->locs), raw->nlocs);
+	lix = index_ids(raw->nlocs ? &raw->locs[0].id : NULL,
+			sizeof(*raw->locs), raw->nlocs);
 	if (!lix) {
 		free(fix);
 		return pp_err_set(err, EINVAL,
@@ -507,8 +512,11 @@ pprof_read(const uint8_t *data, size_t len, struct pprof_file *out,
 	if (len == 0)
 		return pp_err_set(err, EINVAL, "empty input");
 	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-		if (gz_decompress(data, len, &plain, PPROF_MAX_BYTES, err) < 0)
+		if (gz_decompress(data, len, &plain, PPROF_MAX_BYTES,
+				  err) < 0) {
+			buf_free(&plain);
 			return -1;
+		}
 		r.p = plain.data;
 		r.end = plain.data + plain.len;
 	} else {
@@ -564,4 +572,100 @@ pprof_type_index(const struct pprof_file *f, const char *type)
 		if (strcmp(f->types[i].type, type) == 0)
 			return (int) i;
 	return -1;
+}
+
+static int
+cmp_totals(const void *a, const void *b)
+{
+	const struct func_total *x = a, *y = b;
+
+	if (x->flat != y->flat)
+		return x->flat < y->flat ? 1 : -1;
+	if (x->cum != y->cum)
+		return x->cum < y->cum ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+size_t
+pprof_function_totals(const struct pprof_file *f, int vi,
+		      struct func_total **out, int64_t *total)
+{
+	struct strtab names;
+	struct func_total *t = NULL;
+	uint32_t *seen = NULL, stamp = 0;
+	size_t cap = 0, seen_cap = 0, n = 0, i, k, j;
+
+	strtab_init(&names);
+	*total = 0;
+	for (i = 0; i < f->nsamples; i++) {
+		const struct pprof_sample *s = &f->samples[i];
+		int64_t v = s->values[vi];
+		bool leaf = true;
+
+		*total += v;
+		stamp++;
+		for (k = 0; k < s->nlocations; k++) {
+			const struct pprof_location *l =
+				&f->locations[s->locations[k]];
+
+			for (j = 0; j < l->nlines; j++) {
+				const char *name =
+					f->functions[l->lines[j].function].name;
+				uint32_t id = strtab_intern(&names, name);
+
+				if (id == n) {
+					t = xgrow(t, &cap, n + 1, sizeof(*t));
+					seen = xgrow(seen, &seen_cap, n + 1,
+						     sizeof(*seen));
+					t[n].name = name;
+					t[n].flat = t[n].cum = 0;
+					seen[n++] = 0;
+				}
+				/* The innermost frame of the leaf location
+				 * is where the value was spent. */
+				if (leaf)
+					t[id].flat += v;
+				leaf = false;
+				/* Recursion counts once per sample. */
+				if (seen[id] != stamp) {
+					seen[id] = stamp;
+					t[id].cum += v;
+				}
+			}
+		}
+	}
+	if (n > 1)
+		qsort(t, n, sizeof(*t), cmp_totals);
+	*out = t;
+	free(seen);
+	strtab_free(&names);
+	return n;
+}
+
+static const char *const time_units[] = { "ns", "us", "ms", "s", NULL };
+static const char *const byte_units[] = { "B", "kB", "MB", "GB", "TB", NULL };
+
+void
+format_value(int64_t v, const char *unit, char *buf, size_t len)
+{
+	const char *const *names;
+	double x = v, step;
+	size_t k;
+
+	if (strcmp(unit, "nanoseconds") == 0) {
+		names = time_units;
+		step = 1000;
+	} else if (strcmp(unit, "bytes") == 0) {
+		names = byte_units;
+		step = 1024;
+	} else {
+		snprintf(buf, len, "%" PRId64, v);
+		return;
+	}
+	for (k = 0; names[k + 1] && (x >= step || x <= -step); k++)
+		x /= step;
+	if (x == (double) (int64_t) x)
+		snprintf(buf, len, "%.0f%s", x, names[k]);
+	else
+		snprintf(buf, len, "%.2f%s", x, names[k]);
 }

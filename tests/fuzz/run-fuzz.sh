@@ -1,12 +1,15 @@
 #!/bin/sh
-# Builds tests/fuzz/fuzz-smaps.c with libFuzzer, ASan and UBSan, and runs
-# it for a bounded time on the smaps fixtures of tests/data.
+# Builds a libFuzzer harness of tests/fuzz with ASan and UBSan, and runs
+# it for a bounded time, seeded with the fixtures of tests/data:
+#   smaps   fuzz-smaps.c: the smaps and status parsers (the default)
+#   pprof   fuzz-pprof.c: the pprof reader and report's totals
 #
-#   [top_srcdir=DIR] [top_builddir=DIR] [FUZZ_SECONDS=30] tests/fuzz/run-fuzz.sh
+#   [top_srcdir=DIR] [top_builddir=DIR] [FUZZ_SECONDS=30] \
+#       tests/fuzz/run-fuzz.sh [smaps|pprof]
 #
-# The parser's sources (smaps.c and what it calls: maps.c, err.c,
-# xmalloc.c) are compiled here with the fuzzer's flags, not linked from
-# src/libpidprof.a, which gcc builds without coverage instrumentation.
+# The parser's sources (and what they call) are compiled here with the
+# fuzzer's flags, not linked from src/libpidprof.a, which gcc builds
+# without coverage instrumentation.
 # top_builddir must hold config.h (run ./configure first).
 #
 # Environment: CLANG (default clang), FUZZ_SECONDS (default 30),
@@ -23,6 +26,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 here=$(cd "$(dirname "$0")" && pwd) || exit 99
+target=${1:-smaps}
+case $target in
+smaps)	sources="smaps.c maps.c err.c xmalloc.c"
+	libs=
+	seeds="smaps-*.txt status.txt"
+	dict="-dict=$here/smaps.dict" ;;
+pprof)	sources="pprof-read.c gz.c buf.c strtab.c idtab.c err.c xmalloc.c"
+	libs=-lz
+	seeds="pprof-*.pb pprof-*.pb.gz"
+	dict= ;;
+*)	printf 'run-fuzz: unknown target %s (smaps or pprof)\n' "$1" >&2
+	exit 99 ;;
+esac
 : "${top_srcdir:=$here/../..}"
 : "${top_builddir:=$top_srcdir}"
 : "${CLANG:=clang}"
@@ -65,33 +81,36 @@ printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 "$CLANG" $FLAGS -o "$work/probe" "$work/probe.c" > "$work/probe.log" 2>&1 ||
 	skip "$CLANG cannot build a libFuzzer program: $(head -n 3 "$work/probe.log")"
 
+srcs=
+for f in $sources; do
+	srcs="$srcs $top_srcdir/src/$f"
+done
 # shellcheck disable=SC2086
 "$CLANG" $FLAGS -std=gnu11 -Wall -I"$top_builddir" -I"$top_srcdir/src" \
-	-o "$work/fuzz-smaps" "$here/fuzz-smaps.c" \
-	"$top_srcdir/src/smaps.c" "$top_srcdir/src/maps.c" \
-	"$top_srcdir/src/err.c" "$top_srcdir/src/xmalloc.c" ||
-	die "cannot build fuzz-smaps"
+	-o "$work/fuzz-$target" "$here/fuzz-$target.c" $srcs $libs ||
+	die "cannot build fuzz-$target"
 
 # Seed corpus: the fixtures, minus the big one (cut to FUZZ_MAX_LEN
 # anyway, it would only slow every run).
 mkdir "$work/corpus" "$work/artifacts" || die "mkdir failed"
-for f in "$here"/../data/smaps-*.txt "$here"/../data/status.txt; do
+for f in $(cd "$here/../data" && echo $seeds); do
+	f=$here/../data/$f
 	[ -f "$f" ] || continue
 	[ "$(wc -c < "$f")" -le 1048576 ] || continue
 	cp "$f" "$work/corpus/" || die "cannot copy $f"
 done
 has_files "$work/corpus" || die "no seed in $here/../data"
 
-echo "run-fuzz: fuzzing the smaps parser for $FUZZ_SECONDS s"
+echo "run-fuzz: fuzzing $target for $FUZZ_SECONDS s"
 jobs=
 if [ "$FUZZ_JOBS" -gt 1 ]; then
 	jobs="-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS"
 fi
 # From $work: with -jobs, libFuzzer writes fuzz-N.log files there.
 # shellcheck disable=SC2086
-(cd "$work" && exec ./fuzz-smaps -max_total_time="$FUZZ_SECONDS" \
+(cd "$work" && exec "./fuzz-$target" -max_total_time="$FUZZ_SECONDS" \
 	-max_len="$FUZZ_MAX_LEN" -timeout=10 -rss_limit_mb=2048 \
-	-dict="$here/smaps.dict" -print_final_stats=1 $jobs \
+	$dict -print_final_stats=1 $jobs \
 	-artifact_prefix="$work/artifacts/" \
 	corpus) > "$work/fuzz.log" 2>&1
 st=$?
@@ -103,11 +122,12 @@ if [ "$st" -eq 0 ] && ! has_files "$work/artifacts"; then
 	exit 0
 fi
 mkdir -p "$FUZZ_ARTIFACTS" || die "cannot create $FUZZ_ARTIFACTS"
-cp "$work/fuzz-smaps" "$FUZZ_ARTIFACTS/" || die "cannot copy fuzz-smaps"
+cp "$work/fuzz-$target" "$FUZZ_ARTIFACTS/" ||
+	die "cannot copy fuzz-$target"
 for a in "$work"/artifacts/*; do
 	[ -f "$a" ] || continue
 	cp "$a" "$FUZZ_ARTIFACTS/" &&
-		echo "run-fuzz: finding kept in $FUZZ_ARTIFACTS/${a##*/} (reproduce: $FUZZ_ARTIFACTS/fuzz-smaps FILE)" >&2
+		echo "run-fuzz: finding kept in $FUZZ_ARTIFACTS/${a##*/} (reproduce: $FUZZ_ARTIFACTS/fuzz-$target FILE)" >&2
 done
 echo "run-fuzz: FAILED (libFuzzer exit status $st)" >&2
 exit 1
