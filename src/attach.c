@@ -65,6 +65,7 @@ add_tracee(struct target *t, pid_t tid)
 	tr = &t->t[t->n++];
 	memset(tr, 0, sizeof(*tr));
 	tr->tid = tid;
+	tr->stat_fd = -1;
 	tr->snap.tid = tid;
 	tr->snap.stack_cap = t->stack_size + SNAP_RED_ZONE;
 	tr->snap.stack = xmalloc(tr->snap.stack_cap);
@@ -275,6 +276,9 @@ read_stack(struct target *t, struct snapshot *s, uint64_t sp)
 static void
 mark_gone(struct tracee *tr)
 {
+	if (tr->stat_fd >= 0)
+		close(tr->stat_fd);
+	tr->stat_fd = -1;
 	tr->gone = true;
 	tr->interrupted = false;
 	tr->stopped = false;
@@ -507,6 +511,28 @@ target_poll_events(struct target *t, uint64_t timeout_ns)
 	reap(t, now_ns() + timeout_ns, false);
 }
 
+/* The state letter of @tr, through a stat file kept open: two syscalls
+ * fewer per thread and tick than opening it each time. */
+static char
+tracee_state(const struct target *t, struct tracee *tr)
+{
+	char buf[512];
+	ssize_t r;
+
+	if (tr->stat_fd < 0) {
+		snprintf(buf, sizeof(buf), "/proc/%d/task/%d/stat",
+			 (int) t->pid, (int) tr->tid);
+		tr->stat_fd = open(buf, O_RDONLY | O_CLOEXEC);
+		if (tr->stat_fd < 0)
+			return 0;
+	}
+	r = pread(tr->stat_fd, buf, sizeof(buf) - 1, 0);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	return parse_stat_state(buf);
+}
+
 static void
 interrupt(struct tracee *tr)
 {
@@ -591,7 +617,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		if (tr->gone || (due && !due[i]))
 			continue;
 		asked[i] = true;
-		state = procfs_thread_state(t->pid, tr->tid);
+		state = tracee_state(t, tr);
 		if (state == 0 || state == 'Z' || state == 'X') {
 			mark_gone(tr);
 			continue;
@@ -759,6 +785,8 @@ target_release(struct target *t)
 
 		if (tr->stopped && !tr->gone)
 			ptrace(PTRACE_DETACH, tr->tid, 0, 0);
+		if (tr->stat_fd >= 0)
+			close(tr->stat_fd);
 		free(tr->snap.stack);
 	}
 	free(t->t);

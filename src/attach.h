@@ -26,6 +26,7 @@ struct tracee {
 	bool stopped;		/* in a ptrace-stop we have not resumed */
 	bool group_stopped;	/* in a job-control stop (we LISTEN) */
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
+	int stat_fd;		/* task/TID/stat, kept open: read every tick */
 	struct snapshot snap;	/* the last snapshot; buffer allocated once */
 };
 

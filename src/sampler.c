@@ -30,6 +30,7 @@ struct book {
 	uint64_t last_wall;	/* when it was last sampled */
 	uint32_t stack;		/* its last stack, 0 before the first */
 	uint32_t name;
+	uint64_t name_read_ns;	/* when its comm was last read */
 	uint8_t state;
 };
 
@@ -214,9 +215,14 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	if (raw->end == UNWIND_END_TRUNCATED)
 		s->pcs[n++] = PROFILE_PC_TRUNCATED;
 
-	procfs_thread_comm(s->t.pid, tr->tid, name, sizeof(name));
+	/* Names change rarely (pthread_setname_np after start): once a
+	 * second is often enough, and saves three syscalls a sample. */
+	if (!b->name_read_ns || now - b->name_read_ns >= 1000000000ull) {
+		procfs_thread_comm(s->t.pid, tr->tid, name, sizeof(name));
+		b->name = profile_string(&s->res->profile, name);
+		b->name_read_ns = now;
+	}
 	b->stack = profile_stack(&s->res->profile, s->pcs, n);
-	b->name = profile_string(&s->res->profile, name);
 	b->state = thread_state_from_proc(snap->state);
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
