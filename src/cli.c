@@ -45,6 +45,8 @@ print_main_help(FILE *f)
 		"  threads  how many threads wait in each distinct stack\n"
 		"  report   the top functions of a pprof file (ours, Go's, any),\n"
 		"           or the file as collapsed stacks or a flame graph\n"
+		"  diff     compare two pprof files; exit 1 when a function's\n"
+		"           share grew past a threshold (a CI regression gate)\n"
 		"  help     show this help\n"
 		"\n"
 		"Global options:\n"
@@ -218,6 +220,34 @@ print_report_help(void)
 	       "  1   some output could not be written (the others were)\n"
 	       "  2   the file cannot be read, is not a valid pprof profile, or\n"
 	       "      has no such sample type\n"
+	       "  64  usage error (bad option or value)\n");
+}
+
+static void
+print_diff_help(void)
+{
+	printf("Usage: pidprof diff BASE NEW [OPTIONS]\n"
+	       "\n"
+	       "Compare two pprof files as shares of their totals (so runs of\n"
+	       "different lengths compare), list the functions whose flat or\n"
+	       "cumulative share moved most, and exit 1 when any function's\n"
+	       "share grew by more than the threshold.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -t, --sample-type=TYPE the sample type to compare; default: the\n"
+	       "                         base file's default, else its last\n"
+	       "  -T, --threshold=POINTS percentage points a share may grow before\n"
+	       "                         it counts as a regression (default 5)\n"
+	       "  -n, --top=N            rows to list (default 10)\n"
+	       "  -f, --format=FORMAT    text (default), markdown (for a pull\n"
+	       "                         request comment) or json\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   no function's share grew past the threshold\n"
+	       "  1   some function's share grew past the threshold\n"
+	       "  2   a file cannot be read, is not a valid pprof profile, or\n"
+	       "      lacks the sample type\n"
 	       "  64  usage error (bad option or value)\n");
 }
 
@@ -811,6 +841,84 @@ parse_report(int argc, char **argv, struct cli *cli)
 	o->input = argv[optind];
 }
 
+static void
+parse_diff(int argc, char **argv, struct cli *cli)
+{
+	/* Options may follow the files: no "+", getopt permutes. */
+	static const char optstring[] = ":t:T:n:f:h";
+	static const struct option longopts[] = {
+		{ "sample-type",	required_argument,	NULL, 't' },
+		{ "threshold",		required_argument,	NULL, 'T' },
+		{ "top",		required_argument,	NULL, 'n' },
+		{ "format",		required_argument,	NULL, 'f' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff_opts *o = &cli->diff;
+	const char *why;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->threshold = 5;
+	o->top = 10;
+	cli->command = CLI_DIFF;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o->sample_type = optarg;
+			break;
+		case 'T':
+			o->threshold = strtod(optarg, &end);
+			if (*optarg == '\0' || *end || o->threshold < 0 ||
+			    o->threshold > 100) {
+				usage_error_msg("invalid --threshold argument: '%s': expected percentage points from 0 to 100",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'n':
+			if (parse_int(optarg, &o->top, &why) == 0 &&
+			    o->top < 1)
+				why = "must be 1 or more";
+			else if (o->top >= 1)
+				break;
+			usage_error_msg("invalid --top argument: '%s': %s",
+					optarg, why);
+			return usage_exit(cli);
+		case 'f':
+			if (strcmp(optarg, "text") == 0) {
+				o->format = DIFF_TEXT;
+			} else if (strcmp(optarg, "markdown") == 0) {
+				o->format = DIFF_MARKDOWN;
+			} else if (strcmp(optarg, "json") == 0) {
+				o->format = DIFF_JSON;
+			} else {
+				usage_error_msg("invalid --format argument: '%s': expected text, markdown or json",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'h':
+			print_diff_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind + 2 != argc) {
+		usage_error_msg("diff takes two pprof files: BASE NEW");
+		return usage_exit(cli);
+	}
+	o->base = argv[optind];
+	o->new = argv[optind + 1];
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -861,6 +969,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_threads(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "report") == 0)
 		return parse_report(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "diff") == 0)
+		return parse_diff(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

@@ -8,6 +8,7 @@
 # define PIDPROF_CLI_H
 
 # include "common.h"
+# include "diff.h"
 # include "dump.h"
 # include "heap.h"
 # include "record.h"
@@ -21,6 +22,7 @@ enum cli_command {
 	CLI_HEAP,
 	CLI_THREADS,
 	CLI_REPORT,
+	CLI_DIFF,
 };
 
 struct cli {
@@ -31,6 +33,7 @@ struct cli {
 	struct heap_opts heap;
 	struct threads_opts threads;
 	struct report_opts report;
+	struct diff_opts diff;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "attach.h"
 #include "cli.h"
+#include "diff.h"
 #include "dump.h"
 #include "heap.h"
 #include "record.h"
@@ -38,6 +39,8 @@ main(int argc, char **argv)
 		return threads_run(&cli.threads);
 	case CLI_REPORT:
 		return report_run(&cli.report);
+	case CLI_DIFF:
+		return diff_run(&cli.diff);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -4,7 +4,9 @@
  * and 1 units of the same work, so a cpu profile must give them 60 %,
  * 30 % and 10 % of the time.
  *
- *   target-split [PROGRESS [ROUNDS]]
+ *   target-split [PROGRESS [ROUNDS [A,B,C]]]
+ * A,B,C change the units of work of split_a, split_b and split_c (6,3,1
+ * by default; 4,3,3 gives 40/30/30).
  * With ROUNDS, each thread does that many rounds and the process exits
  * with status 7 (for record -- CMD); without, it runs until killed.
  * Progress slot 0: rounds done by both threads; slot 2, at exit: the CPU
@@ -17,6 +19,7 @@
 #include "target.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -24,6 +27,7 @@
 
 static volatile uint64_t sink;
 static long rounds;
+static unsigned long units_a = 6, units_b = 3, units_c = 1;
 
 NOINLINE static void
 work(unsigned long n)
@@ -39,21 +43,21 @@ work(unsigned long n)
 NOINLINE void
 split_a(void)
 {
-	work(6 * UNIT);
+	work(units_a * UNIT);
 	BARRIER();
 }
 
 NOINLINE void
 split_b(void)
 {
-	work(3 * UNIT);
+	work(units_b * UNIT);
 	BARRIER();
 }
 
 NOINLINE void
 split_c(void)
 {
-	work(1 * UNIT);
+	work(units_c * UNIT);
 	BARRIER();
 }
 
@@ -77,6 +81,9 @@ main(int argc, char **argv)
 	target_init(argc, argv);
 	if (argc > 2)
 		rounds = atol(argv[2]);
+	if (argc > 3 && sscanf(argv[3], "%lu,%lu,%lu", &units_a, &units_b,
+			       &units_c) != 3)
+		return 99;
 	if (pthread_create(&t, NULL, loop, NULL) != 0)
 		return 99;
 	pthread_setname_np(t, "worker");
