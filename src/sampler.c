@@ -203,12 +203,14 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 		st->unwind_errors++;
 	for (k = 0; k < raw->n; k++) {
 		const struct raw_frame *f = &raw->frames[k];
-		const struct sym_frame *sf;
 
 		s->pcs[n++] = f->pc | (f->activation ? PROFILE_PC_EXACT : 0);
-		/* Resolve now, while the target's files are reachable;
-		 * the cache answers at output time. */
-		symbols_lookup(s->res->syms, f->pc, f->activation, &sf);
+		/* Open the module's file while the target's files are
+		 * reachable; symbolization waits for the output, since a
+		 * first lookup can read debug information for hundreds of
+		 * milliseconds, and a tick that late would give its one
+		 * sample the CPU of all that time. */
+		symbols_prepare(s->res->syms, f->pc);
 		if (!maps_find(&s->res->img.maps, f->pc))
 			s->need_refresh = true;
 	}

@@ -222,6 +222,16 @@ symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
 	return true;
 }
 
+void
+symbols_prepare(struct symbols *s, uint64_t pc)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	Dwarf_Addr bias;
+
+	if (mod)
+		dwfl_module_getelf(mod, &bias);
+}
+
 void *
 symbols_dwfl(struct symbols *s)
 {

@@ -43,6 +43,12 @@ bool symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out);
 struct frame_source;
 /* A frame source (pprof.h) answering from @s: symbols and mappings. */
 void symbols_frame_source(struct symbols *s, struct frame_source *src);
+/*
+ * Makes sure the file of the module holding @pc is open, so that @pc can
+ * be symbolized later even after the process is gone; cheap, unlike a
+ * first lookup, which may read megabytes of debug information.
+ */
+void symbols_prepare(struct symbols *s, uint64_t pc);
 /* For the libdw unwinder: the Dwfl * of this process. */
 void *symbols_dwfl(struct symbols *s);
 /* Basename of a module path, for display. */
