@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "symbols.h"
+#include "idtab.h"
 #include "pprof.h"
 #include "xmalloc.h"
 
@@ -17,9 +18,20 @@
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 			    int *status);
 
-struct sym_slot {
-	uint64_t pc;		/* looked-up address + 1; 0 = empty slot */
+/*
+ * The cache: symbols are a property of the file, so an address is keyed
+ * by its module's build-id and its offset in the module; the same
+ * library at another address, or in another process, hits the cache.
+ */
+struct sym_entry {
+	uint64_t module;	/* hash of the build-id; 0: no module */
+	uint64_t offset;	/* from the module's start, or the address */
 	size_t first, n;	/* range in frames[] */
+};
+
+struct module_key {
+	Dwfl_Module *mod;
+	uint64_t key, start;
 };
 
 /* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
@@ -44,8 +56,11 @@ struct symbols {
 	Dwfl *dwfl;
 	struct sym_frame *frames;
 	size_t nframes, frames_cap;
-	struct sym_slot *slots;	/* open addressing, power of two */
-	size_t nslots, used;
+	struct sym_entry *entries;
+	size_t nentries, entries_cap;
+	struct idtab index;	/* (module, offset) -> entry id */
+	struct module_key *mods;
+	size_t nmods, mods_cap;
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
 };
@@ -146,8 +161,6 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	int rc;
 
 	s->img = img;
-	s->nslots = 1024;
-	s->slots = xcalloc(s->nslots, sizeof(*s->slots));
 	s->dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!s->dwfl) {
 		pp_err_set(err, 0, "dwfl_begin: %s", dwfl_errmsg(-1));
@@ -194,7 +207,9 @@ symbols_close(struct symbols *s)
 		free(s->strings[i]);
 	free(s->strings);
 	free(s->frames);
-	free(s->slots);
+	free(s->entries);
+	free(s->mods);
+	idtab_free(&s->index);
 	free(s);
 }
 
@@ -485,25 +500,51 @@ resolve(struct symbols *s, uint64_t pc)
 	push_frame(s, demangle(s, sym), file, line, false, module);
 }
 
-static void
-grow_slots(struct symbols *s)
+/* The cache key of @mod: its build-id, else its name and address. */
+static const struct module_key *
+module_key(struct symbols *s, Dwfl_Module *mod)
 {
-	struct sym_slot *old = s->slots;
-	size_t oldn = s->nslots, i;
+	const unsigned char *bits;
+	const char *name;
+	struct module_key *k;
+	GElf_Addr vaddr;
+	Dwarf_Addr start;
+	size_t i;
+	int len;
 
-	s->nslots *= 2;
-	s->slots = xcalloc(s->nslots, sizeof(*s->slots));
-	for (i = 0; i < oldn; i++) {
-		size_t h;
-
-		if (!old[i].pc)
-			continue;
-		h = (old[i].pc * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
-		while (s->slots[h].pc)
-			h = (h + 1) & (s->nslots - 1);
-		s->slots[h] = old[i];
+	for (i = 0; i < s->nmods; i++)
+		if (s->mods[i].mod == mod)
+			return &s->mods[i];
+	s->mods = xgrow(s->mods, &s->mods_cap, s->nmods + 1,
+			sizeof(*s->mods));
+	k = &s->mods[s->nmods++];
+	k->mod = mod;
+	name = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL,
+				NULL);
+	k->start = start;
+	len = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (len > 0) {
+		k->key = hash_bytes(bits, len);
+	} else {
+		k->key = hash_bytes(name ? name : "", name ? strlen(name) : 0) ^
+			 hash_u64(start);
 	}
-	free(old);
+	k->key |= 1;	/* never 0, which means "no module" */
+	return k;
+}
+
+struct entry_key {
+	uint64_t module, offset;
+};
+
+static bool
+entry_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct symbols *s = ctx;
+	const struct entry_key *k = key;
+	const struct sym_entry *e = &s->entries[id - 1];
+
+	return e->module == k->module && e->offset == k->offset;
 }
 
 size_t
@@ -511,30 +552,37 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	       const struct sym_frame **out)
 {
 	uint64_t addr = activation ? pc : pc - 1;
-	uint64_t key = addr + 1;
-	size_t h = (key * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
-	struct sym_slot *slot;
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, addr);
+	struct entry_key k = { 0, addr };
+	struct sym_entry *e;
+	uint64_t h;
+	uint32_t id;
 
-	while (s->slots[h].pc && s->slots[h].pc != key)
-		h = (h + 1) & (s->nslots - 1);
-	slot = &s->slots[h];
-	if (!slot->pc) {
+	if (mod) {
+		const struct module_key *mk = module_key(s, mod);
+
+		k.module = mk->key;
+		k.offset = addr - mk->start;
+	}
+	h = hash_u64(k.module ^ hash_u64(k.offset));
+	id = idtab_find(&s->index, h, entry_eq, s, &k);
+	if (!id) {
 		size_t first = s->nframes;
 
 		resolve(s, addr);
-		if (++s->used * 2 > s->nslots) {
-			grow_slots(s);
-			h = (key * 0x9e3779b97f4a7c15ull) & (s->nslots - 1);
-			while (s->slots[h].pc)
-				h = (h + 1) & (s->nslots - 1);
-		}
-		slot = &s->slots[h];
-		slot->pc = key;
-		slot->first = first;
-		slot->n = s->nframes - first;
+		s->entries = xgrow(s->entries, &s->entries_cap,
+				   s->nentries + 1, sizeof(*s->entries));
+		e = &s->entries[s->nentries++];
+		e->module = k.module;
+		e->offset = k.offset;
+		e->first = first;
+		e->n = s->nframes - first;
+		id = s->nentries;
+		idtab_insert(&s->index, h, id);
 	}
-	*out = &s->frames[slot->first];
-	return slot->n;
+	e = &s->entries[id - 1];
+	*out = &s->frames[e->first];
+	return e->n;
 }
 
 static size_t
