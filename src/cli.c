@@ -305,6 +305,21 @@ opt_unwinder(const char *arg, const struct unwinder_ops **u)
 	return false;
 }
 
+/* A whole number of 1 or more, for --@name. */
+static bool
+opt_positive(const char *name, const char *arg, long *out)
+{
+	const char *why;
+
+	if (parse_int(arg, out, &why) == 0) {
+		if (*out >= 1)
+			return true;
+		why = "must be 1 or more";
+	}
+	usage_error_msg("invalid --%s argument: '%s': %s", name, arg, why);
+	return false;
+}
+
 /*
  * What every command that takes -p checks once its options are read: no
  * stray argument, a process given, and not pidprof itself (only @traced
@@ -648,14 +663,8 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'n':
-			if (parse_int(optarg, &o->count, &why) == 0 &&
-			    o->count < 1)
-				why = "must be 1 or more";
-			else if (o->count >= 1)
-				break;
-			usage_error_msg("invalid --count argument: '%s': %s",
-					optarg, why);
-			return usage_exit(cli);
+			if (!opt_positive("count", optarg, &o->count))
+				return usage_exit(cli);
 			break;
 		case 't':
 			o->tsv = optarg;
@@ -782,7 +791,6 @@ parse_report(int argc, char **argv, struct cli *cli)
 	};
 	struct report_opts *o = &cli->report;
 	enum output_format format = FORMAT_NONE;
-	const char *why;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -793,14 +801,9 @@ parse_report(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_int(optarg, &o->top, &why) == 0 &&
-			    o->top < 1)
-				why = "must be 1 or more";
-			else if (o->top >= 1)
-				break;
-			usage_error_msg("invalid --top argument: '%s': %s",
-					optarg, why);
-			return usage_exit(cli);
+			if (!opt_positive("top", optarg, &o->top))
+				return usage_exit(cli);
+			break;
 		case 't':
 			o->sample_type = optarg;
 			break;
@@ -855,7 +858,6 @@ parse_diff(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diff_opts *o = &cli->diff;
-	const char *why;
 	char *end;
 	int c;
 
@@ -880,14 +882,9 @@ parse_diff(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'n':
-			if (parse_int(optarg, &o->top, &why) == 0 &&
-			    o->top < 1)
-				why = "must be 1 or more";
-			else if (o->top >= 1)
-				break;
-			usage_error_msg("invalid --top argument: '%s': %s",
-					optarg, why);
-			return usage_exit(cli);
+			if (!opt_positive("top", optarg, &o->top))
+				return usage_exit(cli);
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0) {
 				o->format = DIFF_TEXT;
