@@ -107,6 +107,29 @@ profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 		s->values[i] += values[i];
 }
 
+void
+profile_merge(struct profile *dst, const struct profile *src)
+{
+	int64_t end = dst->time_nanos + dst->duration_nanos;
+	int64_t src_end = src->time_nanos + src->duration_nanos;
+	size_t i;
+
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+		uint32_t stack = profile_stack(dst, src->pcs + st->off, st->n);
+		uint32_t name = profile_string(dst, src->strings.v[s->name]);
+
+		profile_add(dst, stack, s->tid, name, s->state, s->values);
+	}
+	if (!dst->time_nanos || (src->time_nanos &&
+				 src->time_nanos < dst->time_nanos))
+		dst->time_nanos = src->time_nanos;
+	if (src_end > end)
+		end = src_end;
+	dst->duration_nanos = end - dst->time_nanos;
+}
+
 const char *
 thread_state_name(enum thread_state s)
 {

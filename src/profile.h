@@ -80,6 +80,9 @@ void profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 		 enum thread_state state, const int64_t *values);
 const char *thread_state_name(enum thread_state s);
 enum thread_state thread_state_from_proc(char state);
+/* Adds every sample of @src to @dst, whose value types must be the
+ * same; @dst's window grows to cover both. */
+void profile_merge(struct profile *dst, const struct profile *src);
 /* Total of value @i over all samples. */
 int64_t profile_total(const struct profile *p, size_t i);
 

@@ -35,6 +35,8 @@ struct book {
 };
 
 struct sampler {
+	/* A copy: mode and rate change between windows. */
+	struct sampler_opts opts;
 	const struct sampler_opts *o;
 	struct sampler_result *res;
 	struct target t;
@@ -47,8 +49,15 @@ struct sampler {
 	uint64_t start_ns, last_refresh_ns;
 	/* CPU of the whole process at the start and at the last tick */
 	uint64_t cpu0, cpu_last;
+	uint64_t prof0;		/* our tracer thread's CPU at the start */
+	uint64_t next_tick, last_status;
+	/* The current window: when it began, and the totals then. */
+	uint64_t win_start_ns, win_cpu0, win_prof0;
+	struct sampler_stats *at_cut;
 	uint64_t rng;
 	bool need_refresh;
+	/* Take every thread without a stack at the next tick (threads). */
+	bool fill;
 };
 
 const char *
@@ -226,6 +235,12 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	}
 	b->stack = profile_stack(&s->res->profile, s->pcs, n);
 	b->state = thread_state_from_proc(snap->state);
+	if (s->o->mode == MODE_CPU && snap->how == SNAP_BLOCKED) {
+		/* Read asleep only to learn its stack (sampler_threads):
+		 * the CPU it used belongs to where it ran, so it stays
+		 * carried until it is caught running. */
+		return;
+	}
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
@@ -245,7 +260,7 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 static void
 tick(struct sampler *s)
 {
-	uint64_t now = now_ns(), *cpu;
+	uint64_t now = now_ns(), *cpu, total_cpu;
 	struct capture_stats cst;
 	bool *due, any = false;
 	size_t i, n;
@@ -267,7 +282,7 @@ tick(struct sampler *s)
 		cpu[i] = read_cpu(s, b, s->t.t[i].tid);
 		ran = cpu[i] != b->last_cpu;
 		if (s->o->mode == MODE_CPU) {
-			due[i] = ran;
+			due[i] = ran || (s->fill && !b->stack);
 		} else if (ran || !b->stack) {
 			due[i] = true;
 		} else {
@@ -282,7 +297,7 @@ tick(struct sampler *s)
 		any |= due[i];
 	}
 	if (any) {
-		target_capture(&s->t, due, s->o->mode == MODE_CPU,
+		target_capture(&s->t, due, s->o->mode == MODE_CPU && !s->fill,
 			       TICK_DEADLINE_MS, &cst);
 		now = now_ns();
 		for (i = 0; i < n; i++) {
@@ -304,13 +319,14 @@ tick(struct sampler *s)
 	}
 	free(due);
 	free(cpu);
+	s->fill = false;
 	s->res->stats.ticks++;
 	/* Known even if the process vanishes before the end. */
-	now = process_cpu_ns(s->t.pid);
-	if (now)
-		s->cpu_last = now;
+	total_cpu = process_cpu_ns(s->t.pid);
+	if (total_cpu)
+		s->cpu_last = total_cpu;
 	if (s->need_refresh || s->t.maps_stale)
-		refresh_maps(s, now);
+		refresh_maps(s, now_ns());
 }
 
 static uint64_t
@@ -330,7 +346,7 @@ rusage_ns(void)
 {
 	struct rusage ru;
 
-	getrusage(RUSAGE_SELF, &ru);
+	getrusage(RUSAGE_THREAD, &ru);
 	return (uint64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
 	       1000000000ull +
 	       (uint64_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
@@ -351,19 +367,13 @@ status(struct sampler *s, uint64_t now)
 		   st->truncated);
 }
 
-int
-sampler_run(const struct sampler_opts *o, struct sampler_result *res)
+static void
+window_begin(struct sampler *s)
 {
-	struct sampler s;
-	struct profile *p = &res->profile;
+	const struct sampler_opts *o = s->o;
+	struct profile *p = &s->res->profile;
 	struct timespec wall;
-	uint64_t next, end = 0, last_status = 0, prof0;
-	int rc;
 
-	memset(&s, 0, sizeof(s));
-	s.o = o;
-	s.res = res;
-	memset(res, 0, sizeof(*res));
 	profile_init(p);
 	p->nvalues = 2;
 	p->types[0] = (struct profile_value_type) { "samples", "count" };
@@ -372,108 +382,271 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 		(struct profile_value_type) { "wall", "nanoseconds" };
 	p->period_type = p->types[1];
 	p->period = 1000000000 / o->rate_hz;
-
-	if (o->argv) {
-		rc = target_spawn(&s.t, o->argv, o->stack_size, &res->err);
-		res->spawned = rc == 0 || s.t.pid > 0;
-	} else {
-		rc = target_attach(&s.t, o->pid, o->stack_size, &res->err);
-	}
-	res->pid = s.t.pid;
-	if (rc < 0) {
-		target_release(&s.t);
-		return -1;
-	}
-	s.t.exec_seen = false;
-	if (target_alive(&s.t) && open_image(&s) < 0) {
-		/* A command may have exited while we looked: its /proc
-		 * entry is then a zombie's.  Collect its exit first. */
-		for (int i = 0; i < 50 && target_alive(&s.t); i++)
-			target_poll_events(&s.t, 10000000);
-		if (target_alive(&s.t)) {
-			target_release(&s.t);
-			return -1;
-		}
-	}
-	s.raw = xmalloc(sizeof(*s.raw));
-	s.pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s.pcs));
-	s.initial_threads = s.t.n;
-	s.rng = now_ns() | 1;
-	prof0 = rusage_ns();
-	s.cpu0 = s.cpu_last = process_cpu_ns(s.t.pid);
 	clock_gettime(CLOCK_REALTIME, &wall);
 	p->time_nanos = (int64_t) wall.tv_sec * 1000000000 + wall.tv_nsec;
-	s.start_ns = now_ns();
-	s.last_refresh_ns = s.start_ns;
-	sync_books(&s, s.start_ns);
-	if (o->duration_ns)
-		end = s.start_ns + o->duration_ns;
-	next = s.start_ns + next_interval(&s);
+	s->win_start_ns = now_ns();
+	s->win_cpu0 = s->cpu_last;
+	s->win_prof0 = rusage_ns();
+}
+
+struct sampler *
+sampler_open(const struct sampler_opts *o, struct sampler_result *res)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	s->opts = *o;
+	s->o = &s->opts;
+	s->res = res;
+	memset(res, 0, sizeof(*res));
+	if (o->argv) {
+		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
+		res->spawned = rc == 0 || s->t.pid > 0;
+	} else {
+		rc = target_attach(&s->t, o->pid, o->stack_size, &res->err);
+	}
+	res->pid = s->t.pid;
+	if (rc < 0)
+		goto fail;
+	s->t.exec_seen = false;
+	if (target_alive(&s->t) && open_image(s) < 0) {
+		/* A command may have exited while we looked: its /proc
+		 * entry is then a zombie's.  Collect its exit first. */
+		for (int i = 0; i < 50 && target_alive(&s->t); i++)
+			target_poll_events(&s->t, 10000000);
+		if (target_alive(&s->t))
+			goto fail;
+	}
+	s->raw = xmalloc(sizeof(*s->raw));
+	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s->pcs));
+	s->at_cut = xcalloc(1, sizeof(*s->at_cut));
+	s->initial_threads = s->t.n;
+	s->rng = now_ns() | 1;
+	s->prof0 = rusage_ns();
+	s->cpu0 = s->cpu_last = process_cpu_ns(s->t.pid);
+	window_begin(s);
+	s->start_ns = s->last_status = s->win_start_ns;
+	s->last_refresh_ns = s->start_ns;
+	sync_books(s, s->start_ns);
+	s->next_tick = s->start_ns + next_interval(s);
+	return s;
+fail:
+	target_release(&s->t);
+	free(s);
+	return NULL;
+}
+
+static bool
+ended(const struct sampler *s)
+{
+	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
+}
+
+enum sampler_state
+sampler_poll(struct sampler *s, uint64_t until_ns)
+{
+	const struct sampler_opts *o = s->o;
 
 	for (;;) {
 		uint64_t now = now_ns();
 
-		if (*o->stop || !target_alive(&s.t) || s.t.exec_seen || !s.uw)
-			break;
-		if (end && now >= end)
-			break;
-		if (now < next) {
-			uint64_t until = end && end < next ? end : next;
+		if (*o->stop)
+			return SAMPLER_STOP;
+		if (ended(s))
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
+		if (now < s->next_tick) {
+			uint64_t until = s->next_tick;
 
-			target_poll_events(&s.t, until - now);
+			if (until_ns && until_ns < until)
+				until = until_ns;
+			target_poll_events(&s->t, until - now);
 			continue;
 		}
-		tick(&s);
-		next += next_interval(&s);
+		tick(s);
+		s->next_tick += next_interval(s);
 		now = now_ns();
-		if (now > next) {
+		if (now > s->next_tick) {
 			/* Fell behind: skip the ticks that were due rather
 			 * than burst, and count each one skipped. */
 			uint64_t period = 1000000000ull / o->rate_hz;
 
-			res->stats.ticks_late += (now - next) / period + 1;
-			next = now + next_interval(&s);
+			s->res->stats.ticks_late +=
+				(now - s->next_tick) / period + 1;
+			s->next_tick = now + next_interval(s);
 		}
-		if (o->status_line && now - last_status >= 1000000000ull) {
-			status(&s, now);
-			last_status = now;
+		if (o->status_line && now - s->last_status >= 1000000000ull) {
+			status(s, now);
+			s->last_status = now;
 		}
 	}
-	/* Account for the time since the last tick, while still attached. */
-	if (s.uw && target_alive(&s.t) && !s.t.exec_seen)
-		tick(&s);
-	if (o->status_line)
-		status_clear();
-	if (s.t.exec_seen)
-		warning_msg("process %d called execve: sampling stopped there",
-			    (int) s.t.pid);
+}
 
-	res->stats.wall_ns = now_ns() - s.start_ns;
-	p->duration_nanos = (int64_t) res->stats.wall_ns;
-	if (s.t.leader_exited && res->spawned) {
-		res->stats.target_cpu_ns = s.t.exit_cpu_ns;
+/* A last tick, so the time since the previous one is counted while the
+ * threads are still ours, and the totals of the window up to now. */
+static void
+window_end(struct sampler *s)
+{
+	struct sampler_stats *st = &s->res->stats;
+
+	if (!ended(s))
+		tick(s);
+	st->wall_ns = now_ns() - s->start_ns;
+	s->res->profile.duration_nanos = (int64_t) (now_ns() - s->win_start_ns);
+	if (s->t.leader_exited && s->res->spawned) {
+		st->target_cpu_ns = s->t.exit_cpu_ns;
+		s->cpu_last = s->cpu0 + s->t.exit_cpu_ns;
 	} else {
-		uint64_t cpu = process_cpu_ns(s.t.pid);
+		uint64_t cpu = process_cpu_ns(s->t.pid);
 
 		if (cpu)
-			s.cpu_last = cpu;
-		res->stats.target_cpu_ns = s.cpu_last > s.cpu0 ?
-					   s.cpu_last - s.cpu0 : 0;
+			s->cpu_last = cpu;
+		st->target_cpu_ns = s->cpu_last > s->cpu0 ?
+				    s->cpu_last - s->cpu0 : 0;
 	}
-	res->target_exited = !target_alive(&s.t);
-	res->stats.syscalls_restarted = s.t.syscalls_restarted;
-	res->exit_status = s.t.exit_status;
-	res->stats.profiler_cpu_ns = rusage_ns() - prof0;
+	st->syscalls_restarted = s->t.syscalls_restarted;
+	st->profiler_cpu_ns = rusage_ns() - s->prof0;
+}
 
-	for (size_t i = 0; i < s.nbooks; i++)
-		if (s.books[i].sched_fd >= 0)
-			close(s.books[i].sched_fd);
-	free(s.books);
-	free(s.raw);
-	free(s.pcs);
-	if (s.uw)
-		o->unwinder->close(s.uw);
-	target_release(&s.t);
+static void
+stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
+	    struct sampler_stats *d)
+{
+	size_t i;
+
+	d->ticks = now->ticks - then->ticks;
+	d->ticks_late = now->ticks_late - then->ticks_late;
+	d->stopped = now->stopped - then->stopped;
+	d->blocked = now->blocked - then->blocked;
+	d->reused = now->reused - then->reused;
+	d->missed = now->missed - then->missed;
+	d->truncated = now->truncated - then->truncated;
+	d->unwind_errors = now->unwind_errors - then->unwind_errors;
+	d->threads_seen = now->threads_seen;
+	d->syscalls_restarted = now->syscalls_restarted -
+				then->syscalls_restarted;
+	d->wall_ns = now->wall_ns - then->wall_ns;
+	d->target_cpu_ns = now->target_cpu_ns - then->target_cpu_ns;
+	d->profiler_cpu_ns = now->profiler_cpu_ns - then->profiler_cpu_ns;
+	/* The maxima are of the whole run: windows do not keep their own. */
+	d->stop_max_ns = now->stop_max_ns;
+	d->span_max_ns = now->span_max_ns;
+	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
+		d->stop_hist[i] = now->stop_hist[i] - then->stop_hist[i];
+		d->span_hist[i] = now->span_hist[i] - then->span_hist[i];
+	}
+}
+
+void
+sampler_cut(struct sampler *s, struct profile *out,
+	    struct sampler_stats *win)
+{
+	struct profile old;
+	size_t i;
+
+	window_end(s);
+	if (win)
+		stats_delta(&s->res->stats, s->at_cut, win);
+	*s->at_cut = s->res->stats;
+	old = s->res->profile;
+	window_begin(s);
+	/* The books name stacks and strings of the old window; carry them
+	 * over, so threads that do not run keep being reused. */
+	for (i = 0; i < s->nbooks; i++) {
+		struct book *b = &s->books[i];
+		const struct profile_stack *st;
+
+		if (b->stack) {
+			st = &old.stacks[b->stack - 1];
+			b->stack = profile_stack(&s->res->profile,
+						 old.pcs + st->off, st->n);
+		}
+		if (b->name_read_ns)
+			b->name = profile_string(&s->res->profile,
+						 old.strings.v[b->name]);
+	}
+	*out = old;
+}
+
+void
+sampler_reconfigure(struct sampler *s, enum sample_mode mode, int rate_hz)
+{
+	s->opts.mode = mode;
+	s->opts.rate_hz = rate_hz;
+}
+
+void
+sampler_threads(struct sampler *s, struct profile *out)
+{
+	const struct profile *cur = &s->res->profile;
+	struct timespec wall;
+	size_t i;
+
+	if (!ended(s)) {
+		s->fill = true;
+		sync_books(s, now_ns());
+		tick(s);
+	}
+	profile_init(out);
+	out->nvalues = 1;
+	out->types[0] = (struct profile_value_type) { "threads", "count" };
+	out->period_type = out->types[0];
+	out->period = 1;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	out->time_nanos = (int64_t) wall.tv_sec * 1000000000 + wall.tv_nsec;
+	out->duration_nanos = 1;
+	for (i = 0; i < s->nbooks && i < s->t.n; i++) {
+		const struct book *b = &s->books[i];
+		const struct profile_stack *st;
+		int64_t one = 1;
+
+		if (s->t.t[i].gone || !b->stack)
+			continue;
+		st = &cur->stacks[b->stack - 1];
+		profile_add(out, profile_stack(out, cur->pcs + st->off, st->n),
+			    s->t.t[i].tid,
+			    profile_string(out, b->name_read_ns ?
+					   cur->strings.v[b->name] : NULL),
+			    b->state, &one);
+	}
+}
+
+void
+sampler_close(struct sampler *s)
+{
+	struct sampler_result *res = s->res;
+
+	window_end(s);
+	if (s->o->status_line)
+		status_clear();
+	if (s->t.exec_seen)
+		warning_msg("process %d called execve: sampling stopped there",
+			    (int) s->t.pid);
+	res->target_exited = !target_alive(&s->t);
+	res->exit_status = s->t.exit_status;
+	for (size_t i = 0; i < s->nbooks; i++)
+		if (s->books[i].sched_fd >= 0)
+			close(s->books[i].sched_fd);
+	free(s->books);
+	free(s->raw);
+	free(s->pcs);
+	free(s->at_cut);
+	if (s->uw)
+		s->o->unwinder->close(s->uw);
+	target_release(&s->t);
+	free(s);
+}
+
+int
+sampler_run(const struct sampler_opts *o, struct sampler_result *res)
+{
+	struct sampler *s = sampler_open(o, res);
+
+	if (!s)
+		return -1;
+	sampler_poll(s, o->duration_ns ? s->start_ns + o->duration_ns : 0);
+	sampler_close(s);
 	return 0;
 }
 

@@ -71,7 +71,44 @@ struct sampler_result {
 	struct pp_err err;
 };
 
-/* Returns 0, or -1 with res->err set when nothing could be started. */
+/*
+ * A sampler that runs for long, cut into windows: open it, poll it until
+ * each window's end, cut the window's profile out, and close it.  All of
+ * it from one thread, the tracer thread, which owns the ptrace
+ * relationship.  @res keeps the current window's profile, the symbols
+ * and image the unwinder uses, and the running totals.
+ */
+struct sampler;
+
+enum sampler_state {
+	SAMPLER_DUE,		/* the deadline passed */
+	SAMPLER_STOP,		/* *o->stop was set */
+	SAMPLER_ENDED,		/* the target exited or called execve */
+};
+
+/* Attaches or starts the command.  NULL with res->err set on failure. */
+struct sampler *sampler_open(const struct sampler_opts *o,
+			     struct sampler_result *res);
+/* Samples until @until_ns (CLOCK_MONOTONIC; 0: no deadline), a stop
+ * request or the target's end. */
+enum sampler_state sampler_poll(struct sampler *s, uint64_t until_ns);
+/* Ends the current window (with a last tick, so every thread's time is
+ * counted up to now), moves its profile into @out and starts the next.
+ * @win, if not NULL, gets the counters of the window alone. */
+void sampler_cut(struct sampler *s, struct profile *out,
+		 struct sampler_stats *win);
+/* The next window samples with this mode and rate. */
+void sampler_reconfigure(struct sampler *s, enum sample_mode mode,
+			 int rate_hz);
+/* Every live thread's current stack as a threads/count profile (one
+ * sample per thread, labelled with its id and name).  Threads with no
+ * known stack yet are read now, sleeping ones without stopping them. */
+void sampler_threads(struct sampler *s, struct profile *out);
+/* Final accounting into res->stats, then detaches.  @res stays valid. */
+void sampler_close(struct sampler *s);
+
+/* open, poll until the duration ends, close.  Returns 0, or -1 with
+ * res->err set when nothing could be started. */
 int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
 void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */

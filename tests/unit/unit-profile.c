@@ -120,6 +120,35 @@ test_profile(void)
 	CHECK(memmem(out.data, out.len, "thread_name", 11) != NULL,
 	      "thread labels");
 	buf_free(&out);
+
+	/* Merging a window into another: same stacks and labels add up,
+	 * new ones are interned, and the window covers both. */
+	{
+		struct profile q;
+		uint64_t s3[] = { 0x2000 };
+
+		profile_init(&q);
+		q.nvalues = 2;
+		q.time_nanos = 5000;
+		q.duration_nanos = 1000;
+		profile_add(&q, profile_stack(&q, s3, 1), 9,
+			    profile_string(&q, "other"), THREAD_RUNNING, v);
+		profile_add(&q, profile_stack(&q, s1, 2), 7,
+			    profile_string(&q, "worker"), THREAD_RUNNING, v);
+		p.time_nanos = 1000;
+		p.duration_nanos = 1000;
+		profile_merge(&p, &q);
+		CHECK(p.nsamples == 4, "%zu samples after merge", p.nsamples);
+		CHECK(p.nstacks == 3, "%zu stacks after merge", p.nstacks);
+		CHECK(profile_total(&p, 1) == 60, "merged total %lld",
+		      (long long) profile_total(&p, 1));
+		CHECK(p.samples[0].values[0] == 3, "worker tid 7 now %lld",
+		      (long long) p.samples[0].values[0]);
+		CHECK(p.time_nanos == 1000 && p.duration_nanos == 5000,
+		      "window %lld+%lld", (long long) p.time_nanos,
+		      (long long) p.duration_nanos);
+		profile_free(&q);
+	}
 	profile_free(&p);
 }
 
