@@ -132,8 +132,8 @@ thread_sps(pid_t pid, struct thread_sp **sps)
 	return k;
 }
 
-static int
-read_memory(pid_t pid, struct mem_reading *r, struct pp_err *err)
+int
+heap_read(pid_t pid, struct mem_reading *r, struct pp_err *err)
 {
 	char path[64], *text;
 	struct smaps s;
@@ -280,45 +280,53 @@ build_profile(const struct mem_reading *r, struct profile *p,
 	}
 }
 
-static int
-write_outputs(const struct heap_opts *o, const struct mem_reading *r)
+int
+heap_render(const struct mem_reading *r, pid_t pid, enum output_format f,
+	    struct buf *out, struct pp_err *err)
 {
 	struct mem_frames mf;
 	struct frame_source src = { &mf, mem_src_frames, mem_src_mapping };
 	struct profile p;
-	struct pp_err err;
 	char title[128];
 	struct render_info info = { title, "memory by category and mapping",
 				    NULL, 0 };
-	size_t i;
-	int status = EXIT_COMPLETE;
+	int rc;
 
+	if (f == FORMAT_TABLE) {
+		write_table(r, pid, out);
+		return 0;
+	}
 	memset(&mf, 0, sizeof(mf));
 	strtab_init(&mf.names);
 	build_profile(r, &p, &mf);
-	snprintf(title, sizeof(title), "Memory of process %d", (int) o->pid);
+	snprintf(title, sizeof(title), "Memory of process %d", (int) pid);
+	rc = output_render(f, &p, &src, &info, out, err);
+	profile_free(&p);
+	strtab_free(&mf.names);
+	free(mf.frames);
+	return rc;
+}
+
+static int
+write_outputs(const struct heap_opts *o, const struct mem_reading *r)
+{
+	struct pp_err err;
+	size_t i;
+	int status = EXIT_COMPLETE;
+
 	for (i = 0; i < o->noutputs; i++) {
 		const struct output *op = &o->outputs[i];
 		struct buf out;
 		int rc;
 
 		buf_init(&out);
-		if (op->format == FORMAT_TABLE) {
-			write_table(r, o->pid, &out);
-			rc = 0;
-		} else {
-			rc = output_render(op->format, &p, &src, &info, &out,
-					   &err);
-		}
+		rc = heap_render(r, o->pid, op->format, &out, &err);
 		if (rc < 0)
 			error_msg_err(&err);
 		if (rc < 0 || output_deliver(op, &out, o->quiet) < 0)
 			status = EXIT_PARTIAL;
 		buf_free(&out);
 	}
-	profile_free(&p);
-	strtab_free(&mf.names);
-	free(mf.frames);
 	return status;
 }
 
@@ -492,7 +500,7 @@ watch(const struct heap_opts *o)
 			sleep_ns(o->watch_ns);
 		if (stop_requested)
 			break;
-		if (read_memory(o->pid, &r, &err) < 0) {
+		if (heap_read(o->pid, &r, &err) < 0) {
 			if (i == 0) {
 				error_msg_err(&err);
 				status = EXIT_FATAL;
@@ -557,7 +565,7 @@ heap_run(const struct heap_opts *o)
 	 * that can be written are, and a failing one makes the status 1. */
 	if (o->watch_ns)
 		return watch(o);
-	if (read_memory(o->pid, &r, &err) < 0) {
+	if (heap_read(o->pid, &r, &err) < 0) {
 		error_msg_err(&err);
 		return EXIT_FATAL;
 	}

@@ -50,6 +50,14 @@ void mem_reading_free(struct mem_reading *r);
 /* "0B", "512B", "4.0K", "64.2M", "1.5G" */
 void human_size(uint64_t bytes, char *buf, size_t len);
 
+/* One reading of /proc/PID/smaps and status, aggregated. */
+int heap_read(pid_t pid, struct mem_reading *r, struct pp_err *err);
+/* A reading as a table (FORMAT_TABLE) or as a memory profile in any
+ * format of output_render: inuse_space/bytes first, then rss, pss,
+ * private_dirty and swap; category at the root, mapping at the leaf. */
+int heap_render(const struct mem_reading *r, pid_t pid, enum output_format f,
+		struct buf *out, struct pp_err *err);
+
 int heap_run(const struct heap_opts *o);
 
 #endif /* !PIDPROF_HEAP_H */
