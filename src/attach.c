@@ -49,10 +49,35 @@ find_tracee(struct target *t, pid_t tid)
 {
 	size_t i;
 
+	/* A gone thread's tid may be reused by a new thread. */
 	for (i = 0; i < t->n; i++)
-		if (t->t[i].tid == tid)
+		if (t->t[i].tid == tid && !t->t[i].gone)
 			return &t->t[i];
 	return NULL;
+}
+
+size_t
+target_forget_gone(struct target *t, size_t *map)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct tracee *tr = &t->t[i];
+
+		if (tr->gone) {
+			if (tr->stat_fd >= 0)
+				close(tr->stat_fd);
+			free(tr->snap.stack);
+			map[i] = SIZE_MAX;
+			continue;
+		}
+		if (k != i)
+			t->t[k] = *tr;
+		map[i] = k++;
+	}
+	i = t->n - k;
+	t->n = k;
+	return i;
 }
 
 /* Not called while any thread is stopped by us: it allocates. */

@@ -87,6 +87,11 @@ target_capture_all(struct target *t, int deadline_ms,
 {
 	return target_capture(t, NULL, false, deadline_ms, st);
 }
+/* Frees what the threads that are gone held and closes the gaps, so a
+ * target that makes and ends threads all day costs no more than it
+ * needs.  Fills map[i] with the new index of tracee i, SIZE_MAX when it
+ * was dropped, and returns how many were.  Only between captures. */
+size_t target_forget_gone(struct target *t, size_t *map);
 /* Whether any thread of the target is still there. */
 bool target_alive(const struct target *t);
 /* Handles ptrace events (new threads, signals to pass on) for up to

@@ -257,6 +257,33 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	}
 }
 
+/* Threads that ended are forgotten once they are many, with their
+ * books; the indexes of the two arrays stay in step. */
+static void
+forget_gone(struct sampler *s)
+{
+	size_t i, gone = 0, *map;
+
+	for (i = 0; i < s->t.n; i++)
+		gone += s->t.t[i].gone;
+	if (gone < 32 && gone * 2 < s->t.n)
+		return;
+	map = xcalloc(s->t.n + 1, sizeof(*map));
+	target_forget_gone(&s->t, map);
+	for (i = 0; i < s->nbooks; i++) {
+		if (map[i] == SIZE_MAX) {
+			if (s->books[i].sched_fd >= 0)
+				close(s->books[i].sched_fd);
+		} else {
+			s->books[map[i]] = s->books[i];
+		}
+	}
+	s->nbooks = s->t.n;
+	/* Every thread there at the start has had its book since. */
+	s->initial_threads = 0;
+	free(map);
+}
+
 static void
 tick(struct sampler *s)
 {
@@ -266,6 +293,7 @@ tick(struct sampler *s)
 	size_t i, n;
 
 	sync_books(s, now);
+	forget_gone(s);
 	n = s->t.n;
 	due = xcalloc(n + 1, sizeof(*due));
 	cpu = xcalloc(n + 1, sizeof(*cpu));
