@@ -97,7 +97,8 @@ enum sampler_state sampler_poll(struct sampler *s, uint64_t until_ns);
  * @win, if not NULL, gets the counters of the window alone. */
 void sampler_cut(struct sampler *s, struct profile *out,
 		 struct sampler_stats *win);
-/* The next window samples with this mode and rate. */
+/* The next window samples with this mode and rate: the change is made
+ * by the next sampler_cut, between the two windows. */
 void sampler_reconfigure(struct sampler *s, enum sample_mode mode,
 			 int rate_hz);
 /* Every live thread's current stack as a threads/count profile (one
