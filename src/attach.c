@@ -550,9 +550,11 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 		pfd.events = POLLIN;
 		ts.tv_sec = left / 1000000000;
 		ts.tv_nsec = left % 1000000000;
-		if (ppoll(&pfd, 1, &ts, NULL) > 0)
-			while (read(t->sigchld_fd, &si, sizeof(si)) > 0)
-				;
+		/* SIGCHLD is a standard signal: one is pending at most, and
+		 * one read clears it. */
+		if (ppoll(&pfd, 1, &ts, NULL) > 0 &&
+		    read(t->sigchld_fd, &si, sizeof(si)) < 0)
+			continue;
 	}
 }
 
