@@ -18,6 +18,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,6 +44,9 @@ target_block_sigchld(void)
 	sigaddset(&set, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
+
+/* The tracer thread's nice value, when we may raise it. */
+#define TRACER_NICE	(-10)
 
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
@@ -214,6 +218,27 @@ seize_new_threads(struct target *t, struct pp_err *err)
 	return added;
 }
 
+/*
+ * A thread we stopped waits for this one to resume it.  When the tracer
+ * shares the CPUs with the target's busy threads, the scheduler may let
+ * a busy thread finish its time slice before the tracer runs again, and
+ * the stopped thread then waits milliseconds instead of microseconds
+ * (500 threads, 2 busy, 2 CPUs: p99 stop 4.6 ms, against 50 us with this
+ * thread at nice -10).  Only this thread is raised, and only where it is
+ * allowed (CAP_SYS_NICE); otherwise nothing changes.
+ */
+static void
+boost_tracer(void)
+{
+	pid_t tid = (pid_t) syscall(SYS_gettid);
+	int cur;
+
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0 && cur > TRACER_NICE)
+		setpriority(PRIO_PROCESS, tid, TRACER_NICE);
+}
+
 int
 target_attach(struct target *t, pid_t pid, size_t stack_size,
 	      struct pp_err *err)
@@ -265,6 +290,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 		target_release(t);
 		return -1;
 	}
+	boost_tracer();
 	return 0;
 }
 
@@ -524,9 +550,11 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 		pfd.events = POLLIN;
 		ts.tv_sec = left / 1000000000;
 		ts.tv_nsec = left % 1000000000;
-		if (ppoll(&pfd, 1, &ts, NULL) > 0)
-			while (read(t->sigchld_fd, &si, sizeof(si)) > 0)
-				;
+		/* SIGCHLD is a standard signal: one is pending at most, and
+		 * one read clears it. */
+		if (ppoll(&pfd, 1, &ts, NULL) > 0 &&
+		    read(t->sigchld_fd, &si, sizeof(si)) < 0)
+			continue;
 	}
 }
 
@@ -792,6 +820,8 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		target_poll_events(t, 1000000);
 	if (target_alive(t))
 		procfs_read_maps(pid, &t->maps, NULL);
+	/* After the fork: the command keeps the priority it was given. */
+	boost_tracer();
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct sampler {
 	/* CPU of the whole process at the start and at the last tick */
 	uint64_t cpu0, cpu_last;
 	uint64_t prof0;		/* our tracer thread's CPU at the start */
+	int stat_fd;		/* /proc/PID/stat, kept open */
 	uint64_t next_tick, last_status;
 	/* The current window: when it began, and the totals then. */
 	uint64_t win_start_ns, win_cpu0, win_prof0;
@@ -113,25 +114,32 @@ sync_books(struct sampler *s, uint64_t now)
 	}
 }
 
+/* utime + stime of the whole process, through a stat file kept open. */
 static uint64_t
-process_cpu_ns(pid_t pid)
+process_cpu_ns(struct sampler *s)
 {
-	char path[64], *text;
+	char buf[1024];
 	const char *p;
 	unsigned long long ut, st;
 	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t ns = 0;
+	ssize_t r;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	if (procfs_read_file(path, &text, NULL, NULL) < 0)
+	if (s->stat_fd < 0) {
+		snprintf(buf, sizeof(buf), "/proc/%d/stat", (int) s->t.pid);
+		s->stat_fd = open(buf, O_RDONLY | O_CLOEXEC);
+		if (s->stat_fd < 0)
+			return 0;
+	}
+	r = pread(s->stat_fd, buf, sizeof(buf) - 1, 0);
+	if (r <= 0)
 		return 0;
-	p = strrchr(text, ')');
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
 	/* Fields 14 and 15 (utime, stime); field 3 follows ") ". */
 	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
 			&ut, &st) == 2 && hz > 0)
-		ns = (ut + st) * (1000000000ull / hz);
-	free(text);
-	return ns;
+		return (ut + st) * (1000000000ull / hz);
+	return 0;
 }
 
 void
@@ -354,7 +362,7 @@ tick(struct sampler *s)
 	s->fill = false;
 	s->res->stats.ticks++;
 	/* Known even if the process vanishes before the end. */
-	total_cpu = process_cpu_ns(s->t.pid);
+	total_cpu = process_cpu_ns(s);
 	if (total_cpu)
 		s->cpu_last = total_cpu;
 	if (s->need_refresh || s->t.maps_stale)
@@ -429,6 +437,7 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 
 	s->opts = *o;
 	s->o = &s->opts;
+	s->stat_fd = -1;
 	s->res = res;
 	memset(res, 0, sizeof(*res));
 	if (o->argv) {
@@ -455,7 +464,7 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->initial_threads = s->t.n;
 	s->rng = now_ns() | 1;
 	s->prof0 = rusage_ns();
-	s->cpu0 = s->cpu_last = process_cpu_ns(s->t.pid);
+	s->cpu0 = s->cpu_last = process_cpu_ns(s);
 	window_begin(s);
 	s->start_ns = s->last_status = s->win_start_ns;
 	s->last_refresh_ns = s->start_ns;
@@ -530,7 +539,7 @@ window_end(struct sampler *s)
 		st->target_cpu_ns = s->t.exit_cpu_ns;
 		s->cpu_last = s->cpu0 + s->t.exit_cpu_ns;
 	} else {
-		uint64_t cpu = process_cpu_ns(s->t.pid);
+		uint64_t cpu = process_cpu_ns(s);
 
 		if (cpu)
 			s->cpu_last = cpu;
@@ -680,6 +689,8 @@ sampler_close(struct sampler *s)
 	free(s->raw);
 	free(s->pcs);
 	free(s->at_cut);
+	if (s->stat_fd >= 0)
+		close(s->stat_fd);
 	if (s->uw)
 		s->o->unwinder->close(s->uw);
 	target_release(&s->t);
