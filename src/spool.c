@@ -104,7 +104,8 @@ spool_parse(const uint8_t *data, size_t len, struct spool_meta *m,
 		if (dst) {
 			free(*dst);
 			*dst = val;
-		} else if ((size_t) (sp - p) == 4 && memcmp(p, "time", 4) == 0) {
+		} else if ((size_t) (sp - p) == 4 &&
+			   memcmp(p, "time", 4) == 0) {
 			char *e;
 			bool ok;
 
@@ -139,6 +140,21 @@ spool_file_name(int64_t time_ns, unsigned seq, const char *sink)
 			 time_ns > 0 ? time_ns : 0, seq % 1000000, sink);
 }
 
+/* mkdir -p of the parents of @dir, mode 0755 (the umask applies). */
+static void
+make_parents(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+
+	for (s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			break;
+		*s = '/';
+	}
+	free(p);
+}
+
 int
 spool_dir_prepare(const char *dir, struct pp_err *err)
 {
@@ -146,6 +162,7 @@ spool_dir_prepare(const char *dir, struct pp_err *err)
 	char *probe;
 	int rc;
 
+	make_parents(dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return pp_err_set(err, errno, "cannot create the spool directory %s: %s",
 				  dir, strerror(errno));

@@ -36,7 +36,8 @@ int spool_parse(const uint8_t *data, size_t len, struct spool_meta *m,
 /* "TIME-SEQ-SINK.push": names sort as the windows do. */
 char *spool_file_name(int64_t time_ns, unsigned seq, const char *sink);
 
-/* Creates @dir (mode 0700) if needed and checks it can be written. */
+/* Creates @dir (mode 0700) and its parents if needed, and checks it
+ * can be written. */
 int spool_dir_prepare(const char *dir, struct pp_err *err);
 /* The spool files in @dir, sorted: oldest first. */
 int spool_dir_list(const char *dir, char ***names, size_t *n,
