@@ -11,6 +11,7 @@
 # include "diff.h"
 # include "dump.h"
 # include "heap.h"
+# include "push.h"
 # include "record.h"
 # include "report.h"
 # include "threads.h"
@@ -23,6 +24,7 @@ enum cli_command {
 	CLI_THREADS,
 	CLI_REPORT,
 	CLI_DIFF,
+	CLI_PUSH,
 };
 
 struct cli {
@@ -34,6 +36,7 @@ struct cli {
 	struct threads_opts threads;
 	struct report_opts report;
 	struct diff_opts diff;
+	struct push_opts push;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

@@ -9,6 +9,7 @@
 #include "diff.h"
 #include "dump.h"
 #include "heap.h"
+#include "push.h"
 #include "record.h"
 #include "report.h"
 #include "threads.h"
@@ -41,6 +42,12 @@ main(int argc, char **argv)
 		return report_run(&cli.report);
 	case CLI_DIFF:
 		return diff_run(&cli.diff);
+	case CLI_PUSH: {
+		int rc = push_run(&cli.push);
+
+		push_opts_free(&cli.push);
+		return rc;
+	}
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -281,7 +281,8 @@ skip_value(struct scan *s)
 				return true;
 		}
 		skip_ws(s);
-		if (depth > 0 && s->p < s->end && (*s->p == ',' || *s->p == ':'))
+		if (depth > 0 && s->p < s->end &&
+		    (*s->p == ',' || *s->p == ':'))
 			s->p++;
 	} while (depth > 0);
 	return true;
