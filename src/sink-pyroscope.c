@@ -110,8 +110,10 @@ pyroscope_name(const char *app, const struct push_tag *tags, size_t ntags)
 
 	if (ntags > PUSH_MAX_TAGS)
 		ntags = PUSH_MAX_TAGS;
-	memcpy(sorted, tags, ntags * sizeof(*tags));
-	qsort(sorted, ntags, sizeof(*sorted), tag_cmp);
+	if (ntags) {
+		memcpy(sorted, tags, ntags * sizeof(*tags));
+		qsort(sorted, ntags, sizeof(*sorted), tag_cmp);
+	}
 	buf_init(&b);
 	buf_printf(&b, "%s", app);
 	if (ntags) {

@@ -312,10 +312,14 @@ plain_message(const char *body, size_t len, char *out, size_t outlen)
 void
 sink_parse_reply(const void *body, size_t len, struct sink_reply *out)
 {
-	struct scan s = { body, (const char *) body + len };
+	struct scan s;
 	char key[32];
 
 	memset(out, 0, sizeof(*out));
+	if (!len)
+		return;
+	s.p = body;
+	s.end = s.p + len;
 	skip_ws(&s);
 	if (s.p >= s.end || *s.p != '{')
 		goto plain;

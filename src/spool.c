@@ -206,7 +206,8 @@ spool_dir_list(const char *dir, char ***names, size_t *n, struct pp_err *err)
 		(*names)[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(**names), name_cmp);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), name_cmp);
 	return 0;
 }
 
