@@ -186,21 +186,6 @@ write_text(const struct grouping *g, struct buf *out)
 }
 
 static void
-json_str(struct buf *out, const char *s)
-{
-	char *p = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&p, &len);
-
-	if (!f)
-		return;
-	json_string(f, s);
-	fclose(f);
-	buf_append(out, p, len);
-	free(p);
-}
-
-static void
 write_json(const struct grouping *g, struct buf *out)
 {
 	size_t i, k, j;
@@ -221,7 +206,7 @@ write_json(const struct grouping *g, struct buf *out)
 		for (k = 0; k < gr->n; k++) {
 			if (k)
 				buf_putc(out, ',');
-			json_str(out, g->th[gr->members[k]].name);
+			json_buf_string(out, g->th[gr->members[k]].name);
 		}
 		buf_printf(out, "],\"frames\":[");
 		for (k = 0; th->captured && k < th->n; k++) {
@@ -233,13 +218,13 @@ write_json(const struct grouping *g, struct buf *out)
 				buf_printf(out, "%s{\"pc\":\"0x%" PRIx64
 					   "\",\"function\":", first ? "" : ",",
 					   pc);
-				json_str(out, sf[j].function);
+				json_buf_string(out, sf[j].function);
 				buf_printf(out, ",\"file\":");
-				json_str(out, sf[j].file);
+				json_buf_string(out, sf[j].file);
 				buf_printf(out, ",\"line\":%d,\"inlined\":%s,"
 					   "\"module\":", sf[j].line,
 					   sf[j].inlined ? "true" : "false");
-				json_str(out, sf[j].module);
+				json_buf_string(out, sf[j].module);
 				buf_putc(out, '}');
 				first = false;
 			}
