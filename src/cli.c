@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cli.h"
+#include "httpd.h"
 #include "msg.h"
 #include "parse.h"
 #include "xmalloc.h"
@@ -256,9 +257,9 @@ print_version(void)
 {
 	printf("pidprof %s\n"
 	       "unwinders: dwfl (libdw %s), libunwind (%s)\n"
-	       "libraries: zlib %s, libcurl %s\n",
+	       "libraries: zlib %s, libcurl %s, %s\n",
 	       PACKAGE_VERSION, LIBDW_VERSION, LIBUNWIND_VERSION,
-	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT);
+	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT, httpd_versions());
 }
 
 static void
