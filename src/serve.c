@@ -111,8 +111,12 @@ publish(struct hub *h, bool sampling, enum sample_mode mode,
 {
 	const struct sampler_stats *st = &h->res.stats;
 	struct live *l = &h->live;
+	struct preq *r;
+	bool running = false;
 
 	pthread_mutex_lock(&h->lock);
+	for (r = h->preqs; r; r = r->next)
+		running |= r->state == REQ_RUNNING;
 	l->ticks = st->ticks;
 	l->ticks_late = st->ticks_late;
 	l->stopped = st->stopped;
@@ -122,7 +126,8 @@ publish(struct hub *h, bool sampling, enum sample_mode mode,
 	l->truncated = st->truncated;
 	l->unwind_errors = st->unwind_errors;
 	l->stop_max_ns = st->stop_max_ns;
-	l->sampling = sampling;
+	/* Sampling on for requests that are done is not shown. */
+	l->sampling = sampling && running;
 	l->mode = mode;
 	l->sampling_ns += sampled_ns;
 	pthread_mutex_unlock(&h->lock);
