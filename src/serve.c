@@ -1063,11 +1063,12 @@ serve_run(struct serve_opts *o)
 	pthread_mutex_unlock(&h->lock);
 	stop_tracer(h, thr);
 	if (h->ended) {
-		if (procfs_pid_exists(o->pid))
+		/* The sampler knows: a zombie still has its /proc entry. */
+		if (h->res.target_exited)
+			error_msg("process %d exited: stopping", (int) o->pid);
+		else
 			error_msg("process %d called execve: stopping (serve it again to profile the new program)",
 				  (int) o->pid);
-		else
-			error_msg("process %d exited: stopping", (int) o->pid);
 		status = EXIT_TARGET_ENDED;
 	} else {
 		if (!o->quiet)
