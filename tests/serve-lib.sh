@@ -44,10 +44,13 @@ make_certs() {
 }
 
 # start_serve ARGS...: pidprof serve ARGS in the background, stderr in
-# $serve_err; waits (at most 30 s) for its "serving process" line.  Sets
+# $serve_err (a new file each time); waits (at most 30 s) for its "serving process" line.  Sets
 # $serve_pid and $serve_url (scheme://127.0.0.1:PORT, for TCP).
+nserves_=0
 start_serve() {
-	serve_err=$tmpdir/serve.err
+	nserves_=$((nserves_ + 1))
+	serve_err=$tmpdir/serve$nserves_.err
+	: > "$serve_err"
 	printf 'pidprof serve %s\n' "$*" > "$tmpdir/cmd"
 	"$PIDPROF" serve "$@" > "$tmpdir/serve.out" 2> "$serve_err" &
 	serve_pid=$!
