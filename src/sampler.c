@@ -545,7 +545,7 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	}
 }
 
-/* Moves the window's profile to @old and begins the next one. */
+/* Moves the window's profile to @old_out and begins the next one. */
 static void
 window_next(struct sampler *s, struct profile *old_out)
 {
