@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cli.h"
+#include "httpd.h"
 #include "msg.h"
 #include "parse.h"
 #include "xmalloc.h"
@@ -47,6 +48,8 @@ print_main_help(FILE *f)
 		"           or the file as collapsed stacks or a flame graph\n"
 		"  diff     compare two pprof files; exit 1 when a function's\n"
 		"           share grew past a threshold (a CI regression gate)\n"
+		"  serve    stay attached and serve Go's /debug/pprof endpoints\n"
+		"           (cpu, wall, heap, threads) over HTTP or HTTPS\n"
 		"  help     show this help\n"
 		"\n"
 		"Global options:\n"
@@ -252,13 +255,73 @@ print_diff_help(void)
 }
 
 static void
+print_serve_help(void)
+{
+	printf("Usage: pidprof serve -p PID [OPTIONS]\n"
+	       "\n"
+	       "Stay attached to process PID and answer the endpoints of Go's\n"
+	       "net/http/pprof for it, so that go tool pprof, curl or a scraper can\n"
+	       "pull profiles.  Threads are sampled only while a cpu or wall profile\n"
+	       "is being taken; concurrent requests share one sampler.\n"
+	       "\n"
+	       "Endpoints (GET):\n"
+	       "  /debug/pprof/                  index\n"
+	       "  /debug/pprof/profile?seconds=N cpu profile over N seconds (1 to\n"
+	       "                                 300, default 30)\n"
+	       "  /debug/pprof/wall?seconds=N    wall-clock profile over N seconds\n"
+	       "  /debug/pprof/heap              memory from smaps (debug=1: a table)\n"
+	       "  /debug/pprof/threads           every thread's stack (debug=1: text\n"
+	       "                                 grouped by stack)\n"
+	       "  /_status                       state as JSON\n"
+	       "  /_metrics                      pidprof's metrics as JSON;\n"
+	       "  /_metrics/prometheus           the same as Prometheus text\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to serve (required)\n"
+	       "  -l, --listen=ADDR:PORT address to listen on: IPv4, [IPv6] or\n"
+	       "                         localhost, port 0 for any free one; or\n"
+	       "                         unix:PATH, a socket created mode 0600\n"
+	       "                         (default %s)\n"
+	       "      --tls-cert=FILE    serve HTTPS with this PEM certificate (chain)\n"
+	       "      --tls-key=FILE     and this PEM private key\n"
+	       "      --client-ca=FILE   require a client certificate signed by this\n"
+	       "                         PEM CA (mutual TLS)\n"
+	       "      --token-file=FILE  require 'Authorization: Bearer TOKEN' with the\n"
+	       "                         token in FILE (default: $PIDPROF_SERVE_TOKEN,\n"
+	       "                         if set)\n"
+	       "      --public-status    serve /_status without the token\n"
+	       "      --insecure         allow an address off this host without TLS\n"
+	       "                         and a token or client certificate\n"
+	       "      --max-connections=N  connections at once, more are closed at\n"
+	       "                         once (default 32)\n"
+	       "      --timeout=TIME     close a connection idle for TIME (default 30s)\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100)\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -v, --verbose          twice: log every request (never its token)\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   stopped by SIGINT, SIGTERM or SIGHUP; the process was detached\n"
+	       "  2   fatal: cannot attach, listen, or read a certificate, key or\n"
+	       "      token file\n"
+	       "  3   the process exited (or called execve) while it was served\n"
+	       "  64  usage error (bad option or value; an address off this host\n"
+	       "      without TLS and authentication)\n",
+	       SERVE_LISTEN_DEFAULT);
+}
+
+static void
 print_version(void)
 {
 	printf("pidprof %s\n"
 	       "unwinders: dwfl (libdw %s), libunwind (%s)\n"
-	       "libraries: zlib %s, libcurl %s\n",
+	       "libraries: zlib %s, libcurl %s, %s\n",
 	       PACKAGE_VERSION, LIBDW_VERSION, LIBUNWIND_VERSION,
-	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT);
+	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT, httpd_versions());
 }
 
 static void
@@ -916,6 +979,175 @@ parse_diff(int argc, char **argv, struct cli *cli)
 	o->new = argv[optind + 1];
 }
 
+/* --rate: out of range is clamped, with a warning. */
+static bool
+opt_rate(const char *arg, int *out)
+{
+	const char *why;
+	long rate;
+
+	if (parse_int(arg, &rate, &why) < 0) {
+		usage_error_msg("invalid --rate argument: '%s': %s", arg, why);
+		return false;
+	}
+	if (rate < RATE_MIN || rate > RATE_MAX) {
+		long clamped = rate < RATE_MIN ? RATE_MIN : RATE_MAX;
+
+		warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
+			    rate, RATE_MIN, RATE_MAX, clamped);
+		rate = clamped;
+	}
+	*out = (int) rate;
+	return true;
+}
+
+static void
+parse_serve(int argc, char **argv, struct cli *cli)
+{
+	enum {
+		OPT_TLS_CERT = 0x100,
+		OPT_TLS_KEY,
+		OPT_CLIENT_CA,
+		OPT_TOKEN_FILE,
+		OPT_PUBLIC_STATUS,
+		OPT_INSECURE,
+		OPT_MAX_CONNECTIONS,
+		OPT_TIMEOUT,
+	};
+	static const char optstring[] = "+:p:l:r:u:s:qvh";
+	static const struct option longopts[] = {
+		{ "pid",		required_argument, NULL, 'p' },
+		{ "listen",		required_argument, NULL, 'l' },
+		{ "tls-cert",		required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key",		required_argument, NULL, OPT_TLS_KEY },
+		{ "client-ca",		required_argument, NULL,
+					OPT_CLIENT_CA },
+		{ "token-file",		required_argument, NULL,
+					OPT_TOKEN_FILE },
+		{ "public-status",	no_argument, NULL, OPT_PUBLIC_STATUS },
+		{ "insecure",		no_argument, NULL, OPT_INSECURE },
+		{ "max-connections",	required_argument, NULL,
+					OPT_MAX_CONNECTIONS },
+		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		{ "rate",		required_argument, NULL, 'r' },
+		{ "unwinder",		required_argument, NULL, 'u' },
+		{ "stack-size",		required_argument, NULL, 's' },
+		{ "quiet",		no_argument, NULL, 'q' },
+		{ "verbose",		no_argument, NULL, 'v' },
+		{ "help",		no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct serve_opts *o = &cli->serve;
+	const char *why;
+	bool have_pid = false;
+	uint64_t ns;
+	long n;
+	int c, verbose = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->rate_hz = 100;
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	o->listen = SERVE_LISTEN_DEFAULT;
+	o->http.max_connections = 32;
+	o->http.timeout_s = 30;
+	cli->command = CLI_SERVE;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &o->pid))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case OPT_TLS_CERT:
+			o->http.tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->http.tls_key = optarg;
+			break;
+		case OPT_CLIENT_CA:
+			o->http.client_ca = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			o->token_file = optarg;
+			break;
+		case OPT_PUBLIC_STATUS:
+			o->public_status = true;
+			break;
+		case OPT_INSECURE:
+			o->insecure = true;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (!opt_positive("max-connections", optarg, &n))
+				return usage_exit(cli);
+			if (n > 1024) {
+				usage_error_msg("invalid --max-connections argument: '%s': at most 1024",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->http.max_connections = (unsigned int) n;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(optarg, &ns, &why) < 0 ||
+			    (ns < 1000000000ull && (why = "at least 1s")) ||
+			    (ns > 3600000000000ull && (why = "at most 1h"))) {
+				usage_error_msg("invalid --timeout argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			o->http.timeout_s = (unsigned int) (ns / 1000000000ull);
+			break;
+		case 'r':
+			if (!opt_rate(optarg, &o->rate_hz))
+				return usage_exit(cli);
+			break;
+		case 'u':
+			if (!opt_unwinder(optarg, &o->unwinder))
+				return usage_exit(cli);
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &o->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			print_serve_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (!check_target("serve", argc, argv, have_pid, o->pid, true))
+		return usage_exit(cli);
+	if (http_listen_parse(o->listen, &o->http.listen, &why) < 0) {
+		usage_error_msg("invalid --listen argument: '%s': %s",
+				o->listen, why);
+		return usage_exit(cli);
+	}
+	if (!o->http.tls_cert != !o->http.tls_key) {
+		usage_error_msg("--tls-cert and --tls-key go together");
+		return usage_exit(cli);
+	}
+	if (o->http.client_ca && !o->http.tls_cert) {
+		usage_error_msg("--client-ca needs --tls-cert and --tls-key");
+		return usage_exit(cli);
+	}
+	msg_set_verbose(verbose);
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -968,6 +1200,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_report(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "diff") == 0)
 		return parse_diff(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "serve") == 0)
+		return parse_serve(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }
