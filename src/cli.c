@@ -241,13 +241,17 @@ print_diff_help(void)
 	       "  -n, --top=N            rows to list (default 10)\n"
 	       "  -f, --format=FORMAT    text (default), markdown (for a pull\n"
 	       "                         request comment) or json\n"
+	       "  -o, --output=FILE.svg  also draw a differential flame graph:\n"
+	       "                         NEW's stacks, a frame red where its\n"
+	       "                         share grew, blue where it shrank\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0   no function's share grew past the threshold\n"
 	       "  1   some function's share grew past the threshold\n"
 	       "  2   a file cannot be read, is not a valid pprof profile, or\n"
-	       "      lacks the sample type\n"
+	       "      lacks the sample type; or the flame graph cannot be\n"
+	       "      written\n"
 	       "  64  usage error (bad option or value)\n");
 }
 
@@ -848,12 +852,13 @@ static void
 parse_diff(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the files: no "+", getopt permutes. */
-	static const char optstring[] = ":t:T:n:f:h";
+	static const char optstring[] = ":t:T:n:f:o:h";
 	static const struct option longopts[] = {
 		{ "sample-type",	required_argument,	NULL, 't' },
 		{ "threshold",		required_argument,	NULL, 'T' },
 		{ "top",		required_argument,	NULL, 'n' },
 		{ "format",		required_argument,	NULL, 'f' },
+		{ "output",		required_argument,	NULL, 'o' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -897,6 +902,15 @@ parse_diff(int argc, char **argv, struct cli *cli)
 						optarg);
 				return usage_exit(cli);
 			}
+			break;
+		case 'o':
+			if (output_format_by_path(optarg) !=
+			    FORMAT_FLAMEGRAPH) {
+				usage_error_msg("invalid --output argument: '%s': diff draws an SVG flame graph: the name must end in .svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->svg = optarg;
 			break;
 		case 'h':
 			print_diff_help();
