@@ -36,18 +36,20 @@ print_main_help(FILE *f)
 		"by PID: no rebuild, no agent library, no restart.\n"
 		"\n"
 		"Commands:\n"
-		"  record   sample a process (or a command) for a while and write\n"
-		"           pprof, collapsed stacks or a flamegraph\n"
-		"  dump     print every thread's stack now, with file:line and\n"
-		"           inlined frames\n"
-		"  heap     where the process's memory is, by category and\n"
-		"           mapping (from /proc/PID/smaps); --watch to see it grow\n"
-		"  threads  how many threads wait in each distinct stack\n"
-		"  report   the top functions of a pprof file (ours, Go's, any),\n"
-		"           or the file as collapsed stacks or a flame graph\n"
-		"  diff     compare two pprof files; exit 1 when a function's\n"
-		"           share grew past a threshold (a CI regression gate)\n"
-		"  help     show this help\n"
+		"  record    sample a process (or a command) for a while and write\n"
+		"            pprof, collapsed stacks or a flamegraph\n"
+		"  dump      print every thread's stack now, with file:line and\n"
+		"            inlined frames\n"
+		"  heap      where the process's memory is, by category and\n"
+		"            mapping (from /proc/PID/smaps); --watch to see it grow\n"
+		"  threads   how many threads wait in each distinct stack\n"
+		"  report    the top functions of a pprof file (ours, Go's, any),\n"
+		"            or the file as collapsed stacks or a flame graph\n"
+		"  diff      compare two pprof files; exit 1 when a function's\n"
+		"            share grew past a threshold (a CI regression gate)\n"
+		"  snapshot  one cron-safe capture of a process into a directory:\n"
+		"            profiles, a memory row, old snapshots removed\n"
+		"  help      show this help\n"
 		"\n"
 		"Global options:\n"
 		"  -h, --help     show this help\n"
@@ -253,6 +255,56 @@ print_diff_help(void)
 	       "      lacks the sample type; or the flame graph cannot be\n"
 	       "      written\n"
 	       "  64  usage error (bad option or value)\n");
+}
+
+static void
+print_snapshot_help(void)
+{
+	printf("Usage: pidprof snapshot (-p PID | -P FILE | -N NAME) -D DIR [OPTIONS]\n"
+	       "\n"
+	       "Take one snapshot of a process into directory DIR, for cron: a\n"
+	       "pprof file per type, named NAME-PID-YYYYMMDDTHHMMSSZ-TYPE.pb.gz\n"
+	       "(UTC), written atomically and readable by its owner only (0600);\n"
+	       "the memory reading appended to DIR/memory.tsv (time, category,\n"
+	       "rss, pss, anon, swap, threads, pid: see pidprof trend); then old\n"
+	       "snapshots of NAME removed as --keep and --max-age say.  NAME is\n"
+	       "--name, else the process's name.  A run that finds DIR locked by\n"
+	       "another exits at once.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process\n"
+	       "  -P, --pidfile=FILE     the process whose id is the first line of\n"
+	       "                         FILE\n"
+	       "  -N, --name=NAME        the one process whose name (comm) or\n"
+	       "                         executable's file name is exactly NAME\n"
+	       "  -D, --dir=DIR          the snapshot directory (created with mode\n"
+	       "                         0700 if missing); required\n"
+	       "  -t, --types=LIST       what to capture, comma separated: cpu,\n"
+	       "                         wall, memory, threads (default\n"
+	       "                         cpu,memory,threads)\n"
+	       "  -d, --duration=TIME    how long cpu and wall sample, each\n"
+	       "                         (default 5s)\n"
+	       "  -k, --keep=N           keep the N newest snapshots of NAME, this\n"
+	       "                         one included; remove older ones\n"
+	       "  -a, --max-age=AGE      remove snapshots of NAME, and memory.tsv\n"
+	       "                         rows, older than AGE (90m, 12h, 30d)\n"
+	       "  -v, --verbose          name each file written and removed\n"
+	       "  -q, --quiet            no warnings\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Crontab line, every 5 minutes, a day kept:\n"
+	       "  */5 * * * * pidprof snapshot -N api -D /var/lib/pidprof/api -k 288\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   every type was captured completely and written\n"
+	       "  1   some type is missing or partial (a stack incomplete, no CPU\n"
+	       "      used in the window), or memory.tsv or the removal of old\n"
+	       "      snapshots failed; the other files were written\n"
+	       "  2   fatal: nothing could be written\n"
+	       "  3   no target: no such process, an unreadable pidfile, or no\n"
+	       "      process or more than one named NAME; nothing was written\n"
+	       "  64  usage error (bad option or value)\n"
+	       "  75  another snapshot holds DIR's lock; nothing was written\n");
 }
 
 static void
@@ -930,6 +982,132 @@ parse_diff(int argc, char **argv, struct cli *cli)
 	o->new = argv[optind + 1];
 }
 
+static void
+parse_snapshot(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:P:N:D:t:d:k:a:vqh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "pidfile",	required_argument,	NULL, 'P' },
+		{ "name",	required_argument,	NULL, 'N' },
+		{ "dir",	required_argument,	NULL, 'D' },
+		{ "types",	required_argument,	NULL, 't' },
+		{ "duration",	required_argument,	NULL, 'd' },
+		{ "keep",	required_argument,	NULL, 'k' },
+		{ "max-age",	required_argument,	NULL, 'a' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct snapdir_opts *o = &cli->snapshot;
+	const char *why;
+	int c, targets = 0;
+	bool have_duration = false;
+
+	memset(o, 0, sizeof(*o));
+	o->types = SNAPDIR_DEFAULT_TYPES;
+	o->duration_ns = 5000000000ull;
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	cli->command = CLI_SNAPSHOT;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &o->pid))
+				return usage_exit(cli);
+			targets++;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			targets++;
+			break;
+		case 'N':
+			if (!*optarg) {
+				usage_error_msg("invalid --name argument: empty");
+				return usage_exit(cli);
+			}
+			o->name = optarg;
+			targets++;
+			break;
+		case 'D':
+			o->dir = optarg;
+			break;
+		case 't':
+			if (snapdir_parse_types(optarg, &o->types, &why) < 0) {
+				usage_error_msg("invalid --types argument: '%s': '%.*s' is not one of cpu, wall, memory, threads",
+						optarg, (int) strcspn(why, ","),
+						why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'd':
+			if (parse_duration(optarg, &o->duration_ns,
+					   &why) < 0) {
+				usage_error_msg("invalid --duration argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_duration = true;
+			break;
+		case 'k':
+			if (!opt_positive("keep", optarg, &o->keep))
+				return usage_exit(cli);
+			break;
+		case 'a':
+			if (parse_age(optarg, &o->max_age_s, &why) < 0) {
+				usage_error_msg("invalid --max-age argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_snapshot_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return usage_exit(cli);
+	}
+	if (targets != 1) {
+		usage_error_msg(targets ?
+				"snapshot takes one of -p PID, --pidfile FILE and --name NAME" :
+				"snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
+		return usage_exit(cli);
+	}
+	if (o->pid && o->pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) o->pid);
+		return usage_exit(cli);
+	}
+	if (!o->dir || !*o->dir) {
+		usage_error_msg("snapshot needs a directory: use --dir DIR");
+		return usage_exit(cli);
+	}
+	if (have_duration && !(o->types & (SNAPDIR_CPU | SNAPDIR_WALL))) {
+		usage_error_msg("--duration needs cpu or wall in --types");
+		return usage_exit(cli);
+	}
+	if (o->verbose && o->quiet) {
+		usage_error_msg("--verbose and --quiet exclude each other");
+		return usage_exit(cli);
+	}
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -982,6 +1160,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_report(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "diff") == 0)
 		return parse_diff(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "snapshot") == 0)
+		return parse_snapshot(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

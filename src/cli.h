@@ -13,6 +13,7 @@
 # include "heap.h"
 # include "record.h"
 # include "report.h"
+# include "snapdir.h"
 # include "threads.h"
 
 enum cli_command {
@@ -23,6 +24,7 @@ enum cli_command {
 	CLI_THREADS,
 	CLI_REPORT,
 	CLI_DIFF,
+	CLI_SNAPSHOT,
 };
 
 struct cli {
@@ -34,6 +36,7 @@ struct cli {
 	struct threads_opts threads;
 	struct report_opts report;
 	struct diff_opts diff;
+	struct snapdir_opts snapshot;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

@@ -11,6 +11,7 @@
 #include "heap.h"
 #include "record.h"
 #include "report.h"
+#include "snapdir.h"
 #include "threads.h"
 
 #include <signal.h>
@@ -41,6 +42,8 @@ main(int argc, char **argv)
 		return report_run(&cli.report);
 	case CLI_DIFF:
 		return diff_run(&cli.diff);
+	case CLI_SNAPSHOT:
+		return snapshot_run(&cli.snapshot);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;
