@@ -49,6 +49,8 @@ print_main_help(FILE *f)
 		"            share grew past a threshold (a CI regression gate)\n"
 		"  snapshot  one cron-safe capture of a process into a directory:\n"
 		"            profiles, a memory row, old snapshots removed\n"
+		"  trend     a snapshot directory's memory over time: a table\n"
+		"            with growth per hour, leak suspects, an SVG chart\n"
 		"  help      show this help\n"
 		"\n"
 		"Global options:\n"
@@ -305,6 +307,33 @@ print_snapshot_help(void)
 	       "      process or more than one named NAME; nothing was written\n"
 	       "  64  usage error (bad option or value)\n"
 	       "  75  another snapshot holds DIR's lock; nothing was written\n");
+}
+
+static void
+print_trend_help(void)
+{
+	printf("Usage: pidprof trend DIR|FILE.tsv [OPTIONS]\n"
+	       "\n"
+	       "Read the memory readings of a snapshot directory (DIR/memory.tsv)\n"
+	       "or a heap --tsv file, and print them as a table: each category's\n"
+	       "rss and the thread count per reading, each one's growth per hour\n"
+	       "(least squares), and the categories that are leak suspects by the\n"
+	       "rule of heap --watch.  When the pid changes (a restart), growth and\n"
+	       "suspects are judged on the last process's readings.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -o, --output=FILE.svg  also draw a line chart of each category and\n"
+	       "                         of the threads over time: a self-contained\n"
+	       "                         SVG for a browser\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   done\n"
+	       "  1   the chart or the table could not be written\n"
+	       "  2   the file cannot be read, is not a memory TSV, or has no\n"
+	       "      reading\n"
+	       "  64  usage error (bad option or value)\n");
 }
 
 static void
@@ -1108,6 +1137,57 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	}
 }
 
+static void
+parse_trend(int argc, char **argv, struct cli *cli)
+{
+	/* Options may follow the directory: no "+", getopt permutes. */
+	static const char optstring[] = ":o:qh";
+	static const struct option longopts[] = {
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct trend_opts *o = &cli->trend;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	cli->command = CLI_TREND;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (output_format_by_path(optarg) !=
+			    FORMAT_FLAMEGRAPH) {
+				usage_error_msg("invalid --output argument: '%s': trend draws an SVG chart: the name must end in .svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->svg = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_trend_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind + 1 != argc) {
+		usage_error_msg(optind == argc ?
+				"trend needs a snapshot directory or a TSV file" :
+				"trend takes one snapshot directory or TSV file");
+		return usage_exit(cli);
+	}
+	o->input = argv[optind];
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -1162,6 +1242,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_diff(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "snapshot") == 0)
 		return parse_snapshot(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "trend") == 0)
+		return parse_trend(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

@@ -15,6 +15,7 @@
 # include "report.h"
 # include "snapdir.h"
 # include "threads.h"
+# include "trend.h"
 
 enum cli_command {
 	CLI_EXIT,	/* nothing to run: exit with cli.exit_status */
@@ -25,6 +26,7 @@ enum cli_command {
 	CLI_REPORT,
 	CLI_DIFF,
 	CLI_SNAPSHOT,
+	CLI_TREND,
 };
 
 struct cli {
@@ -37,6 +39,7 @@ struct cli {
 	struct report_opts report;
 	struct diff_opts diff;
 	struct snapdir_opts snapshot;
+	struct trend_opts trend;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

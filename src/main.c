@@ -13,6 +13,7 @@
 #include "report.h"
 #include "snapdir.h"
 #include "threads.h"
+#include "trend.h"
 
 #include <signal.h>
 
@@ -44,6 +45,8 @@ main(int argc, char **argv)
 		return diff_run(&cli.diff);
 	case CLI_SNAPSHOT:
 		return snapshot_run(&cli.snapshot);
+	case CLI_TREND:
+		return trend_run(&cli.trend);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;
