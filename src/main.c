@@ -12,7 +12,9 @@
 #include "record.h"
 #include "report.h"
 #include "serve.h"
+#include "snapdir.h"
 #include "threads.h"
+#include "trend.h"
 
 #include <signal.h>
 
@@ -44,6 +46,10 @@ main(int argc, char **argv)
 		return diff_run(&cli.diff);
 	case CLI_SERVE:
 		return serve_run(&cli.serve);
+	case CLI_SNAPSHOT:
+		return snapshot_run(&cli.snapshot);
+	case CLI_TREND:
+		return trend_run(&cli.trend);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

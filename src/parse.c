@@ -130,6 +130,45 @@ parse_duration(const char *s, uint64_t *ns, const char **why)
 }
 
 int
+parse_age(const char *s, uint64_t *secs, const char **why)
+{
+	static const struct {
+		const char *unit;
+		double secs;
+	} units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+		{ "d", 86400 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !*s || ((*s < '0' || *s > '9') && *s != '.')) {
+		*why = "not an age";
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s) {
+		*why = "not an age";
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		v *= units[i].secs;
+		if (v < 1 || v > 36500 * 86400.0) {
+			*why = "out of range (1s to 36500 days)";
+			return -1;
+		}
+		*secs = (uint64_t) v;
+		return 0;
+	}
+	*why = "unknown unit (use s, m, h or d)";
+	return -1;
+}
+
+int
 parse_int(const char *s, long *out, const char **why)
 {
 	char *end;

@@ -132,6 +132,18 @@ require_python3() {
 		skip_ "python3 is needed to read JSON output"
 }
 
+# xmllint (libxml2-utils) judges every SVG: well-formed XML.
+require_xmllint() {
+	command -v xmllint > /dev/null 2>&1 ||
+		skip_ "xmllint (libxml2-utils) is needed to check SVG files"
+}
+
+# xml_ok FILE: FILE is well-formed XML, per xmllint.
+xml_ok() {
+	xmllint --noout "$1" 2> "$tmpdir/xmllint.err" ||
+		fail_ "${1##*/} is not well-formed XML: $(head -n 5 "$tmpdir/xmllint.err")"
+}
+
 # Single-character state of a task from its stat file ("" if gone).
 task_state_() {
 	sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "$1/stat" 2>/dev/null
