@@ -247,6 +247,21 @@ assert_running() {
 	done
 }
 
+# wait_traced PID: waits (at most 30 s) until PID has a tracer, then
+# prints the tracer's tid.  A fixed sleep is not enough on a loaded
+# machine: attaching and loading symbols can take seconds there.
+wait_traced() {
+	i_=0
+	while :; do
+		tp_=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+		[ -n "$tp_" ] && [ "$tp_" != 0 ] && break
+		i_=$((i_ + 1))
+		[ "$i_" -le 600 ] || framework_failure_ "process $1 not traced after 30 s"
+		sleep 0.05
+	done
+	printf '%s\n' "$tp_"
+}
+
 # tid_of PID NAME: the thread of PID whose comm is NAME.
 tid_of() {
 	for t_ in /proc/$1/task/*; do
