@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cli.h"
+#include "httpd.h"
 #include "msg.h"
 #include "parse.h"
 #include "sink.h"
@@ -37,20 +38,26 @@ print_main_help(FILE *f)
 		"by PID: no rebuild, no agent library, no restart.\n"
 		"\n"
 		"Commands:\n"
-		"  record   sample a process (or a command) for a while and write\n"
-		"           pprof, collapsed stacks or a flamegraph\n"
-		"  dump     print every thread's stack now, with file:line and\n"
-		"           inlined frames\n"
-		"  heap     where the process's memory is, by category and\n"
-		"           mapping (from /proc/PID/smaps); --watch to see it grow\n"
-		"  threads  how many threads wait in each distinct stack\n"
-		"  report   the top functions of a pprof file (ours, Go's, any),\n"
-		"           or the file as collapsed stacks or a flame graph\n"
-		"  diff     compare two pprof files; exit 1 when a function's\n"
-		"           share grew past a threshold (a CI regression gate)\n"
-		"  push     profile a process without end and send a profile\n"
-		"           every window to Pyroscope or Profefe\n"
-		"  help     show this help\n"
+		"  record    sample a process (or a command) for a while and write\n"
+		"            pprof, collapsed stacks or a flamegraph\n"
+		"  dump      print every thread's stack now, with file:line and\n"
+		"            inlined frames\n"
+		"  heap      where the process's memory is, by category and\n"
+		"            mapping (from /proc/PID/smaps); --watch to see it grow\n"
+		"  threads   how many threads wait in each distinct stack\n"
+		"  report    the top functions of a pprof file (ours, Go's, any),\n"
+		"            or the file as collapsed stacks or a flame graph\n"
+		"  diff      compare two pprof files; exit 1 when a function's\n"
+		"            share grew past a threshold (a CI regression gate)\n"
+		"  snapshot  one cron-safe capture of a process into a directory:\n"
+		"            profiles, a memory row, old snapshots removed\n"
+		"  trend     a snapshot directory's memory over time: a table\n"
+		"            with growth per hour, leak suspects, an SVG chart\n"
+		"  serve     stay attached and serve Go's /debug/pprof endpoints\n"
+		"            (cpu, wall, heap, threads) over HTTP or HTTPS\n"
+		"  push      profile a process without end and send a profile\n"
+		"            every window to Pyroscope or Profefe\n"
+		"  help      show this help\n"
 		"\n"
 		"Global options:\n"
 		"  -h, --help     show this help\n"
@@ -244,13 +251,17 @@ print_diff_help(void)
 	       "  -n, --top=N            rows to list (default 10)\n"
 	       "  -f, --format=FORMAT    text (default), markdown (for a pull\n"
 	       "                         request comment) or json\n"
+	       "  -o, --output=FILE.svg  also draw a differential flame graph:\n"
+	       "                         NEW's stacks, a frame red where its\n"
+	       "                         share grew, blue where it shrank\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0   no function's share grew past the threshold\n"
 	       "  1   some function's share grew past the threshold\n"
 	       "  2   a file cannot be read, is not a valid pprof profile, or\n"
-	       "      lacks the sample type\n"
+	       "      lacks the sample type; or the flame graph cannot be\n"
+	       "      written\n"
 	       "  64  usage error (bad option or value)\n");
 }
 
@@ -326,13 +337,150 @@ print_push_help(void)
 }
 
 static void
+print_snapshot_help(void)
+{
+	printf("Usage: pidprof snapshot (-p PID | -P FILE | -N NAME) -D DIR [OPTIONS]\n"
+	       "\n"
+	       "Take one snapshot of a process into directory DIR, for cron: a\n"
+	       "pprof file per type, named NAME-PID-YYYYMMDDTHHMMSSZ-TYPE.pb.gz\n"
+	       "(UTC), written atomically and readable by its owner only (0600);\n"
+	       "the memory reading appended to DIR/memory.tsv (time, category,\n"
+	       "rss, pss, anon, swap, threads, pid: see pidprof trend); then old\n"
+	       "snapshots of NAME removed as --keep and --max-age say.  NAME is\n"
+	       "--name, else the process's name.  A run that finds DIR locked by\n"
+	       "another exits at once.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process\n"
+	       "  -P, --pidfile=FILE     the process whose id is the first line of\n"
+	       "                         FILE\n"
+	       "  -N, --name=NAME        the one process whose name (comm) or\n"
+	       "                         executable's file name is exactly NAME\n"
+	       "  -D, --dir=DIR          the snapshot directory (created with mode\n"
+	       "                         0700 if missing); required\n"
+	       "  -t, --types=LIST       what to capture, comma separated: cpu,\n"
+	       "                         wall, memory, threads (default\n"
+	       "                         cpu,memory,threads)\n"
+	       "  -d, --duration=TIME    how long cpu and wall sample, each\n"
+	       "                         (default 5s)\n"
+	       "  -k, --keep=N           keep the N newest snapshots of NAME, this\n"
+	       "                         one included; remove older ones\n"
+	       "  -a, --max-age=AGE      remove snapshots of NAME, and memory.tsv\n"
+	       "                         rows, older than AGE (90m, 12h, 30d)\n"
+	       "  -v, --verbose          name each file written and removed\n"
+	       "  -q, --quiet            no warnings\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Crontab line, every 5 minutes, a day kept:\n"
+	       "  */5 * * * * pidprof snapshot -N api -D /var/lib/pidprof/api -k 288\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   every type was captured completely and written\n"
+	       "  1   some type is missing or partial (a stack incomplete, no CPU\n"
+	       "      used in the window), or memory.tsv or the removal of old\n"
+	       "      snapshots failed; the other files were written\n"
+	       "  2   fatal: nothing could be written\n"
+	       "  3   no target: no such process, an unreadable pidfile, or no\n"
+	       "      process or more than one named NAME; nothing was written\n"
+	       "  64  usage error (bad option or value)\n"
+	       "  75  another snapshot holds DIR's lock; nothing was written\n");
+}
+
+static void
+print_trend_help(void)
+{
+	printf("Usage: pidprof trend DIR|FILE.tsv [OPTIONS]\n"
+	       "\n"
+	       "Read the memory readings of a snapshot directory (DIR/memory.tsv)\n"
+	       "or a heap --tsv file, and print them as a table: each category's\n"
+	       "rss and the thread count per reading, each one's growth per hour\n"
+	       "(least squares), and the categories that are leak suspects by the\n"
+	       "rule of heap --watch.  When the pid changes (a restart), growth and\n"
+	       "suspects are judged on the last process's readings.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -o, --output=FILE.svg  also draw a line chart of each category and\n"
+	       "                         of the threads over time: a self-contained\n"
+	       "                         SVG for a browser\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   done\n"
+	       "  1   the chart or the table could not be written\n"
+	       "  2   the file cannot be read, is not a memory TSV, or has no\n"
+	       "      reading\n"
+	       "  64  usage error (bad option or value)\n");
+}
+
+static void
+print_serve_help(void)
+{
+	printf("Usage: pidprof serve -p PID [OPTIONS]\n"
+	       "\n"
+	       "Stay attached to process PID and answer the endpoints of Go's\n"
+	       "net/http/pprof for it, so that go tool pprof, curl or a scraper can\n"
+	       "pull profiles.  Threads are sampled only while a cpu or wall profile\n"
+	       "is being taken; concurrent requests share one sampler.\n"
+	       "\n"
+	       "Endpoints (GET):\n"
+	       "  /debug/pprof/                  index\n"
+	       "  /debug/pprof/profile?seconds=N cpu profile over N seconds (1 to\n"
+	       "                                 300, default 30)\n"
+	       "  /debug/pprof/wall?seconds=N    wall-clock profile over N seconds\n"
+	       "  /debug/pprof/heap              memory from smaps (debug=1: a table)\n"
+	       "  /debug/pprof/threads           every thread's stack (debug=1: text\n"
+	       "                                 grouped by stack)\n"
+	       "  /_status                       state as JSON\n"
+	       "  /_metrics                      pidprof's metrics as JSON;\n"
+	       "  /_metrics/prometheus           the same as Prometheus text\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to serve (required)\n"
+	       "  -l, --listen=ADDR:PORT address to listen on: IPv4, [IPv6] or\n"
+	       "                         localhost, port 0 for any free one; or\n"
+	       "                         unix:PATH, a socket created mode 0600\n"
+	       "                         (default %s)\n"
+	       "      --tls-cert=FILE    serve HTTPS with this PEM certificate (chain)\n"
+	       "      --tls-key=FILE     and this PEM private key\n"
+	       "      --client-ca=FILE   require a client certificate signed by this\n"
+	       "                         PEM CA (mutual TLS)\n"
+	       "      --token-file=FILE  require 'Authorization: Bearer TOKEN' with the\n"
+	       "                         token in FILE (default: $PIDPROF_SERVE_TOKEN,\n"
+	       "                         if set)\n"
+	       "      --public-status    serve /_status without the token\n"
+	       "      --insecure         allow an address off this host without TLS\n"
+	       "                         and a token or client certificate\n"
+	       "      --max-connections=N  connections at once, more are closed at\n"
+	       "                         once (default 32)\n"
+	       "      --timeout=TIME     close a connection idle for TIME (default 30s)\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100)\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -q, --quiet            no messages but errors\n"
+	       "  -v, --verbose          twice: log every request (never its token)\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   stopped by SIGINT, SIGTERM or SIGHUP; the process was detached\n"
+	       "  2   fatal: cannot attach, listen, or read a certificate, key or\n"
+	       "      token file\n"
+	       "  3   the process exited (or called execve) while it was served\n"
+	       "  64  usage error (bad option or value; an address off this host\n"
+	       "      without TLS and authentication)\n",
+	       SERVE_LISTEN_DEFAULT);
+}
+
+static void
 print_version(void)
 {
 	printf("pidprof %s\n"
 	       "unwinders: dwfl (libdw %s), libunwind (%s)\n"
-	       "libraries: zlib %s, libcurl %s\n",
+	       "libraries: zlib %s, libcurl %s, %s\n",
 	       PACKAGE_VERSION, LIBDW_VERSION, LIBUNWIND_VERSION,
-	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT);
+	       ZLIB_VERSION_BUILT, LIBCURL_VERSION_BUILT, httpd_versions());
 }
 
 static void
@@ -922,12 +1070,13 @@ static void
 parse_diff(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the files: no "+", getopt permutes. */
-	static const char optstring[] = ":t:T:n:f:h";
+	static const char optstring[] = ":t:T:n:f:o:h";
 	static const struct option longopts[] = {
 		{ "sample-type",	required_argument,	NULL, 't' },
 		{ "threshold",		required_argument,	NULL, 'T' },
 		{ "top",		required_argument,	NULL, 'n' },
 		{ "format",		required_argument,	NULL, 'f' },
+		{ "output",		required_argument,	NULL, 'o' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -971,6 +1120,15 @@ parse_diff(int argc, char **argv, struct cli *cli)
 						optarg);
 				return usage_exit(cli);
 			}
+			break;
+		case 'o':
+			if (output_format_by_path(optarg) !=
+			    FORMAT_FLAMEGRAPH) {
+				usage_error_msg("invalid --output argument: '%s': diff draws an SVG flame graph: the name must end in .svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->svg = optarg;
 			break;
 		case 'h':
 			print_diff_help();
@@ -1158,6 +1316,352 @@ usage:
 	usage_exit(cli);
 }
 
+/* --rate: out of range is clamped, with a warning. */
+static bool
+opt_rate(const char *arg, int *out)
+{
+	const char *why;
+	long rate;
+
+	if (parse_int(arg, &rate, &why) < 0) {
+		usage_error_msg("invalid --rate argument: '%s': %s", arg, why);
+		return false;
+	}
+	if (rate < RATE_MIN || rate > RATE_MAX) {
+		long clamped = rate < RATE_MIN ? RATE_MIN : RATE_MAX;
+
+		warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
+			    rate, RATE_MIN, RATE_MAX, clamped);
+		rate = clamped;
+	}
+	*out = (int) rate;
+	return true;
+}
+
+static void
+parse_serve(int argc, char **argv, struct cli *cli)
+{
+	enum {
+		OPT_TLS_CERT = 0x100,
+		OPT_TLS_KEY,
+		OPT_CLIENT_CA,
+		OPT_TOKEN_FILE,
+		OPT_PUBLIC_STATUS,
+		OPT_INSECURE,
+		OPT_MAX_CONNECTIONS,
+		OPT_TIMEOUT,
+	};
+	static const char optstring[] = "+:p:l:r:u:s:qvh";
+	static const struct option longopts[] = {
+		{ "pid",		required_argument, NULL, 'p' },
+		{ "listen",		required_argument, NULL, 'l' },
+		{ "tls-cert",		required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key",		required_argument, NULL, OPT_TLS_KEY },
+		{ "client-ca",		required_argument, NULL,
+					OPT_CLIENT_CA },
+		{ "token-file",		required_argument, NULL,
+					OPT_TOKEN_FILE },
+		{ "public-status",	no_argument, NULL, OPT_PUBLIC_STATUS },
+		{ "insecure",		no_argument, NULL, OPT_INSECURE },
+		{ "max-connections",	required_argument, NULL,
+					OPT_MAX_CONNECTIONS },
+		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		{ "rate",		required_argument, NULL, 'r' },
+		{ "unwinder",		required_argument, NULL, 'u' },
+		{ "stack-size",		required_argument, NULL, 's' },
+		{ "quiet",		no_argument, NULL, 'q' },
+		{ "verbose",		no_argument, NULL, 'v' },
+		{ "help",		no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct serve_opts *o = &cli->serve;
+	const char *why;
+	bool have_pid = false;
+	uint64_t ns;
+	long n;
+	int c, verbose = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->rate_hz = 100;
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	o->listen = SERVE_LISTEN_DEFAULT;
+	o->http.max_connections = 32;
+	o->http.timeout_s = 30;
+	cli->command = CLI_SERVE;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &o->pid))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case OPT_TLS_CERT:
+			o->http.tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->http.tls_key = optarg;
+			break;
+		case OPT_CLIENT_CA:
+			o->http.client_ca = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			o->token_file = optarg;
+			break;
+		case OPT_PUBLIC_STATUS:
+			o->public_status = true;
+			break;
+		case OPT_INSECURE:
+			o->insecure = true;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (!opt_positive("max-connections", optarg, &n))
+				return usage_exit(cli);
+			if (n > 1024) {
+				usage_error_msg("invalid --max-connections argument: '%s': at most 1024",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->http.max_connections = (unsigned int) n;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(optarg, &ns, &why) < 0 ||
+			    (ns < 1000000000ull && (why = "at least 1s")) ||
+			    (ns > 3600000000000ull && (why = "at most 1h"))) {
+				usage_error_msg("invalid --timeout argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			o->http.timeout_s = (unsigned int) (ns / 1000000000ull);
+			break;
+		case 'r':
+			if (!opt_rate(optarg, &o->rate_hz))
+				return usage_exit(cli);
+			break;
+		case 'u':
+			if (!opt_unwinder(optarg, &o->unwinder))
+				return usage_exit(cli);
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &o->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			print_serve_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (!check_target("serve", argc, argv, have_pid, o->pid, true))
+		return usage_exit(cli);
+	if (http_listen_parse(o->listen, &o->http.listen, &why) < 0) {
+		usage_error_msg("invalid --listen argument: '%s': %s",
+				o->listen, why);
+		return usage_exit(cli);
+	}
+	if (!o->http.tls_cert != !o->http.tls_key) {
+		usage_error_msg("--tls-cert and --tls-key go together");
+		return usage_exit(cli);
+	}
+	if (o->http.client_ca && !o->http.tls_cert) {
+		usage_error_msg("--client-ca needs --tls-cert and --tls-key");
+		return usage_exit(cli);
+	}
+	msg_set_verbose(verbose);
+}
+
+static void
+parse_snapshot(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:P:N:D:t:d:k:a:vqh";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "pidfile",	required_argument,	NULL, 'P' },
+		{ "name",	required_argument,	NULL, 'N' },
+		{ "dir",	required_argument,	NULL, 'D' },
+		{ "types",	required_argument,	NULL, 't' },
+		{ "duration",	required_argument,	NULL, 'd' },
+		{ "keep",	required_argument,	NULL, 'k' },
+		{ "max-age",	required_argument,	NULL, 'a' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct snapdir_opts *o = &cli->snapshot;
+	const char *why;
+	int c, targets = 0;
+	bool have_duration = false;
+
+	memset(o, 0, sizeof(*o));
+	o->types = SNAPDIR_DEFAULT_TYPES;
+	o->duration_ns = 5000000000ull;
+	o->unwinder = &unwinder_dwfl;
+	o->stack_size = STACK_SIZE_DEFAULT;
+	cli->command = CLI_SNAPSHOT;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &o->pid))
+				return usage_exit(cli);
+			targets++;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			targets++;
+			break;
+		case 'N':
+			if (!*optarg) {
+				usage_error_msg("invalid --name argument: empty");
+				return usage_exit(cli);
+			}
+			o->name = optarg;
+			targets++;
+			break;
+		case 'D':
+			o->dir = optarg;
+			break;
+		case 't':
+			if (snapdir_parse_types(optarg, &o->types, &why) < 0) {
+				usage_error_msg("invalid --types argument: '%s': '%.*s' is not one of cpu, wall, memory, threads",
+						optarg, (int) strcspn(why, ","),
+						why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'd':
+			if (parse_duration(optarg, &o->duration_ns,
+					   &why) < 0) {
+				usage_error_msg("invalid --duration argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			have_duration = true;
+			break;
+		case 'k':
+			if (!opt_positive("keep", optarg, &o->keep))
+				return usage_exit(cli);
+			break;
+		case 'a':
+			if (parse_age(optarg, &o->max_age_s, &why) < 0) {
+				usage_error_msg("invalid --max-age argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_snapshot_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind < argc) {
+		usage_error_msg("unexpected argument '%s'", argv[optind]);
+		return usage_exit(cli);
+	}
+	if (targets != 1) {
+		usage_error_msg(targets ?
+				"snapshot takes one of -p PID, --pidfile FILE and --name NAME" :
+				"snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
+		return usage_exit(cli);
+	}
+	if (o->pid && o->pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) o->pid);
+		return usage_exit(cli);
+	}
+	if (!o->dir || !*o->dir) {
+		usage_error_msg("snapshot needs a directory: use --dir DIR");
+		return usage_exit(cli);
+	}
+	if (have_duration && !(o->types & (SNAPDIR_CPU | SNAPDIR_WALL))) {
+		usage_error_msg("--duration needs cpu or wall in --types");
+		return usage_exit(cli);
+	}
+	if (o->verbose && o->quiet) {
+		usage_error_msg("--verbose and --quiet exclude each other");
+		return usage_exit(cli);
+	}
+}
+
+static void
+parse_trend(int argc, char **argv, struct cli *cli)
+{
+	/* Options may follow the directory: no "+", getopt permutes. */
+	static const char optstring[] = ":o:qh";
+	static const struct option longopts[] = {
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct trend_opts *o = &cli->trend;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	cli->command = CLI_TREND;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (output_format_by_path(optarg) !=
+			    FORMAT_FLAMEGRAPH) {
+				usage_error_msg("invalid --output argument: '%s': trend draws an SVG chart: the name must end in .svg",
+						optarg);
+				return usage_exit(cli);
+			}
+			o->svg = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			print_trend_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (optind + 1 != argc) {
+		usage_error_msg(optind == argc ?
+				"trend needs a snapshot directory or a TSV file" :
+				"trend takes one snapshot directory or TSV file");
+		return usage_exit(cli);
+	}
+	o->input = argv[optind];
+}
+
 void
 cli_parse(int argc, char **argv, struct cli *cli)
 {
@@ -1212,6 +1716,12 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_diff(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "push") == 0)
 		return parse_push(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "snapshot") == 0)
+		return parse_snapshot(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "trend") == 0)
+		return parse_trend(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "serve") == 0)
+		return parse_serve(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

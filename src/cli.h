@@ -14,7 +14,10 @@
 # include "push.h"
 # include "record.h"
 # include "report.h"
+# include "serve.h"
+# include "snapdir.h"
 # include "threads.h"
+# include "trend.h"
 
 enum cli_command {
 	CLI_EXIT,	/* nothing to run: exit with cli.exit_status */
@@ -25,6 +28,9 @@ enum cli_command {
 	CLI_REPORT,
 	CLI_DIFF,
 	CLI_PUSH,
+	CLI_SERVE,
+	CLI_SNAPSHOT,
+	CLI_TREND,
 };
 
 struct cli {
@@ -37,6 +43,9 @@ struct cli {
 	struct report_opts report;
 	struct diff_opts diff;
 	struct push_opts push;
+	struct serve_opts serve;
+	struct snapdir_opts snapshot;
+	struct trend_opts trend;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

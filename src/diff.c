@@ -2,10 +2,13 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "diff.h"
+#include "flamegraph.h"
+#include "folded.h"
 #include "json.h"
 #include "msg.h"
 #include "pprof-read.h"
 #include "procfs.h"
+#include "report.h"
 #include "strtab.h"
 #include "xmalloc.h"
 
@@ -173,6 +176,55 @@ print_json(const struct diff_opts *o, const char *type, struct moved *m,
 	printf("]}\n");
 }
 
+/* Folds sample type @vi of @f. */
+static void
+fold_file(const struct pprof_file *f, int vi, struct folded *fo)
+{
+	struct file_frames ff;
+	struct frame_source src;
+	struct profile p;
+
+	file_frames_init(&ff, f, &src);
+	file_profile(f, vi, &p);
+	folded_build(fo, &p, &src, vi);
+	profile_free(&p);
+	file_frames_free(&ff);
+}
+
+static int
+write_flamegraph(const struct diff_opts *o, const struct pprof_file *base,
+		 int bi, const struct pprof_file *new, int ni)
+{
+	struct folded fb, fn;
+	struct buf out;
+	struct pp_err err;
+	char title[128], subtitle[256];
+	struct flamegraph_opts fg = { title, subtitle, new->types[ni].unit };
+	int rc;
+
+	if (bi >= PROFILE_MAX_VALUES || ni >= PROFILE_MAX_VALUES) {
+		error_msg("cannot draw sample type %s: only the first %d types of a file can be drawn",
+			  new->types[ni].type, PROFILE_MAX_VALUES);
+		return -1;
+	}
+	fold_file(base, bi, &fb);
+	fold_file(new, ni, &fn);
+	snprintf(title, sizeof(title), "Differential flame graph, %s",
+		 new->types[ni].type);
+	snprintf(subtitle, sizeof(subtitle),
+		 "%s -> %s: red grew, blue shrank (share of the total)",
+		 o->base, o->new);
+	buf_init(&out);
+	flamegraph_write_diff(&fb, &fn, &fg, &out);
+	rc = output_write_file(o->svg, out.data, out.len, 0644, &err);
+	if (rc < 0)
+		error_msg_err(&err);
+	buf_free(&out);
+	folded_free(&fb);
+	folded_free(&fn);
+	return rc;
+}
+
 int
 diff_run(const struct diff_opts *o)
 {
@@ -221,6 +273,8 @@ diff_run(const struct diff_opts *o)
 	}
 	fflush(stdout);
 	status = regressed ? 1 : 0;
+	if (o->svg && write_flamegraph(o, &base, bi, &new, ni) < 0)
+		status = EXIT_FATAL;
 	free(m);
 	strtab_free(&names);
 	pprof_file_free(&base);

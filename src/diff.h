@@ -22,9 +22,11 @@ struct diff_opts {
 	double threshold;		/* percentage points */
 	long top;
 	enum diff_format format;
+	const char *svg;		/* a differential flame graph or NULL */
 };
 
-/* 0: no function grew past the threshold; 1: one did; 2: error. */
+/* 0: no function grew past the threshold; 1: one did; 2: error (a file
+ * unreadable, or the flame graph not written). */
 int diff_run(const struct diff_opts *o);
 
 #endif /* !PIDPROF_DIFF_H */

@@ -6,6 +6,7 @@
 #include "xmalloc.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,14 @@
 #define FG_PAD_TOP	60
 #define FG_PAD_BOTTOM	30
 #define FG_PAD_SIDE	10
+/* A change of a frame's share (a fraction of the total) that is shown
+ * in full red or blue, at least. */
+#define DIFF_FULL_COLOUR	0.05
 
 struct node {
 	uint32_t name, module;
 	int64_t value;
-	size_t depth;
+	size_t depth, parent;
 	size_t first_child, next_sibling;	/* 0 = none; index + 1 */
 	int64_t x;		/* value offset from the left */
 };
@@ -45,6 +49,7 @@ child(struct tree *t, size_t parent, uint32_t name, uint32_t module)
 	nd->name = name;
 	nd->module = module;
 	nd->depth = t->v[parent].depth + 1;
+	nd->parent = parent;
 	if (nd->depth > t->max_depth)
 		t->max_depth = nd->depth;
 	if (last)
@@ -66,7 +71,32 @@ layout(struct tree *t, size_t i, int64_t x)
 	}
 }
 
+/* The tree of @f's stacks (node 0 is the root), laid out. */
 static void
+tree_build(struct tree *t, const struct folded *f)
+{
+	size_t i, k;
+
+	memset(t, 0, sizeof(*t));
+	t->v = xgrow(t->v, &t->cap, 1, sizeof(*t->v));
+	memset(&t->v[0], 0, sizeof(t->v[0]));
+	t->n = 1;
+	for (i = 0; i < f->nstacks; i++) {
+		const struct folded_stack *s = &f->stacks[i];
+		size_t cur = 0;
+
+		t->v[0].value += s->value;
+		for (k = 0; k < s->n; k++) {
+			const struct folded_frame *fr = &f->frames[s->off + k];
+
+			cur = child(t, cur, fr->name, fr->module);
+			t->v[cur].value += s->value;
+		}
+	}
+	layout(t, 0, 0);
+}
+
+void
 xml_text(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
@@ -148,34 +178,26 @@ static const char script[] =
 " matchedtxt.textContent=re===''?'':'Matched: '+(100*m/total).toFixed(1)+'%%';}\n"
 "]]></script>\n";
 
-void
-flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
-		 struct buf *out)
+/*
+ * How a frame looks: its fill, and what its hover title adds after the
+ * name and module.
+ */
+typedef void (*frame_style_fn)(void *arg, const struct tree *t, size_t i,
+			       const char *name, const char *module,
+			       char *fill, size_t fill_len, struct buf *title);
+
+static void
+write_svg(const struct tree *t, const struct folded *f,
+	  const struct flamegraph_opts *o, frame_style_fn style, void *arg,
+	  struct buf *out)
 {
-	struct tree t;
-	size_t i, k, height;
+	size_t i, height;
 	double scale;
+	struct buf title;
 
-	memset(&t, 0, sizeof(t));
-	t.v = xgrow(t.v, &t.cap, 1, sizeof(*t.v));
-	memset(&t.v[0], 0, sizeof(t.v[0]));
-	t.n = 1;
-	for (i = 0; i < f->nstacks; i++) {
-		const struct folded_stack *s = &f->stacks[i];
-		size_t cur = 0;
-
-		t.v[0].value += s->value;
-		for (k = 0; k < s->n; k++) {
-			const struct folded_frame *fr = &f->frames[s->off + k];
-
-			cur = child(&t, cur, fr->name, fr->module);
-			t.v[cur].value += s->value;
-		}
-	}
-	layout(&t, 0, 0);
-	height = (t.max_depth + 1) * FG_FRAME + FG_PAD_TOP + FG_PAD_BOTTOM;
-	scale = t.v[0].value ?
-		(double) (FG_WIDTH - 2 * FG_PAD_SIDE) / t.v[0].value : 0;
+	height = (t->max_depth + 1) * FG_FRAME + FG_PAD_TOP + FG_PAD_BOTTOM;
+	scale = t->v[0].value ?
+		(double) (FG_WIDTH - 2 * FG_PAD_SIDE) / t->v[0].value : 0;
 
 	buf_printf(out,
 		   "<?xml version=\"1.0\" standalone=\"no\"?>\n"
@@ -183,7 +205,7 @@ flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
 		   "onload=\"init()\" viewBox=\"0 0 %d %zu\" "
 		   "data-total=\"%" PRId64 "\" "
 		   "xmlns=\"http://www.w3.org/2000/svg\">\n",
-		   FG_WIDTH, height, FG_WIDTH, height, t.v[0].value);
+		   FG_WIDTH, height, FG_WIDTH, height, t->v[0].value);
 	buf_printf(out, "<style>text{font-family:monospace;font-size:12px;"
 		   "fill:#000}.f:hover rect{stroke:#000;stroke-width:0.5}"
 		   ".f{cursor:pointer}</style>\n");
@@ -206,15 +228,17 @@ flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
 		   FG_PAD_SIDE, FG_WIDTH - FG_PAD_SIDE, FG_WIDTH - FG_PAD_SIDE,
 		   height - 10, FG_PAD_SIDE, height - 10);
 
-	for (i = 0; i < t.n; i++) {
-		const struct node *nd = &t.v[i];
+	buf_init(&title);
+	for (i = 0; i < t->n; i++) {
+		const struct node *nd = &t->v[i];
 		const char *name = i ? f->strings.v[nd->name] : "all";
 		const char *module = i ? f->strings.v[nd->module] : "";
 		double x = FG_PAD_SIDE + nd->x * scale, w = nd->value * scale;
 		size_t y = height - FG_PAD_BOTTOM - (nd->depth + 1) * FG_FRAME;
 		char fill[64];
 
-		colour(module, name, fill, sizeof(fill));
+		title.len = 0;
+		style(arg, t, i, name, module, fill, sizeof(fill), &title);
 		buf_printf(out, "<g class=\"f\" data-x=\"%" PRId64 "\" "
 			   "data-w=\"%" PRId64 "\" data-d=\"%zu\" data-n=\"",
 			   nd->x, nd->value, nd->depth);
@@ -226,17 +250,122 @@ flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
 			xml_text(out, module);
 			buf_printf(out, "]");
 		}
-		buf_printf(out, " (%" PRId64 " %s, %.2f%%)</title>"
+		buf_putc(out, ' ');
+		buf_append(out, title.data, title.len);
+		buf_printf(out, "</title>"
 			   "<rect x=\"%.2f\" y=\"%zu\" width=\"%.2f\" "
 			   "height=\"%d\" fill=\"%s\" rx=\"2\"/>"
 			   "<text x=\"%.2f\" y=\"%zu\">",
-			   nd->value, o->unit ? o->unit : "",
-			   t.v[0].value ? 100.0 * nd->value / t.v[0].value : 0,
 			   x, y, w, FG_FRAME - 1, fill, x + 3,
 			   y + FG_FRAME - 4);
 		fit_label(out, name, w);
 		buf_printf(out, "</text></g>\n");
 	}
+	buf_free(&title);
 	buf_printf(out, "</svg>\n");
+}
+
+static void
+plain_style(void *arg, const struct tree *t, size_t i, const char *name,
+	    const char *module, char *fill, size_t fill_len, struct buf *title)
+{
+	const struct flamegraph_opts *o = arg;
+	int64_t total = t->v[0].value;
+
+	colour(module, name, fill, fill_len);
+	buf_printf(title, "(%" PRId64 " %s, %.2f%%)", t->v[i].value,
+		   o->unit ? o->unit : "",
+		   total ? 100.0 * t->v[i].value / total : 0);
+}
+
+void
+flamegraph_write(const struct folded *f, const struct flamegraph_opts *o,
+		 struct buf *out)
+{
+	struct tree t;
+
+	tree_build(&t, f);
+	write_svg(&t, f, o, plain_style, (void *) o, out);
+	free(t.v);
+}
+
+/* Per frame of the new profile: its share in the base one and in it. */
+struct diff_style {
+	double *base, *new;	/* fractions of the totals */
+	double scale;		/* the change that gets the full colour */
+};
+
+/* The base node at the same path as new node @i, or (size_t) -1. */
+static size_t
+base_node(const struct tree *b, const struct folded *bf, const size_t *map,
+	  const struct tree *t, const struct folded *tf, size_t i)
+{
+	size_t p = map[t->v[i].parent], c;
+	const char *name = tf->strings.v[t->v[i].name];
+
+	if (p == (size_t) -1)
+		return p;
+	for (c = b->v[p].first_child; c; c = b->v[c - 1].next_sibling)
+		if (strcmp(bf->strings.v[b->v[c - 1].name], name) == 0)
+			return c - 1;
+	return (size_t) -1;
+}
+
+static void
+diff_frame_style(void *arg, const struct tree *t, size_t i, const char *name,
+		 const char *module, char *fill, size_t fill_len,
+		 struct buf *title)
+{
+	const struct diff_style *d = arg;
+	double delta = d->new[i] - d->base[i];
+	double k = fabs(delta) / d->scale;
+	unsigned int pale;
+
+	if (k > 1)
+		k = 1;
+	/* White for no change, to full red (grew) or blue (shrank). */
+	pale = (unsigned int) (235 - 205 * k + 0.5);
+	if (delta > 0)
+		snprintf(fill, fill_len, "rgb(255,%u,%u)", pale, pale);
+	else if (delta < 0)
+		snprintf(fill, fill_len, "rgb(%u,%u,255)", pale, pale);
+	else
+		snprintf(fill, fill_len, "rgb(235,235,235)");
+	buf_printf(title, "(base %.2f%%, new %.2f%%, %+.2f points)",
+		   100 * d->base[i], 100 * d->new[i], 100 * delta);
+}
+
+void
+flamegraph_write_diff(const struct folded *base, const struct folded *new,
+		      const struct flamegraph_opts *o, struct buf *out)
+{
+	struct tree b, t;
+	struct diff_style d;
+	size_t *map, i;
+	double maxd = 0;
+
+	tree_build(&b, base);
+	tree_build(&t, new);
+	map = xcalloc(t.n, sizeof(*map));
+	d.base = xcalloc(t.n, sizeof(*d.base));
+	d.new = xcalloc(t.n, sizeof(*d.new));
+	/* Nodes come after their parents: one pass in order maps them. */
+	for (i = 0; i < t.n; i++) {
+		map[i] = i ? base_node(&b, base, map, &t, new, i) : 0;
+		d.new[i] = t.v[0].value ?
+			   (double) t.v[i].value / t.v[0].value : 0;
+		d.base[i] = map[i] != (size_t) -1 && b.v[0].value ?
+			    (double) b.v[map[i]].value / b.v[0].value : 0;
+		if (fabs(d.new[i] - d.base[i]) > maxd)
+			maxd = fabs(d.new[i] - d.base[i]);
+	}
+	/* The largest change is full colour, but noise below a few
+	 * points never is. */
+	d.scale = maxd > DIFF_FULL_COLOUR ? maxd : DIFF_FULL_COLOUR;
+	write_svg(&t, new, o, diff_frame_style, &d, out);
+	free(map);
+	free(d.base);
+	free(d.new);
+	free(b.v);
 	free(t.v);
 }

@@ -330,15 +330,25 @@ write_outputs(const struct heap_opts *o, const struct mem_reading *r)
 	return status;
 }
 
-/* Per category, over the readings of a watch. */
-struct series {
-	int64_t *t;		/* ns */
-	uint64_t *rss;
-	size_t n, cap_t, cap_r;
-};
+void
+mem_series_add(struct mem_series *s, int64_t t_ns, uint64_t v)
+{
+	s->t = xgrow(s->t, &s->cap_t, s->n + 1, sizeof(*s->t));
+	s->v = xgrow(s->v, &s->cap_v, s->n + 1, sizeof(*s->v));
+	s->t[s->n] = t_ns;
+	s->v[s->n++] = v;
+}
 
-static void
-category_sums(const struct mem_reading *r, uint64_t sums[][4])
+void
+mem_series_free(struct mem_series *s)
+{
+	free(s->t);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+mem_category_sums(const struct mem_reading *r, uint64_t sums[][4])
 {
 	size_t i;
 
@@ -353,24 +363,74 @@ category_sums(const struct mem_reading *r, uint64_t sums[][4])
 	}
 }
 
-static int
-append_tsv(int fd, const struct mem_reading *r, uint64_t sums[][4],
-	   struct pp_err *err)
+int
+mem_tsv_open(const char *path, mode_t mode, bool pid_column,
+	     struct pp_err *err)
 {
+	const char *hdr = pid_column ? MEM_TSV_HEADER "\tpid\n" :
+			  MEM_TSV_HEADER "\n";
+	size_t hlen = strlen(hdr);
+	struct stat st;
+	int fd, e;
+
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+	if (fd < 0)
+		return pp_err_set(err, errno, "cannot write %s: %s", path,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_size == 0) {
+		if (write(fd, hdr, hlen) != (ssize_t) hlen)
+			goto fail;
+	} else {
+		/* Rows are only added under the header they match. */
+		char have[128];
+		ssize_t r = pread(fd, have, sizeof(have), 0);
+
+		if (r < 0)
+			goto fail;
+		if ((size_t) r < hlen || memcmp(have, hdr, hlen) != 0) {
+			close(fd);
+			return pp_err_set(err, EINVAL,
+					  "%s has other columns than the %s ones (%.*s): not appending to it",
+					  path,
+					  pid_column ? "snapshot" : "--tsv",
+					  (int) hlen - 1, hdr);
+		}
+	}
+	return fd;
+
+fail:
+	e = errno ? errno : EIO;
+	close(fd);
+	return pp_err_set(err, e, "cannot write %s: %s", path, strerror(e));
+}
+
+int
+mem_tsv_append(int fd, const struct mem_reading *r, pid_t pid,
+	       struct pp_err *err)
+{
+	uint64_t sums[MEM_NCATEGORIES][4];
 	struct buf b;
 	time_t secs = r->time_nanos / 1000000000;
 	struct tm tm;
 	char when[32];
 	int c, rc = 0;
 
+	mem_category_sums(r, sums);
 	gmtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	buf_init(&b);
-	for (c = 0; c < MEM_NCATEGORIES; c++)
+	for (c = 0; c < MEM_NCATEGORIES; c++) {
 		buf_printf(&b, "%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-			   "\t%" PRIu64 "\t%" PRIu64 "\n", when,
+			   "\t%" PRIu64 "\t%" PRIu64, when,
 			   mem_category_name(c), sums[c][0], sums[c][1],
 			   sums[c][2], sums[c][3], r->status.threads);
+		if (pid)
+			buf_printf(&b, "\t%d", (int) pid);
+		buf_putc(&b, '\n');
+	}
+	/* One write: a reading's rows stay together in an appended file. */
 	if (write(fd, b.data, b.len) != (ssize_t) b.len)
 		rc = pp_err_set(err, errno, "cannot write the TSV file: %s",
 				strerror(errno));
@@ -378,34 +438,31 @@ append_tsv(int fd, const struct mem_reading *r, uint64_t sums[][4],
 	return rc;
 }
 
-/* Least-squares slope of rss over time, in bytes per minute. */
-static double
-slope_per_minute(const struct series *s)
+double
+mem_series_slope(const struct mem_series *s)
 {
 	double mt = 0, mr = 0, num = 0, den = 0;
 	size_t i;
 
+	if (s->n < 2)
+		return 0;
 	for (i = 0; i < s->n; i++) {
 		mt += (s->t[i] - s->t[0]) / 60e9;
-		mr += s->rss[i];
+		mr += s->v[i];
 	}
 	mt /= s->n;
 	mr /= s->n;
 	for (i = 0; i < s->n; i++) {
 		double dt = (s->t[i] - s->t[0]) / 60e9 - mt;
 
-		num += dt * (s->rss[i] - mr);
+		num += dt * (s->v[i] - mr);
 		den += dt * dt;
 	}
 	return den > 0 ? num / den : 0;
 }
 
-/*
- * A steady grower: grew in at least 80 % of the intervals, never shrank
- * by more than 1 % of its size, and grew by at least 1 MiB in all.
- */
-static bool
-leak_suspect(const struct series *s, size_t *grew)
+bool
+mem_series_leak_suspect(const struct mem_series *s, size_t *grew)
 {
 	size_t i;
 
@@ -413,35 +470,35 @@ leak_suspect(const struct series *s, size_t *grew)
 	if (s->n < 3)
 		return false;
 	for (i = 1; i < s->n; i++) {
-		if (s->rss[i] > s->rss[i - 1])
+		if (s->v[i] > s->v[i - 1])
 			(*grew)++;
-		else if (s->rss[i - 1] - s->rss[i] > s->rss[i - 1] / 100)
+		else if (s->v[i - 1] - s->v[i] > s->v[i - 1] / 100)
 			return false;
 	}
 	return *grew * 5 >= (s->n - 1) * 4 &&
-	       s->rss[s->n - 1] >= s->rss[0] + (1u << 20);
+	       s->v[s->n - 1] >= s->v[0] + (1u << 20);
 }
 
 static void
-print_growth(struct series *series)
+print_growth(struct mem_series *series)
 {
 	int c;
 
 	for (c = 0; c < MEM_NCATEGORIES; c++) {
-		struct series *s = &series[c];
+		struct mem_series *s = &series[c];
 		char a[32], b[32];
 		double per_min;
 		size_t grew;
 
-		if (s->n < 2 || (!s->rss[0] && !s->rss[s->n - 1]))
+		if (s->n < 2 || (!s->v[0] && !s->v[s->n - 1]))
 			continue;
-		per_min = slope_per_minute(s);
-		human_size(s->rss[0], a, sizeof(a));
-		human_size(s->rss[s->n - 1], b, sizeof(b));
+		per_min = mem_series_slope(s);
+		human_size(s->v[0], a, sizeof(a));
+		human_size(s->v[s->n - 1], b, sizeof(b));
 		info_msg("%s: %+.0f bytes/min (from %s to %s over %.1f s)",
 			 mem_category_name(c), per_min, a, b,
 			 (s->t[s->n - 1] - s->t[0]) / 1e9);
-		if (leak_suspect(s, &grew))
+		if (mem_series_leak_suspect(s, &grew))
 			info_msg("%s: leak suspect: grew in %zu of %zu intervals, %+.0f bytes/min",
 				 mem_category_name(c), grew, s->n - 1,
 				 per_min);
@@ -460,7 +517,7 @@ sleep_ns(uint64_t ns)
 static int
 watch(const struct heap_opts *o)
 {
-	struct series series[MEM_NCATEGORIES];
+	struct mem_series series[MEM_NCATEGORIES];
 	struct mem_reading last;
 	struct pp_err err;
 	int fd = -1, status = EXIT_COMPLETE, c;
@@ -469,25 +526,10 @@ watch(const struct heap_opts *o)
 	memset(series, 0, sizeof(series));
 	memset(&last, 0, sizeof(last));
 	if (o->tsv) {
-		struct stat st;
-
-		fd = open(o->tsv, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			  0644);
+		fd = mem_tsv_open(o->tsv, 0644, false, &err);
 		if (fd < 0) {
-			error_msg("cannot write %s: %s", o->tsv,
-				  strerror(errno));
+			error_msg_err(&err);
 			return EXIT_FATAL;
-		}
-		if (fstat(fd, &st) == 0 && st.st_size == 0) {
-			static const char hdr[] =
-				"time\tcategory\trss\tpss\tanon\tswap\tthreads\n";
-
-			if (write(fd, hdr, sizeof(hdr) - 1) < 0) {
-				error_msg("cannot write %s: %s", o->tsv,
-					  strerror(errno));
-				close(fd);
-				return EXIT_FATAL;
-			}
 		}
 	}
 	stop_requested = 0;
@@ -510,20 +552,13 @@ watch(const struct heap_opts *o)
 			}
 			break;
 		}
-		category_sums(&r, sums);
-		if (fd >= 0 && append_tsv(fd, &r, sums, &err) < 0) {
+		mem_category_sums(&r, sums);
+		if (fd >= 0 && mem_tsv_append(fd, &r, 0, &err) < 0) {
 			error_msg_err(&err);
 			status = EXIT_PARTIAL;
 		}
-		for (c = 0; c < MEM_NCATEGORIES; c++) {
-			struct series *s = &series[c];
-
-			s->t = xgrow(s->t, &s->cap_t, s->n + 1, sizeof(*s->t));
-			s->rss = xgrow(s->rss, &s->cap_r, s->n + 1,
-				       sizeof(*s->rss));
-			s->t[s->n] = r.time_nanos;
-			s->rss[s->n++] = sums[c][0];
-		}
+		for (c = 0; c < MEM_NCATEGORIES; c++)
+			mem_series_add(&series[c], r.time_nanos, sums[c][0]);
 		if (!o->quiet && !o->tsv) {
 			char h[32], a[32];
 
@@ -547,10 +582,8 @@ watch(const struct heap_opts *o)
 			status = s;
 	}
 	mem_reading_free(&last);
-	for (c = 0; c < MEM_NCATEGORIES; c++) {
-		free(series[c].t);
-		free(series[c].rss);
-	}
+	for (c = 0; c < MEM_NCATEGORIES; c++)
+		mem_series_free(&series[c]);
 	return status;
 }
 

@@ -60,4 +60,39 @@ int heap_render(const struct mem_reading *r, pid_t pid, enum output_format f,
 
 int heap_run(const struct heap_opts *o);
 
+/* Per category: rss, pss, anon, swap. */
+void mem_category_sums(const struct mem_reading *r, uint64_t sums[][4]);
+
+/*
+ * The TSV of heap --watch and of snapshot directories: a row per
+ * category and reading.  Snapshot directories add a pid column.
+ */
+# define MEM_TSV_HEADER	"time\tcategory\trss\tpss\tanon\tswap\tthreads"
+/* Opens @path to append rows, created with @mode, writing the header
+ * when it is empty and refusing a file with another header.  Returns
+ * the file descriptor, or -1 with @err. */
+int mem_tsv_open(const char *path, mode_t mode, bool pid_column,
+		 struct pp_err *err);
+/* Appends the rows of reading @r in one write; @pid 0: no pid column. */
+int mem_tsv_append(int fd, const struct mem_reading *r, pid_t pid,
+		   struct pp_err *err);
+
+/* A value over time (a category's rss, a thread count). */
+struct mem_series {
+	int64_t *t;		/* ns */
+	uint64_t *v;
+	size_t n, cap_t, cap_v;
+};
+
+void mem_series_add(struct mem_series *s, int64_t t_ns, uint64_t v);
+void mem_series_free(struct mem_series *s);
+/* Least-squares slope, per minute; 0 with fewer than 2 points.  Pure. */
+double mem_series_slope(const struct mem_series *s);
+/*
+ * A steady grower: grew in at least 80 % of the intervals (*@grew of
+ * them), never shrank by more than 1 % of its size, and grew by at least
+ * 1 MiB in all.  Pure.
+ */
+bool mem_series_leak_suspect(const struct mem_series *s, size_t *grew);
+
 #endif /* !PIDPROF_HEAP_H */

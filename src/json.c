@@ -3,6 +3,8 @@
  */
 #include "json.h"
 
+#include <stdlib.h>
+
 void
 json_string(FILE *f, const char *s)
 {
@@ -28,4 +30,19 @@ json_string(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+void
+json_buf_string(struct buf *out, const char *s)
+{
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&p, &len);
+
+	if (!f)
+		return;
+	json_string(f, s);
+	fclose(f);
+	buf_append(out, p, len);
+	free(p);
 }

@@ -12,7 +12,10 @@
 #include "push.h"
 #include "record.h"
 #include "report.h"
+#include "serve.h"
+#include "snapdir.h"
 #include "threads.h"
+#include "trend.h"
 
 #include <signal.h>
 
@@ -48,6 +51,12 @@ main(int argc, char **argv)
 		push_opts_free(&cli.push);
 		return rc;
 	}
+	case CLI_SERVE:
+		return serve_run(&cli.serve);
+	case CLI_SNAPSHOT:
+		return snapshot_run(&cli.snapshot);
+	case CLI_TREND:
+		return trend_run(&cli.trend);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -235,8 +235,8 @@ output_deliver(const struct output *op, const struct buf *data, bool quiet)
 		}
 		return 0;
 	}
-	if (output_write_file(op->path, data->data, data->len, 0644,
-			      &err) < 0) {
+	if (output_write_file(op->path, data->data, data->len,
+			      op->mode ? op->mode : 0644, &err) < 0) {
 		error_msg_err(&err);
 		return -1;
 	}

@@ -26,6 +26,7 @@ enum output_format {
 struct output {
 	const char *path;
 	enum output_format format;
+	mode_t mode;		/* of the file written; 0 means 0644 */
 };
 
 /* "pprof", "collapsed", "svg" (also "folded", "flamegraph"), "table",

@@ -91,43 +91,90 @@ parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 	return -1;
 }
 
-int
-parse_duration(const char *s, uint64_t *ns, const char **why)
+struct unit_scale {
+	const char *unit;
+	double scale;
+};
+
+/* A number with one of @units' suffixes, scaled, within [min, max]. */
+struct unit_rule {
+	const struct unit_scale *units;
+	size_t nunits;
+	double min, max;
+	const char *not_one, *range, *unit_help;
+};
+
+static int
+parse_scaled(const char *s, const struct unit_rule *r, double *out,
+	     const char **why)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
-		{ "h", 3600e9 },
-	};
 	char *end;
 	double v;
 	size_t i;
 
 	if (!s || !*s || ((*s < '0' || *s > '9') && *s != '.')) {
-		*why = "not a duration";
+		*why = r->not_one;
 		return -1;
 	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s) {
-		*why = "not a duration";
+		*why = r->not_one;
 		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].unit) != 0)
+	for (i = 0; i < r->nunits; i++) {
+		if (strcmp(end, r->units[i].unit) != 0)
 			continue;
-		v *= units[i].ns;
-		if (v < 1e6 || v > 30 * 86400e9) {
-			*why = "out of range (1ms to 30 days)";
+		v *= r->units[i].scale;
+		if (v < r->min || v > r->max) {
+			*why = r->range;
 			return -1;
 		}
-		*ns = (uint64_t) v;
+		*out = v;
 		return 0;
 	}
-	*why = "unknown unit (use ms, s, m or h)";
+	*why = r->unit_help;
 	return -1;
+}
+
+int
+parse_duration(const char *s, uint64_t *ns, const char **why)
+{
+	static const struct unit_scale units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
+		{ "h", 3600e9 },
+	};
+	static const struct unit_rule rule = {
+		units, ARRAY_SIZE(units), 1e6, 30 * 86400e9,
+		"not a duration", "out of range (1ms to 30 days)",
+		"unknown unit (use ms, s, m or h)",
+	};
+	double v;
+
+	if (parse_scaled(s, &rule, &v, why) < 0)
+		return -1;
+	*ns = (uint64_t) v;
+	return 0;
+}
+
+int
+parse_age(const char *s, uint64_t *secs, const char **why)
+{
+	static const struct unit_scale units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+		{ "d", 86400 },
+	};
+	static const struct unit_rule rule = {
+		units, ARRAY_SIZE(units), 1, 36500 * 86400.0,
+		"not an age", "out of range (1s to 36500 days)",
+		"unknown unit (use s, m, h or d)",
+	};
+	double v;
+
+	if (parse_scaled(s, &rule, &v, why) < 0)
+		return -1;
+	*secs = (uint64_t) v;
+	return 0;
 }
 
 int

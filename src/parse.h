@@ -19,6 +19,9 @@ int parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 /* A duration: a number with an optional unit ms, s (default), m or h,
  * fractions allowed ("1.5s"); more than 0 and at most 30 days. */
 int parse_duration(const char *s, uint64_t *ns, const char **why);
+/* An age in whole seconds: a number with an optional unit s (default),
+ * m, h or d, fractions allowed ("1.5d"); 1 s to 36500 days. */
+int parse_age(const char *s, uint64_t *secs, const char **why);
 /* A whole number, possibly negative. */
 int parse_int(const char *s, long *out, const char **why);
 

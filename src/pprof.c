@@ -15,6 +15,7 @@ enum {
 	PROFILE_LOCATION, PROFILE_FUNCTION, PROFILE_STRING_TABLE,
 	PROFILE_TIME_NANOS = 9, PROFILE_DURATION_NANOS,
 	PROFILE_PERIOD_TYPE, PROFILE_PERIOD, PROFILE_COMMENT,
+	PROFILE_DEFAULT_SAMPLE_TYPE,
 };
 enum { VT_TYPE = 1, VT_UNIT };
 enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE, SAMPLE_LABEL };
@@ -292,6 +293,11 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		int64_t pt_type = str(&e, p->period_type.type);
 		int64_t pt_unit = str(&e, p->period_type.unit);
 		int64_t *cids = xcalloc(ncomments + 1, sizeof(*cids));
+		/* Unset, readers show the last type; name ours when the
+		 * profile's main value is another (memory: inuse_space). */
+		int64_t def = p->display_value >= 0 &&
+			      (size_t) p->display_value + 1 < p->nvalues ?
+			      str(&e, p->types[p->display_value].type) : 0;
 
 		for (i = 0; i < ncomments; i++)
 			cids[i] = str(&e, comments[i]);
@@ -307,6 +313,8 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		pb_int(out, PROFILE_PERIOD, p->period);
 		for (i = 0; i < ncomments; i++)
 			pb_int(out, PROFILE_COMMENT, cids[i]);
+		if (def)
+			pb_int(out, PROFILE_DEFAULT_SAMPLE_TYPE, def);
 		free(cids);
 	}
 

@@ -22,7 +22,9 @@
 
 struct job {
 	struct record_opts *o;
-	struct sampler_result res;
+	/* The caller's: the symbols in it point into it (its procimg), so
+	 * it is filled in place, never copied. */
+	struct sampler_result *res;
 	int rc;
 };
 
@@ -33,7 +35,7 @@ tracer_thread(void *arg)
 
 	/* Stop signals go to the main thread, which only waits. */
 	stop_signals_block();
-	job->rc = sampler_run(&job->o->sampler, &job->res);
+	job->rc = sampler_run(&job->o->sampler, job->res);
 	return NULL;
 }
 
@@ -90,71 +92,75 @@ report_child(const struct sampler_result *res)
 }
 
 int
-record_run(struct record_opts *o)
+record_sample(struct record_opts *o, struct sampler_result *res)
 {
 	struct job job;
+	pthread_t thr;
+	int rc;
+
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	stop_signals_install();
+	memset(&job, 0, sizeof(job));
+	memset(res, 0, sizeof(*res));
+	job.o = o;
+	job.res = res;
+	rc = pthread_create(&thr, NULL, tracer_thread, &job);
+	if (rc != 0) {
+		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		return -1;
+	}
+	pthread_join(thr, NULL);
+	if (job.rc < 0) {
+		error_msg_err(&res->err);
+		sampler_result_free(res);
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+record_write(const struct record_opts *o, const struct sampler_result *res)
+{
 	struct pp_err err;
 	struct frame_source src;
 	char comments[4][256], title[160], subtitle[256];
 	const char *cptr[4];
 	struct render_info info;
-	pthread_t thr;
 	size_t i, written = 0;
-	uint64_t samples;
-	int rc, status = EXIT_COMPLETE;
-
-	/* Nothing is attached when an output cannot be created. */
-	if (!outputs_check(o->outputs, o->noutputs))
-		return EXIT_FATAL;
-	stop_requested = 0;
-	o->sampler.stop = &stop_requested;
-	stop_signals_install();
-	memset(&job, 0, sizeof(job));
-	job.o = o;
-	rc = pthread_create(&thr, NULL, tracer_thread, &job);
-	if (rc != 0) {
-		error_msg("cannot start the tracer thread: %s", strerror(rc));
-		return EXIT_FATAL;
-	}
-	pthread_join(thr, NULL);
-	if (job.rc < 0) {
-		error_msg_err(&job.res.err);
-		sampler_result_free(&job.res);
-		return EXIT_FATAL;
-	}
 
 	/* Without symbols (nothing could be sampled), frames stay empty. */
-	if (job.res.syms)
-		symbols_frame_source(job.res.syms, &src);
+	if (res->syms)
+		symbols_frame_source(res->syms, &src);
 	else
 		empty_frame_source(&src);
 	snprintf(comments[0], sizeof(comments[0]),
 		 "pidprof %s: %s mode, %d Hz, pid %d", PACKAGE_VERSION,
 		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,
-		 (int) job.res.pid);
+		 (int) res->pid);
 	snprintf(comments[1], sizeof(comments[1]),
 		 "samples: %" PRIu64 " stopped, %" PRIu64 " read asleep, %"
 		 PRIu64 " reused, %" PRIu64 " missed, %" PRIu64
 		 " truncated, %" PRIu64 " unwind errors",
-		 job.res.stats.stopped, job.res.stats.blocked,
-		 job.res.stats.reused, job.res.stats.missed,
-		 job.res.stats.truncated, job.res.stats.unwind_errors);
+		 res->stats.stopped, res->stats.blocked,
+		 res->stats.reused, res->stats.missed,
+		 res->stats.truncated, res->stats.unwind_errors);
 	snprintf(comments[2], sizeof(comments[2]),
 		 "stop time per sample: median %.1f us, p99 %.1f us, max %.1f us",
-		 hist_quantile(job.res.stats.stop_hist,
-			       job.res.stats.stop_max_ns, 0.5) / 1e3,
-		 hist_quantile(job.res.stats.stop_hist,
-			       job.res.stats.stop_max_ns, 0.99) / 1e3,
-		 job.res.stats.stop_max_ns / 1e3);
+		 hist_quantile(res->stats.stop_hist,
+			       res->stats.stop_max_ns, 0.5) / 1e3,
+		 hist_quantile(res->stats.stop_hist,
+			       res->stats.stop_max_ns, 0.99) / 1e3,
+		 res->stats.stop_max_ns / 1e3);
 	snprintf(comments[3], sizeof(comments[3]),
 		 "target CPU in the window: %.3f s; profiler CPU: %.3f s",
-		 job.res.stats.target_cpu_ns / 1e9,
-		 job.res.stats.profiler_cpu_ns / 1e9);
+		 res->stats.target_cpu_ns / 1e9,
+		 res->stats.profiler_cpu_ns / 1e9);
 	for (i = 0; i < 4; i++)
 		cptr[i] = comments[i];
 	snprintf(title, sizeof(title), "%s time, process %d",
 		 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
-		 (int) job.res.pid);
+		 (int) res->pid);
 	snprintf(subtitle, sizeof(subtitle), "%s", comments[1]);
 	info.title = title;
 	info.subtitle = subtitle;
@@ -166,32 +172,52 @@ record_run(struct record_opts *o)
 		int ok;
 
 		buf_init(&out);
-		ok = output_render(o->outputs[i].format, &job.res.profile,
+		ok = output_render(o->outputs[i].format, &res->profile,
 				   &src, &info, &out, &err) == 0;
 		if (!ok)
 			error_msg_err(&err);
-		if (!ok || output_deliver(&o->outputs[i], &out,
-					  o->quiet) < 0)
-			status = EXIT_PARTIAL;
-		else
+		if (ok && output_deliver(&o->outputs[i], &out,
+					 o->quiet) == 0)
 			written++;
 		buf_free(&out);
 	}
-	if (!o->quiet)
-		print_summary(o, &job.res);
-	report_child(&job.res);
+	return written;
+}
 
-	samples = job.res.stats.stopped + job.res.stats.blocked +
-		  job.res.stats.reused;
+uint64_t
+record_samples(const struct sampler_result *res)
+{
+	return res->stats.stopped + res->stats.blocked + res->stats.reused;
+}
+
+int
+record_run(struct record_opts *o)
+{
+	struct sampler_result res;
+	size_t written;
+	int status = EXIT_COMPLETE;
+
+	/* Nothing is attached when an output cannot be created. */
+	if (!outputs_check(o->outputs, o->noutputs))
+		return EXIT_FATAL;
+	if (record_sample(o, &res) < 0)
+		return EXIT_FATAL;
+	written = record_write(o, &res);
+	if (written < o->noutputs)
+		status = EXIT_PARTIAL;
+	if (!o->quiet)
+		print_summary(o, &res);
+	report_child(&res);
+
 	if (!written) {
 		status = EXIT_FATAL;
-	} else if (samples == 0) {
+	} else if (record_samples(&res) == 0) {
 		error_msg("no samples: %s",
 			  o->sampler.mode == MODE_CPU ?
 			  "the process used no CPU while it was sampled (try --mode wall)" :
 			  "the process ended before the first tick");
 		status = EXIT_FATAL;
 	}
-	sampler_result_free(&job.res);
+	sampler_result_free(&res);
 	return status;
 }

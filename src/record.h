@@ -21,4 +21,20 @@ struct record_opts {
 /* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */
 int record_run(struct record_opts *o);
 
+/*
+ * The two halves of record_run, for commands that sample as record does
+ * (snapshot).  record_sample runs the sampler in a tracer thread until
+ * the duration ends, the target exits or SIGINT, SIGTERM or SIGHUP;
+ * returns 0 with @res filled (free it with sampler_result_free; do not
+ * copy it: its symbols point into it), or -1 (reported) when nothing
+ * could be started.  record_write renders @res
+ * into every output of @o and returns how many were written (each
+ * failure is reported).
+ */
+int record_sample(struct record_opts *o, struct sampler_result *res);
+size_t record_write(const struct record_opts *o,
+		    const struct sampler_result *res);
+/* Samples taken: stopped, read asleep and reused. */
+uint64_t record_samples(const struct sampler_result *res);
+
 #endif /* !PIDPROF_RECORD_H */

@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The file's locations as frames, for the shared output writers: a
- * location's "pc" is its index + 2 (0 and 1 mean nothing). */
-struct file_frames {
-	const struct pprof_file *f;
-	struct sym_frame **frames;
-};
-
 static size_t
 file_src_frames(void *arg, uint64_t pc, bool exact,
 		const struct sym_frame **out)
@@ -54,7 +47,29 @@ file_src_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
 	return false;
 }
 
-static void
+void
+file_frames_init(struct file_frames *ff, const struct pprof_file *f,
+		 struct frame_source *src)
+{
+	ff->f = f;
+	ff->frames = xcalloc(f->nlocations + 1, sizeof(*ff->frames));
+	src->arg = ff;
+	src->frames = file_src_frames;
+	src->mapping = file_src_mapping;
+}
+
+void
+file_frames_free(struct file_frames *ff)
+{
+	size_t i;
+
+	for (i = 0; i < ff->f->nlocations; i++)
+		free(ff->frames[i]);
+	free(ff->frames);
+	ff->frames = NULL;
+}
+
+void
 file_profile(const struct pprof_file *f, int vi, struct profile *p)
 {
 	uint64_t *pcs = NULL;
@@ -147,13 +162,12 @@ report_run(const struct report_opts *o)
 	if (!o->noutputs) {
 		print_top(o, &f, vi);
 	} else {
-		struct file_frames ff = { &f, NULL };
-		struct frame_source src = { &ff, file_src_frames,
-					    file_src_mapping };
+		struct file_frames ff;
+		struct frame_source src;
 		struct render_info info = { o->input, NULL, NULL, 0 };
 		struct profile p;
 
-		ff.frames = xcalloc(f.nlocations + 1, sizeof(*ff.frames));
+		file_frames_init(&ff, &f, &src);
 		file_profile(&f, vi, &p);
 		for (i = 0; i < o->noutputs; i++) {
 			struct buf out;
@@ -170,9 +184,7 @@ report_run(const struct report_opts *o)
 			buf_free(&out);
 		}
 		profile_free(&p);
-		for (i = 0; i < f.nlocations; i++)
-			free(ff.frames[i]);
-		free(ff.frames);
+		file_frames_free(&ff);
 	}
 	pprof_file_free(&f);
 	return status;

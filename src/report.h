@@ -23,4 +23,21 @@ struct report_opts {
 
 int report_run(const struct report_opts *o);
 
+/*
+ * A pprof file as the shared writers (collapsed, svg, pprof) take it: a
+ * profile whose "pcs" are the file's locations (index + 2; 0 and 1 mean
+ * nothing), and a frame source naming them from the file's functions.
+ */
+struct sym_frame;
+struct file_frames {
+	const struct pprof_file *f;
+	struct sym_frame **frames;	/* built on demand, per location */
+};
+
+void file_frames_init(struct file_frames *ff, const struct pprof_file *f,
+		      struct frame_source *src);
+void file_frames_free(struct file_frames *ff);
+/* @f's samples; value @vi is the one folded stacks show. */
+void file_profile(const struct pprof_file *f, int vi, struct profile *p);
+
 #endif /* !PIDPROF_REPORT_H */

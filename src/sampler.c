@@ -524,15 +524,12 @@ sampler_poll(struct sampler *s, uint64_t until_ns)
 	}
 }
 
-/* A last tick, so the time since the previous one is counted while the
- * threads are still ours, and the totals of the window up to now. */
+/* The totals of the run up to now. */
 static void
-window_end(struct sampler *s)
+window_totals(struct sampler *s)
 {
 	struct sampler_stats *st = &s->res->stats;
 
-	if (!ended(s))
-		tick(s);
 	st->wall_ns = now_ns() - s->start_ns;
 	s->res->profile.duration_nanos = (int64_t) (now_ns() - s->win_start_ns);
 	if (s->t.leader_exited && s->res->spawned) {
@@ -548,6 +545,16 @@ window_end(struct sampler *s)
 	}
 	st->syscalls_restarted = s->t.syscalls_restarted;
 	st->profiler_cpu_ns = rusage_ns() - s->prof0;
+}
+
+/* A last tick, so the time since the previous one is counted while the
+ * threads are still ours, and the totals of the window up to now. */
+static void
+window_end(struct sampler *s)
+{
+	if (!ended(s))
+		tick(s);
+	window_totals(s);
 }
 
 static void
@@ -579,17 +586,13 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	}
 }
 
-void
-sampler_cut(struct sampler *s, struct profile *out,
-	    struct sampler_stats *win)
+/* Moves the window's profile to @old_out and begins the next one. */
+static void
+window_next(struct sampler *s, struct profile *old_out)
 {
 	struct profile old;
 	size_t i;
 
-	window_end(s);
-	if (win)
-		stats_delta(&s->res->stats, s->at_cut, win);
-	*s->at_cut = s->res->stats;
 	old = s->res->profile;
 	if (s->reconfigure) {
 		uint64_t now = now_ns();
@@ -620,7 +623,60 @@ sampler_cut(struct sampler *s, struct profile *out,
 			b->name = profile_string(&s->res->profile,
 						 old.strings.v[b->name]);
 	}
-	*out = old;
+	*old_out = old;
+}
+
+void
+sampler_cut(struct sampler *s, struct profile *out,
+	    struct sampler_stats *win)
+{
+	window_end(s);
+	if (win)
+		stats_delta(&s->res->stats, s->at_cut, win);
+	*s->at_cut = s->res->stats;
+	window_next(s, out);
+}
+
+enum sampler_state
+sampler_idle(struct sampler *s, uint64_t until_ns)
+{
+	for (;;) {
+		uint64_t now = now_ns();
+
+		if (*s->o->stop)
+			return SAMPLER_STOP;
+		if (ended(s))
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
+		target_poll_events(&s->t, until_ns ? until_ns - now :
+					  REFRESH_NS);
+	}
+}
+
+void
+sampler_skip(struct sampler *s)
+{
+	struct profile old;
+	uint64_t now = now_ns();
+	size_t i;
+
+	/* Threads count from now: the CPU and wall time they spent since
+	 * their last sample belong to no window. */
+	sync_books(s, now);
+	for (i = 0; i < s->nbooks; i++) {
+		struct book *b = &s->books[i];
+
+		if (s->t.t[i].gone)
+			continue;
+		b->last_cpu = read_cpu(s, b, s->t.t[i].tid);
+		b->last_wall = now;
+	}
+	window_totals(s);
+	*s->at_cut = s->res->stats;
+	window_next(s, &old);
+	profile_free(&old);
+	s->next_tick = now_ns() + next_interval(s);
 }
 
 void

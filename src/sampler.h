@@ -97,8 +97,17 @@ enum sampler_state sampler_poll(struct sampler *s, uint64_t until_ns);
  * @win, if not NULL, gets the counters of the window alone. */
 void sampler_cut(struct sampler *s, struct profile *out,
 		 struct sampler_stats *win);
+/* Handles ptrace events (new threads, exits, signals to pass on) until
+ * @until_ns, a stop request or the target's end, without sampling: no
+ * thread is stopped.  For a sampler that has nothing to do for a while;
+ * call sampler_skip() before sampling again. */
+enum sampler_state sampler_idle(struct sampler *s, uint64_t until_ns);
+/* Drops the current window and begins a new one now: the CPU and wall
+ * time threads spent since their last sample (idle time) are counted in
+ * no window, and the next window's counters start here. */
+void sampler_skip(struct sampler *s);
 /* The next window samples with this mode and rate: the change is made
- * by the next sampler_cut, between the two windows. */
+ * by the next sampler_cut or sampler_skip, between two windows. */
 void sampler_reconfigure(struct sampler *s, enum sample_mode mode,
 			 int rate_hz);
 /* Every live thread's current stack as a threads/count profile (one

@@ -17,35 +17,54 @@
 #include <string.h>
 #include <time.h>
 
+/* One thread as the writers see it, from a capture or from a profile. */
+struct thread_view {
+	pid_t tid;
+	const char *name;
+	const uint64_t *pcs;	/* leaf first, PROFILE_PC_EXACT flags */
+	size_t n;
+	bool captured;		/* else no stack, for @error */
+	const char *error;
+};
+
 struct group {
-	size_t first;		/* index of its first thread in the capture */
+	size_t first;		/* index of its first thread in the views */
 	size_t *members;
 	size_t n, cap;
 };
 
 struct grouping {
-	struct capture *c;
+	pid_t pid;
+	const struct thread_view *th;	/* sorted by tid */
+	size_t nth;
+	struct symbols *syms;
 	struct strtab keys;	/* function-name stacks, one per group */
 	struct group *v;
 	size_t n, cap;
 };
 
+static size_t
+frames_at(struct symbols *syms, uint64_t v, const struct sym_frame **sf)
+{
+	return symbols_lookup(syms, v & ~PROFILE_PC_EXACT,
+			      (v & PROFILE_PC_EXACT) != 0, sf);
+}
+
 /* "f;g;h": the functions of a thread's stack, inlined ones included. */
 static void
-stack_key(struct capture *c, const struct thread_stack *th, struct buf *key)
+stack_key(struct symbols *syms, const struct thread_view *th, struct buf *key)
 {
 	size_t i, j;
 
 	key->len = 0;
-	if (!th->raw) {
+	if (!th->captured) {
 		buf_printf(key, "[not captured]");
 		buf_putc(key, '\0');
 		return;
 	}
-	for (i = 0; i < th->raw->n; i++) {
-		const struct raw_frame *f = &th->raw->frames[i];
+	for (i = 0; i < th->n; i++) {
 		const struct sym_frame *sf;
-		size_t n = symbols_lookup(c->syms, f->pc, f->activation, &sf);
+		size_t n = frames_at(syms, th->pcs[i], &sf);
 
 		for (j = 0; j < n; j++) {
 			char tmp[256];
@@ -75,11 +94,11 @@ group_threads(struct grouping *g)
 
 	buf_init(&key);
 	strtab_init(&g->keys);
-	for (i = 0; i < g->c->n; i++) {
+	for (i = 0; i < g->nth; i++) {
 		uint32_t id;
 		struct group *gr;
 
-		stack_key(g->c, &g->c->threads[i], &key);
+		stack_key(g->syms, &g->th[i], &key);
 		id = strtab_intern(&g->keys, (char *) key.data);
 		if (id == g->n) {
 			g->v = xgrow(g->v, &g->cap, g->n + 1, sizeof(*g->v));
@@ -111,11 +130,11 @@ grouping_free(struct grouping *g)
 static const char *
 common_name(const struct grouping *g, const struct group *gr)
 {
-	const char *name = g->c->threads[gr->first].name;
+	const char *name = g->th[gr->first].name;
 	size_t i;
 
 	for (i = 0; i < gr->n; i++)
-		if (strcmp(g->c->threads[gr->members[i]].name, name) != 0)
+		if (strcmp(g->th[gr->members[i]].name, name) != 0)
 			return NULL;
 	return name;
 }
@@ -125,37 +144,36 @@ write_text(const struct grouping *g, struct buf *out)
 {
 	size_t i, k, j;
 
-	buf_printf(out, "threads profile: total %zu\n", g->c->n);
+	buf_printf(out, "threads profile: total %zu\n", g->nth);
 	for (i = 0; i < g->n; i++) {
 		const struct group *gr = &g->v[i];
-		const struct thread_stack *th = &g->c->threads[gr->first];
+		const struct thread_view *th = &g->th[gr->first];
 
 		buf_printf(out, "\n%zu @", gr->n);
-		for (k = 0; th->raw && k < th->raw->n; k++)
-			buf_printf(out, " 0x%" PRIx64, th->raw->frames[k].pc);
+		for (k = 0; th->captured && k < th->n; k++)
+			buf_printf(out, " 0x%" PRIx64,
+				   (uint64_t) (th->pcs[k] & ~PROFILE_PC_EXACT));
 		buf_printf(out, "\n# threads:");
 		for (k = 0; k < gr->n; k++) {
-			const struct thread_stack *m =
-				&g->c->threads[gr->members[k]];
+			const struct thread_view *m = &g->th[gr->members[k]];
 
-			buf_printf(out, " %d (%s)", (int) m->snap.tid, m->name);
+			buf_printf(out, " %d (%s)", (int) m->tid, m->name);
 		}
 		buf_putc(out, '\n');
-		if (!th->raw) {
+		if (!th->captured) {
 			buf_printf(out, "#\t(no stack: %s)\n",
 				   th->error ? th->error : "unknown");
 			continue;
 		}
-		for (k = 0; k < th->raw->n; k++) {
-			const struct raw_frame *f = &th->raw->frames[k];
+		for (k = 0; k < th->n; k++) {
+			uint64_t pc = th->pcs[k] & ~PROFILE_PC_EXACT;
 			const struct sym_frame *sf;
-			size_t n = symbols_lookup(g->c->syms, f->pc,
-						  f->activation, &sf);
+			size_t n = frames_at(g->syms, th->pcs[k], &sf);
 
 			for (j = 0; j < n; j++) {
 				char tmp[256];
 
-				buf_printf(out, "#\t0x%" PRIx64 "\t%s", f->pc,
+				buf_printf(out, "#\t0x%" PRIx64 "\t%s", pc,
 					   frame_display_name(&sf[j], tmp,
 							      sizeof(tmp)));
 				if (sf[j].file)
@@ -168,65 +186,45 @@ write_text(const struct grouping *g, struct buf *out)
 }
 
 static void
-json_str(struct buf *out, const char *s)
-{
-	char *p = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&p, &len);
-
-	if (!f)
-		return;
-	json_string(f, s);
-	fclose(f);
-	buf_append(out, p, len);
-	free(p);
-}
-
-static void
 write_json(const struct grouping *g, struct buf *out)
 {
 	size_t i, k, j;
 
 	buf_printf(out, "{\"pid\":%d,\"threads\":%zu,\"groups\":[",
-		   (int) g->c->pid, g->c->n);
+		   (int) g->pid, g->nth);
 	for (i = 0; i < g->n; i++) {
 		const struct group *gr = &g->v[i];
-		const struct thread_stack *th = &g->c->threads[gr->first];
+		const struct thread_view *th = &g->th[gr->first];
 		bool first = true;
 
 		buf_printf(out, "%s{\"count\":%zu,\"tids\":[", i ? "," : "",
 			   gr->n);
-		for (k = 0; k < gr->n; k++) {
-			const struct thread_stack *m =
-				&g->c->threads[gr->members[k]];
-
+		for (k = 0; k < gr->n; k++)
 			buf_printf(out, "%s%d", k ? "," : "",
-				   (int) m->snap.tid);
-		}
+				   (int) g->th[gr->members[k]].tid);
 		buf_printf(out, "],\"names\":[");
 		for (k = 0; k < gr->n; k++) {
 			if (k)
 				buf_putc(out, ',');
-			json_str(out, g->c->threads[gr->members[k]].name);
+			json_buf_string(out, g->th[gr->members[k]].name);
 		}
 		buf_printf(out, "],\"frames\":[");
-		for (k = 0; th->raw && k < th->raw->n; k++) {
-			const struct raw_frame *f = &th->raw->frames[k];
+		for (k = 0; th->captured && k < th->n; k++) {
+			uint64_t pc = th->pcs[k] & ~PROFILE_PC_EXACT;
 			const struct sym_frame *sf;
-			size_t n = symbols_lookup(g->c->syms, f->pc,
-						  f->activation, &sf);
+			size_t n = frames_at(g->syms, th->pcs[k], &sf);
 
 			for (j = 0; j < n; j++) {
 				buf_printf(out, "%s{\"pc\":\"0x%" PRIx64
 					   "\",\"function\":", first ? "" : ",",
-					   f->pc);
-				json_str(out, sf[j].function);
+					   pc);
+				json_buf_string(out, sf[j].function);
 				buf_printf(out, ",\"file\":");
-				json_str(out, sf[j].file);
+				json_buf_string(out, sf[j].file);
 				buf_printf(out, ",\"line\":%d,\"inlined\":%s,"
 					   "\"module\":", sf[j].line,
 					   sf[j].inlined ? "true" : "false");
-				json_str(out, sf[j].module);
+				json_buf_string(out, sf[j].module);
 				buf_putc(out, '}');
 				first = false;
 			}
@@ -239,8 +237,7 @@ write_json(const struct grouping *g, struct buf *out)
 static void
 build_profile(const struct grouping *g, struct profile *p)
 {
-	uint64_t *pcs = NULL;
-	size_t cap = 0, i, k;
+	size_t i;
 
 	profile_init(p);
 	p->nvalues = 1;
@@ -258,27 +255,103 @@ build_profile(const struct grouping *g, struct profile *p)
 	}
 	for (i = 0; i < g->n; i++) {
 		const struct group *gr = &g->v[i];
-		const struct thread_stack *th = &g->c->threads[gr->first];
+		const struct thread_view *th = &g->th[gr->first];
 		const char *name = common_name(g, gr);
 		int64_t v = gr->n;
-		size_t n = th->raw ? th->raw->n : 0;
 
-		pcs = xgrow(pcs, &cap, n + 1, sizeof(*pcs));
-		for (k = 0; k < n; k++)
-			pcs[k] = th->raw->frames[k].pc |
-				 (th->raw->frames[k].activation ?
-				  PROFILE_PC_EXACT : 0);
-		profile_add(p, profile_stack(p, pcs, n), 0,
+		profile_add(p, profile_stack(p, th->pcs,
+					     th->captured ? th->n : 0), 0,
 			    profile_string(p, name ? name : ""),
 			    THREAD_OTHER, &v);
 	}
-	free(pcs);
+}
+
+/* The threads of a capture, their frames as a profile stores them. */
+static struct thread_view *
+capture_views(const struct capture *c)
+{
+	struct thread_view *v = xcalloc(c->n + 1, sizeof(*v));
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		const struct thread_stack *th = &c->threads[i];
+		uint64_t *pcs;
+
+		v[i].tid = th->snap.tid;
+		v[i].name = th->name;
+		v[i].error = th->error;
+		if (!th->raw)
+			continue;
+		pcs = xcalloc(th->raw->n + 1, sizeof(*pcs));
+		for (k = 0; k < th->raw->n; k++)
+			pcs[k] = th->raw->frames[k].pc |
+				 (th->raw->frames[k].activation ?
+				  PROFILE_PC_EXACT : 0);
+		v[i].pcs = pcs;
+		v[i].n = th->raw->n;
+		v[i].captured = true;
+	}
+	return v;
+}
+
+static void
+views_free(struct thread_view *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((void *) v[i].pcs);
+	free(v);
+}
+
+static int
+cmp_views(const void *a, const void *b)
+{
+	const struct thread_view *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+void
+threads_profile_text(const struct profile *p, struct symbols *syms,
+		     struct buf *out)
+{
+	struct thread_view *v = xcalloc(p->nsamples + 1, sizeof(*v));
+	struct grouping g;
+	size_t i;
+
+	for (i = 0; i < p->nsamples; i++) {
+		const struct profile_sample *s = &p->samples[i];
+		const struct profile_stack *st = &p->stacks[s->stack - 1];
+		const uint64_t *pcs = p->pcs + st->off;
+		size_t n = st->n;
+
+		/* The pseudo-frame of a short copy names no function. */
+		if (n && pcs[n - 1] == PROFILE_PC_TRUNCATED)
+			n--;
+		v[i].tid = s->tid;
+		v[i].name = p->strings.v[s->name] ? p->strings.v[s->name] : "";
+		v[i].pcs = pcs;
+		v[i].n = n;
+		v[i].captured = true;
+	}
+	if (p->nsamples > 1)
+		qsort(v, p->nsamples, sizeof(*v), cmp_views);
+	memset(&g, 0, sizeof(g));
+	g.th = v;
+	g.nth = p->nsamples;
+	g.syms = syms;
+	group_threads(&g);
+	write_text(&g, out);
+	grouping_free(&g);
+	free(v);
 }
 
 int
 threads_run(const struct threads_opts *o)
 {
 	struct capture c;
+	struct thread_view *views;
 	struct grouping g;
 	struct frame_source src;
 	struct profile p;
@@ -295,8 +368,12 @@ threads_run(const struct threads_opts *o)
 		capture_free(&c);
 		return EXIT_FATAL;
 	}
+	views = capture_views(&c);
 	memset(&g, 0, sizeof(g));
-	g.c = &c;
+	g.pid = c.pid;
+	g.th = views;
+	g.nth = c.n;
+	g.syms = c.syms;
 	group_threads(&g);
 	build_profile(&g, &p);
 	symbols_frame_source(c.syms, &src);
@@ -327,6 +404,7 @@ threads_run(const struct threads_opts *o)
 	}
 	profile_free(&p);
 	grouping_free(&g);
+	views_free(views, c.n);
 	capture_free(&c);
 	return status;
 }

@@ -24,5 +24,10 @@ struct threads_opts {
 
 /* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */
 int threads_run(const struct threads_opts *o);
+/* The text output of threads (groups by stack, largest first) for a
+ * profile of one sample per thread, as sampler_threads() makes it;
+ * frames are named through @syms. */
+void threads_profile_text(const struct profile *p, struct symbols *syms,
+			  struct buf *out);
 
 #endif /* !PIDPROF_THREADS_H */

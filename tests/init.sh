@@ -132,6 +132,18 @@ require_python3() {
 		skip_ "python3 is needed to read JSON output"
 }
 
+# xmllint (libxml2-utils) judges every SVG: well-formed XML.
+require_xmllint() {
+	command -v xmllint > /dev/null 2>&1 ||
+		skip_ "xmllint (libxml2-utils) is needed to check SVG files"
+}
+
+# xml_ok FILE: FILE is well-formed XML, per xmllint.
+xml_ok() {
+	xmllint --noout "$1" 2> "$tmpdir/xmllint.err" ||
+		fail_ "${1##*/} is not well-formed XML: $(head -n 5 "$tmpdir/xmllint.err")"
+}
+
 # Single-character state of a task from its stat file ("" if gone).
 task_state_() {
 	sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "$1/stat" 2>/dev/null
@@ -233,6 +245,21 @@ assert_running() {
 			fail_ "process $1 not running freely after 10 s:$bad_"
 		sleep 0.1
 	done
+}
+
+# wait_traced PID: waits (at most 30 s) until PID has a tracer, then
+# prints the tracer's tid.  A fixed sleep is not enough on a loaded
+# machine: attaching and loading symbols can take seconds there.
+wait_traced() {
+	i_=0
+	while :; do
+		tp_=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+		[ -n "$tp_" ] && [ "$tp_" != 0 ] && break
+		i_=$((i_ + 1))
+		[ "$i_" -le 600 ] || framework_failure_ "process $1 not traced after 30 s"
+		sleep 0.05
+	done
+	printf '%s\n' "$tp_"
 }
 
 # tid_of PID NAME: the thread of PID whose comm is NAME.

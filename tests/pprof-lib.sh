@@ -18,6 +18,19 @@ require_go() {
 	mkdir -p "$HOME"
 }
 
+# go_cpu_profile FILE: a CPU profile written by Go's own runtime/pprof
+# (tests/gen-pprof.go: main.hotA does three times the work of main.hotB
+# for about two seconds).  After require_go.
+go_cpu_profile() {
+	if [ ! -x "$tmpdir/gen-pprof" ]; then
+		GOPATH=$tmpdir/gopath GOPROXY=off GO111MODULE=off \
+		CGO_ENABLED=0 "$GO" build -o "$tmpdir/gen-pprof" \
+			"$abs_srcdir/gen-pprof.go" > "$tmpdir/go-build.log" 2>&1 ||
+			framework_failure_ "go build failed: $(cat "$tmpdir/go-build.log")"
+	fi
+	"$tmpdir/gen-pprof" "$1" || framework_failure_ "gen-pprof failed"
+}
+
 # gopprof ARGS...: go tool pprof, its output in $tmpdir/pprof.out.
 gopprof() {
 	"$GO" tool pprof "$@" > "$tmpdir/pprof.out" 2> "$tmpdir/pprof.err" ||

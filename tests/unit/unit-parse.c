@@ -104,11 +104,40 @@ test_duration(void)
 	}
 }
 
+static void
+test_age(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		uint64_t want;
+	} rows[] = {
+		{ "90", 1, 90 }, { "90s", 1, 90 }, { "30m", 1, 1800 },
+		{ "12h", 1, 43200 }, { "7d", 1, 604800 }, { "1.5d", 1, 129600 },
+		{ "400d", 1, 34560000 }, { "0", 0, 0 }, { "0.5", 0, 0 },
+		{ "-1d", 0, 0 }, { "3w", 0, 0 }, { "d", 0, 0 }, { "", 0, 0 },
+		{ "36501d", 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *why = NULL;
+		uint64_t v = 0;
+		int rc = parse_age(rows[i].in, &v, &why);
+
+		CHECK((rc == 0) == rows[i].ok, "parse_age('%s') = %d",
+		      rows[i].in, rc);
+		if (rows[i].ok)
+			CHECK(v == rows[i].want, "'%s' gave %llu", rows[i].in,
+			      (unsigned long long) v);
+	}
+}
+
 int
 main(void)
 {
 	test_pid();
 	test_size();
 	test_duration();
+	test_age();
 	return unit_done("unit-parse");
 }

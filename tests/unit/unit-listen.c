@@ -1,0 +1,98 @@
+/*
+ * --listen values of serve: addresses, ports, unix sockets, and which
+ * of them stay on this host.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "httpd.h"
+#include "unit.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+int
+main(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		int family;
+		int port;
+		int loopback;
+	} rows[] = {
+		{ "127.0.0.1:6060", 1, AF_INET, 6060, 1 },
+		{ "127.1.2.3:0", 1, AF_INET, 0, 1 },
+		{ "localhost:80", 1, AF_INET, 80, 1 },
+		{ "0.0.0.0:6060", 1, AF_INET, 6060, 0 },
+		{ "192.0.2.7:443", 1, AF_INET, 443, 0 },
+		{ "[::1]:6060", 1, AF_INET6, 6060, 1 },
+		{ "[::]:6060", 1, AF_INET6, 6060, 0 },
+		{ "[::ffff:127.0.0.1]:1", 1, AF_INET6, 1, 1 },
+		{ "[2001:db8::1]:65535", 1, AF_INET6, 65535, 0 },
+		{ "unix:/run/pidprof.sock", 1, AF_UNIX, 0, 1 },
+		{ "127.0.0.1", 0, 0, 0, 0 },
+		{ "127.0.0.1:", 0, 0, 0, 0 },
+		{ "127.0.0.1:65536", 0, 0, 0, 0 },
+		{ "127.0.0.1:-1", 0, 0, 0, 0 },
+		{ "127.0.0.1:80x", 0, 0, 0, 0 },
+		{ ":6060", 0, 0, 0, 0 },
+		{ "::1:6060", 0, 0, 0, 0 },
+		{ "[::1]6060", 0, 0, 0, 0 },
+		{ "example.com:80", 0, 0, 0, 0 },
+		{ "unix:", 0, 0, 0, 0 },
+	};
+	char longpath[200];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct http_listen l;
+		const char *why = NULL;
+		int rc = http_listen_parse(rows[i].in, &l, &why);
+		int port = -1;
+
+		CHECK((rc == 0) == rows[i].ok, "'%s': %d (%s)", rows[i].in,
+		      rc, why ? why : "");
+		if (rc != 0 || !rows[i].ok) {
+			CHECK(rc != 0 || why != NULL, "'%s': no reason",
+			      rows[i].in);
+			continue;
+		}
+		CHECK(l.addr.ss_family == rows[i].family, "'%s': family %d",
+		      rows[i].in, l.addr.ss_family);
+		if (l.addr.ss_family == AF_INET) {
+			struct sockaddr_in *in = (void *) &l.addr;
+
+			port = ntohs(in->sin_port);
+		} else if (l.addr.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (void *) &l.addr;
+
+			port = ntohs(in6->sin6_port);
+		}
+		if (rows[i].family != AF_UNIX)
+			CHECK(port == rows[i].port, "'%s': port %d",
+			      rows[i].in, port);
+		CHECK(l.loopback == rows[i].loopback, "'%s': loopback %d",
+		      rows[i].in, l.loopback);
+		CHECK(l.unix_socket == (rows[i].family == AF_UNIX),
+		      "'%s': unix %d", rows[i].in, l.unix_socket);
+	}
+	{
+		struct http_listen l;
+		const char *why = NULL;
+
+		CHECK(http_listen_parse("unix:/run/pidprof.sock", &l,
+					&why) == 0, "unix");
+		CHECK_STREQ(l.path, "/run/pidprof.sock");
+	}
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	memcpy(longpath, "unix:/", 6);
+	longpath[sizeof(longpath) - 1] = '\0';
+	{
+		struct http_listen l;
+		const char *why = NULL;
+
+		CHECK(http_listen_parse(longpath, &l, &why) < 0,
+		      "a socket path past sun_path");
+		CHECK_STREQ(why, "the socket path is too long");
+	}
+	return unit_done("unit-listen");
+}
