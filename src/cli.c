@@ -5,6 +5,7 @@
 #include "httpd.h"
 #include "msg.h"
 #include "parse.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 #include <getopt.h>
@@ -54,6 +55,8 @@ print_main_help(FILE *f)
 		"            with growth per hour, leak suspects, an SVG chart\n"
 		"  serve     stay attached and serve Go's /debug/pprof endpoints\n"
 		"            (cpu, wall, heap, threads) over HTTP or HTTPS\n"
+		"  push      profile a process without end and send a profile\n"
+		"            every window to Pyroscope or Profefe\n"
 		"  help      show this help\n"
 		"\n"
 		"Global options:\n"
@@ -260,6 +263,77 @@ print_diff_help(void)
 	       "      lacks the sample type; or the flame graph cannot be\n"
 	       "      written\n"
 	       "  64  usage error (bad option or value)\n");
+}
+
+static const char push_exit_help[] =
+	"Exit status:\n"
+	"  0   ran to the end (the process exited, or SIGINT or SIGTERM):\n"
+	"      every profile was delivered or waits in the spool directory\n"
+	"  1   some profile was lost: refused by a sink (an answer other\n"
+	"      than 408, 429 or 5xx), dropped from a full spool, or not\n"
+	"      delivered at the end without --spool-dir\n"
+	"  2   fatal: nothing could be attached, or the spool directory\n"
+	"      cannot be used\n"
+	"  64  usage error (bad option or value), or a bad configuration\n"
+	"      file\n";
+
+static void
+print_push_help(void)
+{
+	printf("Usage: pidprof push -p PID [OPTIONS] SINK...\n"
+	       "       pidprof push [OPTIONS] SINK... -- COMMAND [ARGS...]\n"
+	       "       pidprof push -c FILE [OPTIONS]\n"
+	       "\n"
+	       "Profile process PID without end, and every window (aligned to the\n"
+	       "wall clock) send one profile of each type to every sink that wants\n"
+	       "it.  Uploads run beside the sampler, which never waits for them;\n"
+	       "what a sink cannot take is retried, and kept in the spool meanwhile.\n"
+	       "Ends when the process exits, or on SIGINT or SIGTERM: the last,\n"
+	       "partial window is sent too.  SIGHUP reads the -c file again and\n"
+	       "applies it from the next window, without detaching.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to profile (or give -- COMMAND)\n"
+	       "  -c, --config=FILE      settings from FILE: 'key = value' lines whose\n"
+	       "                         keys are these long options, [sink NAME]\n"
+	       "                         sections, ${VAR} from the environment; the\n"
+	       "                         command line's options come after it\n"
+	       "  -m, --mode=MODE        wall (default) or cpu, as for record\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100; out of range is clamped)\n"
+	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
+	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
+	       "                         DIR (created, mode 0700) and send them at the\n"
+	       "                         next start too (default: in memory only)\n"
+	       "      --spool-max=SIZE   at most SIZE of waiting profiles; beyond it\n"
+	       "                         the oldest are dropped (default 256M)\n"
+	       "  -q, --quiet            no status line, summary or notices\n"
+	       "  -v, --verbose          a line per window; twice for debug messages\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Sinks (repeatable; the sink settings after one are its own):\n"
+	       "      --pyroscope=URL    Grafana Pyroscope: POST URL/ingest\n"
+	       "      --profefe=URL      Profefe: POST URL/api/0/profiles\n"
+	       "\n"
+	       "Sink settings (before the first sink: the defaults of every sink):\n"
+	       "      --app=NAME         application (service) name; default: the\n"
+	       "                         process's name\n"
+	       "      --tag=KEY=VALUE    a label of every profile; repeatable; an\n"
+	       "                         empty VALUE removes an inherited tag\n"
+	       "      --types=LIST       of cpu or wall (the mode's), memory, threads\n"
+	       "                         (default: the mode's and memory)\n"
+	       "      --auth-token-env=VAR   send 'Authorization: Bearer' with the\n"
+	       "                         token in variable VAR (default:\n"
+	       "                         PIDPROF_AUTH_TOKEN, when it is set)\n"
+	       "      --basic-user=USER  HTTP basic authentication (Grafana Cloud)\n"
+	       "      --basic-password-env=VAR   its password is in variable VAR\n"
+	       "                         (default PIDPROF_BASIC_PASSWORD)\n"
+	       "      --tenant=ID        send X-Scope-OrgID: ID\n"
+	       "      --header='NAME: VALUE'   an extra header, sent last; repeatable\n"
+	       "      --connect-timeout=TIME   to connect (default 5s)\n"
+	       "      --timeout=TIME     for a whole request (default 15s)\n"
+	       "\n"
+	       "%s", push_exit_help);
 }
 
 static void
@@ -1074,6 +1148,174 @@ parse_diff(int argc, char **argv, struct cli *cli)
 	o->new = argv[optind + 1];
 }
 
+/* The long name of an option read by getopt_long. */
+static const char *
+long_name(const struct option *longopts, int c, int index)
+{
+	size_t i;
+
+	if (index >= 0)
+		return longopts[index].name;
+	for (i = 0; longopts[i].name; i++)
+		if (longopts[i].val == c)
+			return longopts[i].name;
+	return "?";
+}
+
+/*
+ * A password in a URL on the command line would show in the process
+ * list: keep a copy and overwrite it in argv (which /proc/PID/cmdline
+ * shows) with '*'.  Returns the copy, or @arg when it has none.
+ */
+static const char *
+hide_url_password(struct push_opts *o, char *arg)
+{
+	char *pw = url_password(arg), *at, *copy;
+
+	if (!pw)
+		return arg;
+	copy = xstrdup(arg);
+	o->owned = xgrow(o->owned, &o->owned_cap, o->nowned + 1,
+			 sizeof(*o->owned));
+	o->owned[o->nowned++] = copy;
+	at = strstr(arg, "://");
+	at = at ? strstr(at + 3, pw) : NULL;
+	if (at)
+		memset(at, '*', strlen(pw));
+	free(pw);
+	return copy;
+}
+
+static void
+parse_push(int argc, char **argv, struct cli *cli)
+{
+	enum {
+		OPT_WINDOW = 0x100, OPT_SPOOL_DIR, OPT_SPOOL_MAX,
+		OPT_PYROSCOPE, OPT_PROFEFE, OPT_APP, OPT_TAG, OPT_TYPES,
+		OPT_TOKEN_ENV, OPT_BASIC_USER, OPT_PASSWORD_ENV, OPT_TENANT,
+		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+	};
+	static const char optstring[] = "+:p:c:m:r:qvh";
+	static const struct option longopts[] = {
+		{ "pid",		required_argument, NULL, 'p' },
+		{ "config",		required_argument, NULL, 'c' },
+		{ "mode",		required_argument, NULL, 'm' },
+		{ "rate",		required_argument, NULL, 'r' },
+		{ "window",		required_argument, NULL, OPT_WINDOW },
+		{ "spool-dir",	required_argument, NULL, OPT_SPOOL_DIR },
+		{ "spool-max",	required_argument, NULL, OPT_SPOOL_MAX },
+		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "verbose",		no_argument,	   NULL, 'v' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "pyroscope",	required_argument, NULL, OPT_PYROSCOPE },
+		{ "profefe",		required_argument, NULL, OPT_PROFEFE },
+		{ "app",		required_argument, NULL, OPT_APP },
+		{ "tag",		required_argument, NULL, OPT_TAG },
+		{ "types",		required_argument, NULL, OPT_TYPES },
+		{ "auth-token-env", required_argument, NULL, OPT_TOKEN_ENV },
+		{ "basic-user",	required_argument, NULL, OPT_BASIC_USER },
+		{ "basic-password-env", required_argument, NULL,
+			OPT_PASSWORD_ENV },
+		{ "tenant",		required_argument, NULL, OPT_TENANT },
+		{ "header",		required_argument, NULL, OPT_HEADER },
+		{ "connect-timeout", required_argument, NULL,
+			OPT_CONNECT_TIMEOUT },
+		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct push_opts *o = &cli->push;
+	struct push_config scratch;
+	struct push_plan plan;
+	struct pp_err err;
+	bool have_pid = false;
+	int c, index;
+
+	memset(o, 0, sizeof(*o));
+	push_config_init(&scratch);
+	cli->command = CLI_PUSH;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	for (;;) {
+		const char *key;
+
+		index = -1;
+		c = getopt_long(argc, argv, optstring, longopts, &index);
+		if (c == -1)
+			break;
+
+		switch (c) {
+		case 'h':
+			print_push_help();
+			push_config_free(&scratch);
+			push_opts_free(o);
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		case 'c':
+			o->config_path = optarg;
+			continue;
+		case ':':
+		case '?':
+			bad_option(argv, c);
+			goto usage;
+		default:
+			break;
+		}
+		key = long_name(longopts, c, index);
+		if (c == 'p') {
+			pid_t pid;
+
+			if (!opt_pid(optarg, &pid))
+				goto usage;
+			have_pid = true;
+		}
+		/* Checked now, applied (after the file's) when it runs. */
+		if (push_config_set(&scratch, NULL, key,
+				    c == 'q' || c == 'v' ? NULL : optarg,
+				    &err) < 0) {
+			usage_error_msg("invalid --%s argument: %s", key,
+					err.text);
+			goto usage;
+		}
+		o->args = xgrow(o->args, &o->args_cap, o->nargs + 1,
+				sizeof(*o->args));
+		o->args[o->nargs].key = key;
+		o->args[o->nargs].value = c == 'q' || c == 'v' ? NULL : optarg;
+		if (c == OPT_PYROSCOPE || c == OPT_PROFEFE)
+			o->args[o->nargs].value = hide_url_password(o, optarg);
+		o->nargs++;
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (have_pid && o->argv) {
+		usage_error_msg("push takes -p PID or a command, not both");
+		goto usage;
+	}
+	if (!have_pid && !o->argv && !o->config_path) {
+		usage_error_msg("push needs a process: use -p PID or -- COMMAND");
+		goto usage;
+	}
+	if (have_pid && scratch.pid == getpid()) {
+		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+				(int) scratch.pid);
+		goto usage;
+	}
+	/* Without a file, the command line must be complete. */
+	if (!o->config_path) {
+		if (push_config_resolve(&scratch, "pidprof", &plan, &err) < 0) {
+			usage_error_msg("%s", err.text);
+			goto usage;
+		}
+		push_plan_free(&plan);
+	}
+	push_config_free(&scratch);
+	return;
+usage:
+	push_config_free(&scratch);
+	push_opts_free(o);
+	usage_exit(cli);
+}
+
 /* --rate: out of range is clamped, with a warning. */
 static bool
 opt_rate(const char *arg, int *out)
@@ -1472,6 +1714,8 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		return parse_report(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "diff") == 0)
 		return parse_diff(argc - optind, argv + optind, cli);
+	if (strcmp(cmd, "push") == 0)
+		return parse_push(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "snapshot") == 0)
 		return parse_snapshot(argc - optind, argv + optind, cli);
 	if (strcmp(cmd, "trend") == 0)

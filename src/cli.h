@@ -11,6 +11,7 @@
 # include "diff.h"
 # include "dump.h"
 # include "heap.h"
+# include "push.h"
 # include "record.h"
 # include "report.h"
 # include "serve.h"
@@ -26,6 +27,7 @@ enum cli_command {
 	CLI_THREADS,
 	CLI_REPORT,
 	CLI_DIFF,
+	CLI_PUSH,
 	CLI_SERVE,
 	CLI_SNAPSHOT,
 	CLI_TREND,
@@ -40,6 +42,7 @@ struct cli {
 	struct threads_opts threads;
 	struct report_opts report;
 	struct diff_opts diff;
+	struct push_opts push;
 	struct serve_opts serve;
 	struct snapdir_opts snapshot;
 	struct trend_opts trend;

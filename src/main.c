@@ -9,6 +9,7 @@
 #include "diff.h"
 #include "dump.h"
 #include "heap.h"
+#include "push.h"
 #include "record.h"
 #include "report.h"
 #include "serve.h"
@@ -44,6 +45,12 @@ main(int argc, char **argv)
 		return report_run(&cli.report);
 	case CLI_DIFF:
 		return diff_run(&cli.diff);
+	case CLI_PUSH: {
+		int rc = push_run(&cli.push);
+
+		push_opts_free(&cli.push);
+		return rc;
+	}
 	case CLI_SERVE:
 		return serve_run(&cli.serve);
 	case CLI_SNAPSHOT:

@@ -3,12 +3,65 @@
  */
 #include "msg.h"
 
+#include "xmalloc.h"
+
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#define MAX_SECRETS	64
+
 static int verbose_level;
+static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+
+void
+msg_add_secret(const char *secret)
+{
+	size_t i;
+
+	if (!secret || strlen(secret) < 3)
+		return;
+	pthread_mutex_lock(&secrets_lock);
+	for (i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], secret) == 0)
+			break;
+	if (i == nsecrets && nsecrets < MAX_SECRETS)
+		secrets[nsecrets++] = xstrdup(secret);
+	pthread_mutex_unlock(&secrets_lock);
+}
+
+void
+msg_clear_secrets(void)
+{
+	pthread_mutex_lock(&secrets_lock);
+	while (nsecrets)
+		free(secrets[--nsecrets]);
+	pthread_mutex_unlock(&secrets_lock);
+}
+
+/* Replaces every registered secret in @buf by "***" (never longer). */
+static void
+mask_secrets(char *buf)
+{
+	size_t i;
+
+	pthread_mutex_lock(&secrets_lock);
+	for (i = 0; i < nsecrets; i++) {
+		size_t sl = strlen(secrets[i]);
+		char *hit;
+
+		while ((hit = strstr(buf, secrets[i]))) {
+			memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
+			memcpy(hit, "***", 3);
+		}
+	}
+	pthread_mutex_unlock(&secrets_lock);
+}
 
 void
 msg_set_verbose(int level)
@@ -33,6 +86,7 @@ vmsg(const char *prefix, const char *suffix, const char *fmt, va_list ap)
 	if (n < 0 || (size_t) n >= sizeof(buf))
 		return;
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	mask_secrets(buf);
 	n = strlen(buf);
 	snprintf(buf + n, sizeof(buf) - n, "%s\n", suffix);
 	n = strlen(buf);
@@ -110,6 +164,7 @@ status_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
+	mask_secrets(buf);
 	n = strlen(buf);
 	snprintf(buf + n, sizeof(buf) - n, "\033[K");
 	if (write(STDERR_FILENO, buf, strlen(buf)) < 0) {

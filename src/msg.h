@@ -24,5 +24,9 @@ void error_msg_err(const struct pp_err *e);
 void status_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 void status_clear(void);
 void usage_error_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
+/* Every message printed after this shows "***" in place of @secret (a
+ * token or password of 3 characters or more), whoever prints it. */
+void msg_add_secret(const char *secret);
+void msg_clear_secrets(void);
 
 #endif /* !PIDPROF_MSG_H */

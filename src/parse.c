@@ -64,6 +64,7 @@ parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 		{ "", 1 }, { "B", 1 },
 		{ "K", 1024 }, { "KiB", 1024 }, { "k", 1024 },
 		{ "M", 1024 * 1024 }, { "MiB", 1024 * 1024 },
+		{ "G", 1024 * 1024 * 1024 }, { "GiB", 1024 * 1024 * 1024 },
 	};
 	uint64_t v;
 	const char *end;

@@ -11,7 +11,8 @@
 
 /* A process id: decimal, 1..INT_MAX (pid_max is below that). */
 int parse_pid(const char *s, pid_t *out, const char **why);
-/* A byte count with an optional K, KiB, M or MiB suffix, within [lo, hi]. */
+/* A byte count with an optional K, KiB, M, MiB, G or GiB suffix, within
+ * [lo, hi]. */
 int parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out,
 	       const char **why);
 

@@ -59,6 +59,10 @@ struct sampler {
 	bool need_refresh;
 	/* Take every thread without a stack at the next tick (threads). */
 	bool fill;
+	/* sampler_reconfigure: applied when the window is cut */
+	bool reconfigure;
+	enum sample_mode next_mode;
+	int next_rate;
 };
 
 const char *
@@ -590,6 +594,19 @@ window_next(struct sampler *s, struct profile *old_out)
 	size_t i;
 
 	old = s->res->profile;
+	if (s->reconfigure) {
+		uint64_t now = now_ns();
+
+		/* In cpu mode only threads that ran were brought up to
+		 * date: wall time counts from the cut, not from the last
+		 * time each thread ran. */
+		if (s->next_mode == MODE_WALL && s->opts.mode != MODE_WALL)
+			for (i = 0; i < s->nbooks; i++)
+				s->books[i].last_wall = now;
+		s->opts.mode = s->next_mode;
+		s->opts.rate_hz = s->next_rate;
+		s->reconfigure = false;
+	}
 	window_begin(s);
 	/* The books name stacks and strings of the old window; carry them
 	 * over, so threads that do not run keep being reused. */
@@ -665,8 +682,11 @@ sampler_skip(struct sampler *s)
 void
 sampler_reconfigure(struct sampler *s, enum sample_mode mode, int rate_hz)
 {
-	s->opts.mode = mode;
-	s->opts.rate_hz = rate_hz;
+	/* The window being sampled keeps its mode and rate to its end:
+	 * its profile's value types and period say what they were. */
+	s->next_mode = mode;
+	s->next_rate = rate_hz;
+	s->reconfigure = true;
 }
 
 void

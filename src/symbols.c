@@ -32,6 +32,8 @@ struct sym_entry {
 struct module_key {
 	Dwfl_Module *mod;
 	uint64_t key, start;
+	const char *build_id;	/* hex, owned; once build_id_read */
+	bool build_id_read;
 };
 
 /* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
@@ -213,10 +215,13 @@ symbols_close(struct symbols *s)
 	free(s);
 }
 
+static struct module_key *module_key(struct symbols *s, Dwfl_Module *mod);
+
 bool
 symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	struct module_key *k;
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	Dwarf_Addr bias;
@@ -226,13 +231,20 @@ symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
 	memset(out, 0, sizeof(*out));
 	if (!mod)
 		return false;
-	len = dwfl_module_build_id(mod, &bits, &vaddr);
-	if (len > 0) {
-		hex = xmalloc(2 * len + 1);
-		for (i = 0; i < len; i++)
-			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
-		out->build_id = own(s, hex);
+	/* Once per module: every pprof written asks again, and a long
+	 * run writes one per window. */
+	k = module_key(s, mod);
+	if (!k->build_id_read) {
+		len = dwfl_module_build_id(mod, &bits, &vaddr);
+		if (len > 0) {
+			hex = xmalloc(2 * len + 1);
+			for (i = 0; i < len; i++)
+				snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+			k->build_id = own(s, hex);
+		}
+		k->build_id_read = true;
 	}
+	out->build_id = k->build_id;
 	out->has_lines = dwfl_module_getdwarf(mod, &bias) != NULL;
 	return true;
 }
@@ -501,7 +513,7 @@ resolve(struct symbols *s, uint64_t pc)
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */
-static const struct module_key *
+static struct module_key *
 module_key(struct symbols *s, Dwfl_Module *mod)
 {
 	const unsigned char *bits;
@@ -518,6 +530,7 @@ module_key(struct symbols *s, Dwfl_Module *mod)
 	s->mods = xgrow(s->mods, &s->mods_cap, s->nmods + 1,
 			sizeof(*s->mods));
 	k = &s->mods[s->nmods++];
+	memset(k, 0, sizeof(*k));
 	k->mod = mod;
 	name = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL,
 				NULL);

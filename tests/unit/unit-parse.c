@@ -64,6 +64,16 @@ test_size(void)
 			CHECK(v == rows[i].want, "'%s' gave %llu", rows[i].in,
 			      (unsigned long long) v);
 	}
+	{
+		const char *why = NULL;
+		uint64_t v = 0;
+
+		CHECK(parse_size("2G", 1, UINT64_MAX, &v, &why) == 0 &&
+		      v == 2ull << 30, "2G gave %llu", (unsigned long long) v);
+		CHECK(parse_size("3GiB", 1, UINT64_MAX, &v, &why) == 0 &&
+		      v == 3ull << 30, "3GiB gave %llu",
+		      (unsigned long long) v);
+	}
 }
 
 static void

@@ -1,0 +1,395 @@
+/*
+ * What both sinks share: query escaping, URL checks and masking, header
+ * and tenant checks, the meaning of a reply, the backoff.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "sink.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *
+sink_kind_name(enum sink_kind k)
+{
+	switch (k) {
+	case SINK_PYROSCOPE: return "pyroscope";
+	case SINK_PROFEFE: return "profefe";
+	default: return "none";
+	}
+}
+
+void
+url_query_escape(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char) *s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			buf_putc(out, c);
+		} else if (c == ' ') {
+			buf_putc(out, '+');
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, (uint8_t) hex[c >> 4]);
+			buf_putc(out, (uint8_t) hex[c & 15]);
+		}
+	}
+}
+
+/* Where the authority of @url starts (after "scheme://"), or NULL. */
+static const char *
+authority(const char *url)
+{
+	if (strncmp(url, "http://", 7) == 0)
+		return url + 7;
+	if (strncmp(url, "https://", 8) == 0)
+		return url + 8;
+	return NULL;
+}
+
+/* The end of the authority: the first '/', or the end. */
+static const char *
+authority_end(const char *a)
+{
+	return a + strcspn(a, "/");
+}
+
+int
+url_check(const char *url, struct pp_err *err)
+{
+	const char *a = authority(url), *end, *at, *host;
+	const char *p;
+
+	if (!a)
+		return pp_err_set(err, EINVAL,
+				  "'%s': expected an http:// or https:// URL",
+				  url);
+	for (p = url; *p; p++)
+		if ((unsigned char) *p <= ' ' || *p == 0x7f)
+			return pp_err_set(err, EINVAL,
+					  "a URL cannot hold blanks or control characters");
+	if (strpbrk(url, "?#"))
+		return pp_err_set(err, EINVAL,
+				  "the URL cannot have a query or fragment: give the server's base URL");
+	end = authority_end(a);
+	at = memchr(a, '@', (size_t) (end - a));
+	host = at ? at + 1 : a;
+	if (host == end || *host == ':')
+		return pp_err_set(err, EINVAL, "the URL has no host");
+	return 0;
+}
+
+char *
+url_password(const char *url)
+{
+	const char *a = authority(url), *end, *at, *colon;
+
+	if (!a)
+		return NULL;
+	end = authority_end(a);
+	at = memchr(a, '@', (size_t) (end - a));
+	if (!at)
+		return NULL;
+	colon = memchr(a, ':', (size_t) (at - a));
+	if (!colon || colon + 1 == at)
+		return NULL;
+	return xstrndup(colon + 1, (size_t) (at - colon - 1));
+}
+
+char *
+url_mask_password(const char *url)
+{
+	const char *a = authority(url), *end, *at, *colon;
+
+	if (!a)
+		return xstrdup(url);
+	end = authority_end(a);
+	at = memchr(a, '@', (size_t) (end - a));
+	if (!at)
+		return xstrdup(url);
+	colon = memchr(a, ':', (size_t) (at - a));
+	if (!colon)
+		return xstrdup(url);
+	return xasprintf("%.*s***%s", (int) (colon + 1 - url), url, at);
+}
+
+static bool
+is_tchar(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c);
+}
+
+int
+header_check(const char *h, struct pp_err *err)
+{
+	const char *colon = strchr(h, ':'), *p;
+
+	if (!colon || colon == h)
+		return pp_err_set(err, EINVAL,
+				  "expected 'Name: value'");
+	for (p = h; p < colon; p++)
+		if (!is_tchar(*p))
+			return pp_err_set(err, EINVAL,
+					  "bad character in the header name '%.*s'",
+					  (int) (colon - h), h);
+	for (p = colon + 1; *p; p++)
+		if ((unsigned char) *p < ' ' && *p != '\t')
+			return pp_err_set(err, EINVAL,
+					  "a header value cannot hold control characters");
+	return 0;
+}
+
+bool
+header_is_secret(const char *h)
+{
+	static const char *const words[] = {
+		"auth", "token", "key", "secret", "password", "cookie",
+	};
+	size_t n = strcspn(h, ":"), i, k;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		size_t wl = strlen(words[i]);
+
+		for (k = 0; k + wl <= n; k++)
+			if (strncasecmp(h + k, words[i], wl) == 0)
+				return true;
+	}
+	return false;
+}
+
+int
+tenant_check(const char *t, struct pp_err *err)
+{
+	const char *p;
+	size_t n = strlen(t);
+
+	if (n == 0 || n > 150)
+		return pp_err_set(err, EINVAL,
+				  "a tenant id has 1 to 150 characters");
+	if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+		return pp_err_set(err, EINVAL, "'%s' cannot be a tenant id", t);
+	for (p = t; *p; p++) {
+		char c = *p;
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || strchr("!-_.*'()", c)))
+			return pp_err_set(err, EINVAL,
+					  "character '%c' is not allowed in a tenant id (only letters, digits and !-_.*'())",
+					  c);
+	}
+	return 0;
+}
+
+uint64_t
+sink_backoff_ns(unsigned attempt, uint64_t base_ns, uint64_t cap_ns,
+		uint64_t rnd)
+{
+	uint64_t d = base_ns;
+	unsigned i;
+
+	if (!attempt)
+		return 0;
+	for (i = 1; i < attempt && d < cap_ns; i++)
+		d *= 2;
+	if (d > cap_ns)
+		d = cap_ns;
+	return d / 2 + (d / 2 ? rnd % (d / 2 + 1) : 0);
+}
+
+/* --- replies --------------------------------------------------------- */
+
+struct scan {
+	const char *p, *end;
+};
+
+static void
+skip_ws(struct scan *s)
+{
+	while (s->p < s->end && strchr(" \t\r\n", *s->p))
+		s->p++;
+}
+
+/* A JSON string at s->p into @out (printable ASCII, others as '?'). */
+static bool
+scan_string(struct scan *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (s->p >= s->end || *s->p != '"')
+		return false;
+	s->p++;
+	while (s->p < s->end && *s->p != '"') {
+		char c = *s->p++;
+
+		if (c == '\\' && s->p < s->end) {
+			c = *s->p++;
+			switch (c) {
+			case 'n': case 't': case 'r': c = ' '; break;
+			case 'u':
+				c = '?';
+				s->p += s->end - s->p >= 4 ? 4 : s->end - s->p;
+				break;
+			case '"': case '\\': case '/': break;
+			default: c = '?'; break;
+			}
+		}
+		if ((unsigned char) c < ' ' || (unsigned char) c > '~')
+			c = '?';
+		if (out && n + 1 < len)
+			out[n++] = c;
+	}
+	if (out && len)
+		out[n] = '\0';
+	if (s->p >= s->end)
+		return false;
+	s->p++;
+	return true;
+}
+
+/* Skips any JSON value (objects and arrays balanced). */
+static bool
+skip_value(struct scan *s)
+{
+	int depth = 0;
+
+	do {
+		skip_ws(s);
+		if (s->p >= s->end)
+			return false;
+		if (*s->p == '"') {
+			if (!scan_string(s, NULL, 0))
+				return false;
+		} else if (*s->p == '{' || *s->p == '[') {
+			depth++;
+			s->p++;
+		} else if (*s->p == '}' || *s->p == ']') {
+			depth--;
+			s->p++;
+		} else {
+			while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+				s->p++;
+			if (depth == 0)
+				return true;
+		}
+		skip_ws(s);
+		if (depth > 0 && s->p < s->end &&
+		    (*s->p == ',' || *s->p == ':'))
+			s->p++;
+	} while (depth > 0);
+	return true;
+}
+
+static void
+plain_message(const char *body, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len && n + 1 < outlen; i++) {
+		char c = body[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if ((unsigned char) c < ' ' || (unsigned char) c > '~')
+			c = '?';
+		if (c == ' ' && (n == 0 || out[n - 1] == ' '))
+			continue;
+		out[n++] = c;
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+void
+sink_parse_reply(const void *body, size_t len, struct sink_reply *out)
+{
+	struct scan s;
+	char key[32];
+
+	memset(out, 0, sizeof(*out));
+	if (!len)
+		return;
+	s.p = body;
+	s.end = s.p + len;
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '{')
+		goto plain;
+	s.p++;
+	for (;;) {
+		skip_ws(&s);
+		if (s.p < s.end && *s.p == '}')
+			break;
+		if (!scan_string(&s, key, sizeof(key)))
+			goto plain;
+		skip_ws(&s);
+		if (s.p >= s.end || *s.p++ != ':')
+			goto plain;
+		skip_ws(&s);
+		if (strcmp(key, "code") == 0 && s.p < s.end && *s.p == '"') {
+			if (!scan_string(&s, out->code_text,
+					 sizeof(out->code_text)))
+				goto plain;
+		} else if (strcmp(key, "code") == 0) {
+			char *e;
+
+			out->code = strtol(s.p, &e, 10);
+			if (e == s.p)
+				goto plain;
+			out->has_code = true;
+			s.p = e;
+		} else if ((strcmp(key, "message") == 0 ||
+			    strcmp(key, "error") == 0) &&
+			   s.p < s.end && *s.p == '"') {
+			if (!scan_string(&s, out->message,
+					 sizeof(out->message)))
+				goto plain;
+		} else if (!skip_value(&s)) {
+			goto plain;
+		}
+		skip_ws(&s);
+		if (s.p < s.end && *s.p == ',') {
+			s.p++;
+			continue;
+		}
+		if (s.p < s.end && *s.p == '}')
+			break;
+		goto plain;
+	}
+	out->json = true;
+	return;
+plain:
+	memset(out, 0, sizeof(*out));
+	plain_message(body, len < 400 ? len : 400, out->message,
+		      sizeof(out->message));
+}
+
+static enum sink_verdict
+by_status(long status)
+{
+	if (status >= 200 && status < 300)
+		return SINK_OK;
+	if (status == 408 || status == 429 || status >= 500)
+		return SINK_RETRY;
+	return SINK_REFUSED;
+}
+
+enum sink_verdict
+sink_judge(enum sink_kind kind, long status, const struct sink_reply *r)
+{
+	enum sink_verdict v = by_status(status);
+
+	/* Profefe's body repeats the status as "code"; believe the worse. */
+	if (v == SINK_OK && kind == SINK_PROFEFE && r->json && r->has_code &&
+	    r->code != 200)
+		v = by_status(r->code);
+	return v;
+}

@@ -1,0 +1,594 @@
+/*
+ * The pure parts of push: the configuration file's syntax (fixtures in
+ * data/push-*.conf), the settings and how sinks inherit them, the wire
+ * rules of Pyroscope and Profefe (names, queries, multipart body,
+ * replies), the backoff and the spool file format.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "conffile.h"
+#include "push-config.h"
+#include "sink.h"
+#include "spool.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+data_path(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("srcdir");
+
+	snprintf(path, sizeof(path), "%s/data/%s", dir ? dir : ".", name);
+	return path;
+}
+
+static const char *
+test_env(const char *name, void *arg)
+{
+	if (strcmp(name, "A") == 0)
+		return "alpha";
+	if (strcmp(name, "EMPTY") == 0)
+		return "";
+	return NULL;
+}
+
+/* Parses @text; returns 0 or -1 with the message in @err. */
+static int
+parse_text(const char *text, struct config *c, struct pp_err *err)
+{
+	return config_parse(text, strlen(text), "t.conf", test_env, NULL, c,
+			    err);
+}
+
+static void
+test_conffile_syntax(void)
+{
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "a = 1\n[sink x\n", "t.conf:2: '[' without its ']'" },
+		{ "[ ]\n", "t.conf:1: empty section name" },
+		{ "[a] b\n", "t.conf:1: text after the section header" },
+		{ "\n\n  just words\n", "t.conf:3: expected 'key = value' or '[section]'" },
+		{ "= 5\n", "t.conf:1: no key before '='" },
+		{ "Key = 5\n", "t.conf:1: bad character 'K' in key 'Key'" },
+		{ "a = ${A\n", "t.conf:1: ${ without its closing }" },
+		{ "a = ${A-B}\n", "t.conf:1: bad character '-' in the variable name" },
+		{ "a = x${A", "t.conf:1: ${ without its closing }" },
+		{ "a = ${}\n", "t.conf:1: empty variable name in ${}" },
+		{ "a = ${NOPE}\n", "t.conf:1: environment variable NOPE is not set" },
+		{ "a = \"open\n", "t.conf:1: a quoted value must start and end with '\"'" },
+	};
+	struct config c;
+	struct pp_err err;
+	size_t i;
+	int rc;
+
+	rc = parse_text("# comment\n"
+			"  # indented comment\n"
+			"top = 1\r\n"
+			"\n"
+			"[sink one]\n"
+			"k-1 = ${A}-${EMPTY}-$$-$x\n"
+			"quoted = \"  keep  \"\n"
+			"url = http://h/#not-a-comment\n"
+			"[ sink two ]\n"
+			"eq = a=b\n", &c, &err);
+	CHECK(rc == 0, "parse failed: %s", err.text);
+	if (rc == 0) {
+		CHECK(c.n == 5, "%zu entries", c.n);
+		CHECK(c.nsections == 2, "%zu sections", c.nsections);
+		CHECK(c.v[0].section == NULL, "top is in a section");
+		CHECK_STREQ(c.v[0].key, "top");
+		CHECK_STREQ(c.v[0].value, "1");
+		CHECK(c.v[0].line == 3, "line %d", c.v[0].line);
+		CHECK_STREQ(c.v[1].section, "sink one");
+		CHECK_STREQ(c.v[1].value, "alpha--$-$x");
+		CHECK_STREQ(c.v[2].value, "  keep  ");
+		CHECK_STREQ(c.v[3].value, "http://h/#not-a-comment");
+		CHECK_STREQ(c.v[4].section, "sink two");
+		CHECK_STREQ(c.v[4].value, "a=b");
+		CHECK(c.v[4].line == 10, "line %d", c.v[4].line);
+		CHECK(c.sections[1].line == 9, "line %d", c.sections[1].line);
+		config_free(&c);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		rc = parse_text(bad[i].text, &c, &err);
+		CHECK(rc < 0, "'%s' was accepted", bad[i].text);
+		if (rc == 0) {
+			config_free(&c);
+			continue;
+		}
+		CHECK(strncmp(err.text, bad[i].error,
+			      strlen(bad[i].error)) == 0,
+		      "'%s': got '%s', want '%s'", bad[i].text, err.text,
+		      bad[i].error);
+	}
+	rc = config_parse("a = 1\0b", 7, "nul.conf", test_env, NULL, &c, &err);
+	CHECK(rc < 0 && strstr(err.text, "NUL"), "a NUL byte: %s", err.text);
+}
+
+static void
+test_config_file(void)
+{
+	struct push_config c;
+	struct push_plan p;
+	struct config f;
+	struct pp_err err;
+	const struct push_sink *g, *a;
+	int rc;
+
+	setenv("TEST_ENV", "prod", 1);
+	setenv("TEST_PASSWORD", "s3cret-pw", 1);
+	unsetenv("PIDPROF_AUTH_TOKEN");
+	rc = config_read_file(data_path("push-agent.conf"), &f, &err);
+	CHECK(rc == 0, "push-agent.conf: %s", err.text);
+	if (rc < 0)
+		return;
+	push_config_init(&c);
+	rc = push_config_apply_file(&c, &f, &err);
+	CHECK(rc == 0, "apply: %s", err.text);
+	config_free(&f);
+	rc = push_config_resolve(&c, "fallback", &p, &err);
+	CHECK(rc == 0, "resolve: %s", err.text);
+	push_config_free(&c);
+	if (rc < 0)
+		return;
+	CHECK(p.pid == 4242, "pid %d", (int) p.pid);
+	CHECK(p.mode == MODE_CPU, "mode");
+	CHECK(p.rate_hz == 50, "rate %d", p.rate_hz);
+	CHECK(p.window_ns == 15000000000ull, "window");
+	CHECK_STREQ(p.spool_dir, "/var/spool/pidprof");
+	CHECK(p.spool_max == 64ull << 20, "spool-max");
+	CHECK(p.nsinks == 2, "%zu sinks", p.nsinks);
+	CHECK(p.types == (PUSH_CPU | PUSH_MEMORY), "types %u", p.types);
+	g = &p.sinks[0];
+	a = &p.sinks[1];
+	CHECK_STREQ(g->name, "grafana");
+	CHECK(g->kind == SINK_PYROSCOPE, "kind");
+	CHECK_STREQ(g->url, "https://profiles.example.net");
+	CHECK_STREQ(g->app, "checkout");
+	CHECK(g->ntags == 2, "%zu tags", g->ntags);
+	if (g->ntags == 2) {
+		CHECK_STREQ(g->tags[0].key, "env");
+		CHECK_STREQ(g->tags[0].value, "prod");
+		CHECK_STREQ(g->tags[1].key, "host");
+		CHECK_STREQ(g->tags[1].value, "web-1");
+	}
+	CHECK(g->types == (PUSH_CPU | PUSH_MEMORY), "grafana types");
+	CHECK_STREQ(g->basic_user, "123456");
+	CHECK_STREQ(g->basic_password, "s3cret-pw");
+	CHECK(g->token == NULL, "a token without one set");
+	CHECK_STREQ(g->tenant, "team-a");
+	CHECK(g->nheaders == 1, "headers");
+	CHECK_STREQ(g->headers[0], "X-Extra: \"quoted\" value");
+	CHECK(g->timeout_ns == PUSH_DEFAULT_TIMEOUT_NS, "default timeout");
+	CHECK_STREQ(a->name, "archive");
+	CHECK(a->kind == SINK_PROFEFE, "kind");
+	CHECK(a->types == PUSH_CPU, "archive types %u", a->types);
+	CHECK(a->ntags == 2, "%zu tags", a->ntags);
+	if (a->ntags == 2) {
+		CHECK_STREQ(a->tags[0].key, "dc");
+		CHECK_STREQ(a->tags[0].value, "eu,w3");
+		CHECK_STREQ(a->tags[1].key, "env");
+	}
+	CHECK(a->timeout_ns == 3000000000ull, "timeout");
+	CHECK(a->connect_timeout_ns == 500000000ull, "connect-timeout");
+	CHECK(a->basic_user == NULL, "inherited no user");
+	push_plan_free(&p);
+}
+
+static void
+test_config_bad_files(void)
+{
+	static const struct {
+		const char *file, *error;
+	} rows[] = {
+		{ "push-bad-section.conf",
+		  "push-bad-section.conf:3: unknown section [sinks broken]" },
+		{ "push-bad-var.conf",
+		  "push-bad-var.conf:4: environment variable TEST_UNSET_VARIABLE is not set" },
+		{ "push-bad-line.conf",
+		  "push-bad-line.conf:2: expected 'key = value'" },
+		{ "push-bad-value.conf",
+		  "push-bad-value.conf:4: rate: not a setting of a sink" },
+	};
+	size_t i;
+
+	unsetenv("TEST_UNSET_VARIABLE");
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct push_config c;
+		struct config f;
+		struct pp_err err;
+		int rc;
+
+		push_config_init(&c);
+		rc = config_read_file(data_path(rows[i].file), &f, &err);
+		if (rc == 0) {
+			rc = push_config_apply_file(&c, &f, &err);
+			config_free(&f);
+		}
+		push_config_free(&c);
+		CHECK(rc < 0, "%s was accepted", rows[i].file);
+		CHECK(rc == 0 || strstr(err.text, rows[i].error),
+		      "%s: '%s' lacks '%s'", rows[i].file, err.text,
+		      rows[i].error);
+	}
+}
+
+/* Applies "key value" pairs as the command line would. */
+static int
+set_all(struct push_config *c, const char *const *kv, struct pp_err *err)
+{
+	for (; kv[0]; kv += 2)
+		if (push_config_set(c, NULL, kv[0], kv[1], err) < 0)
+			return -1;
+	return 0;
+}
+
+static void
+test_config_command_line(void)
+{
+	static const char *const args[] = {
+		"app", "web", "tag", "x=1", "rate", "1000",
+		"pyroscope", "http://u:pw@127.0.0.1:4040/", "tag", "y=2",
+		"profefe", "http://127.0.0.1:10100", "types", "wall,threads",
+		"tag", "x=", "pyroscope", "http://127.0.0.1:4041",
+		NULL,
+	};
+	struct push_config c;
+	struct push_plan p;
+	struct pp_err err;
+	int rc;
+
+	unsetenv("PIDPROF_AUTH_TOKEN");
+	push_config_init(&c);
+	rc = set_all(&c, args, &err);
+	CHECK(rc == 0, "set: %s", err.text);
+	rc = push_config_resolve(&c, "fallback", &p, &err);
+	CHECK(rc == 0, "resolve: %s", err.text);
+	push_config_free(&c);
+	if (rc < 0)
+		return;
+	CHECK(p.rate_hz == 250 && p.rate_asked == 1000, "rate clamp %d",
+	      p.rate_hz);
+	CHECK(p.mode == MODE_WALL, "mode");
+	CHECK(p.nsinks == 3, "%zu sinks", p.nsinks);
+	if (p.nsinks == 3) {
+		CHECK_STREQ(p.sinks[0].name, "pyroscope");
+		CHECK_STREQ(p.sinks[1].name, "profefe");
+		CHECK_STREQ(p.sinks[2].name, "pyroscope-2");
+		CHECK_STREQ(p.sinks[0].url_shown,
+			    "http://u:***@127.0.0.1:4040");
+		CHECK(p.sinks[0].ntags == 2, "first: %zu tags",
+		      p.sinks[0].ntags);
+		CHECK(p.sinks[1].ntags == 0, "second: %zu tags",
+		      p.sinks[1].ntags);
+		CHECK(p.sinks[2].ntags == 1, "third: %zu tags",
+		      p.sinks[2].ntags);
+		CHECK(p.sinks[0].types == (PUSH_WALL | PUSH_MEMORY),
+		      "first types %u", p.sinks[0].types);
+		CHECK(p.sinks[1].types == (PUSH_WALL | PUSH_THREADS),
+		      "second types %u", p.sinks[1].types);
+		CHECK_STREQ(p.sinks[2].app, "web");
+	}
+	push_plan_free(&p);
+}
+
+static void
+test_config_errors(void)
+{
+	static const struct {
+		const char *const args[10];
+		const char *error;
+	} rows[] = {
+		{ { "pyroscope", "http://h", "types", "cpu", "profefe",
+		    "http://h", "types", "wall", NULL },
+		  "cpu and wall are both asked for" },
+		{ { "mode", "cpu", "pyroscope", "http://h", "types", "wall",
+		    NULL }, "--types asks for wall profiles, but --mode is cpu" },
+		{ { "app", "my app", "pyroscope", "http://h", NULL },
+		  "character ' ' is not allowed by Pyroscope" },
+		{ { "tag", "bad-key=1", "pyroscope", "http://h", NULL },
+		  "tag key 'bad-key': character '-'" },
+		{ { "tag", "k=a,b", "pyroscope", "http://h", NULL },
+		  "character ',' cannot be in a Pyroscope tag value" },
+		{ { "tag", "__name__=x", "profefe", "http://h", "pyroscope",
+		    "http://h", NULL }, "reserved" },
+		{ { "app", "web", NULL }, "no sink" },
+		{ { "auth-token-env", "TEST_NO_TOKEN", "pyroscope", "http://h",
+		    NULL }, "environment variable TEST_NO_TOKEN is not set" },
+		{ { "basic-user", "me", "pyroscope", "http://h", NULL },
+		  "PIDPROF_BASIC_PASSWORD is not set" },
+	};
+	static const struct {
+		const char *key, *value, *error;
+	} values[] = {
+		{ "types", "cpu,heap", "unknown profile type 'heap'" },
+		{ "mode", "fast", "expected wall or cpu" },
+		{ "window", "100ms", "out of range" },
+		{ "pyroscope", "ftp://h", "expected an http:// or https:// URL" },
+		{ "pyroscope", "http://h/?x=1", "cannot have a query" },
+		{ "profefe", "http://", "has no host" },
+		{ "tenant", "a b", "not allowed in a tenant id" },
+		{ "tenant", "..", "cannot be a tenant id" },
+		{ "header", "NoColon", "expected 'Name: value'" },
+		{ "header", "Bad Name: v", "bad character in the header name" },
+		{ "auth-token-env", "abc-def", "not the name of an environment variable" },
+		{ "tag", "novalue", "expected KEY=VALUE" },
+		{ "spool-max", "1K", "out of range" },
+		{ "url", "http://h", "only inside a [sink NAME] section" },
+		{ "colour", "blue", "unknown setting" },
+	};
+	size_t i;
+
+	unsetenv("TEST_NO_TOKEN");
+	unsetenv("PIDPROF_BASIC_PASSWORD");
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct push_config c;
+		struct push_plan p;
+		struct pp_err err;
+		int rc;
+
+		push_config_init(&c);
+		rc = set_all(&c, rows[i].args, &err);
+		CHECK(rc == 0, "row %zu: set: %s", i, err.text);
+		if (rc == 0) {
+			rc = push_config_resolve(&c, "app", &p, &err);
+			if (rc == 0)
+				push_plan_free(&p);
+		}
+		push_config_free(&c);
+		CHECK(rc < 0, "row %zu was accepted", i);
+		CHECK(rc == 0 || strstr(err.text, rows[i].error),
+		      "row %zu: '%s' lacks '%s'", i, err.text, rows[i].error);
+	}
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		struct push_config c;
+		struct pp_err err;
+		int rc;
+
+		push_config_init(&c);
+		rc = push_config_set(&c, NULL, values[i].key, values[i].value,
+				     &err);
+		push_config_free(&c);
+		CHECK(rc < 0, "--%s=%s was accepted", values[i].key,
+		      values[i].value);
+		CHECK(rc == 0 || strstr(err.text, values[i].error),
+		      "--%s=%s: '%s' lacks '%s'", values[i].key,
+		      values[i].value, err.text, values[i].error);
+	}
+}
+
+static void
+test_wire(void)
+{
+	struct push_tag tags[] = {
+		{ (char *) "host", (char *) "a" },
+		{ (char *) "env", (char *) "ci" },
+	};
+	struct push_tag pf[] = {
+		{ (char *) "region", (char *) "eu,w3" },
+		{ (char *) "host", (char *) "b1" },
+	};
+	struct buf b;
+	char *s, *ct;
+	const uint8_t data[] = { 0x1f, 0x8b, 0, 1, 2, 3 };
+
+	buf_init(&b);
+	url_query_escape(&b, "a b{c=d,e}~_.-/");
+	buf_putc(&b, '\0');
+	CHECK_STREQ((char *) b.data, "a+b%7Bc%3Dd%2Ce%7D~_.-%2F");
+	buf_free(&b);
+
+	s = pyroscope_name("app", tags, 2);
+	CHECK_STREQ(s, "app{env=ci,host=a}");
+	free(s);
+	s = pyroscope_name("app", NULL, 0);
+	CHECK_STREQ(s, "app");
+	free(s);
+	s = pyroscope_path("app{env=ci}", 1700000000500000000ll,
+			   1700000010200000000ll, 100);
+	CHECK_STREQ(s, "/ingest?name=app%7Benv%3Dci%7D&from=1700000000&until=1700000011&spyName=pidprof&sampleRate=100");
+	free(s);
+
+	buf_init(&b);
+	ct = pyroscope_multipart(data, sizeof(data), 42, &b);
+	CHECK(strncmp(ct, "multipart/form-data; boundary=", 30) == 0,
+	      "content type '%s'", ct);
+	buf_putc(&b, '\0');
+	CHECK(strstr((char *) b.data, "Content-Disposition: form-data; name=\"profile\"; filename=\"profile.pprof\"\r\n"),
+	      "no profile part with a filename");
+	CHECK(strncmp((char *) b.data + 2, ct + 30, strlen(ct + 30)) == 0,
+	      "the body does not start with the boundary");
+	CHECK(b.len > 6 && memcmp(b.data + b.len - 5, "--\r\n", 4) == 0,
+	      "no closing boundary");
+	free(ct);
+	buf_free(&b);
+
+	s = profefe_path("svc", "cpu", pf, 2);
+	CHECK_STREQ(s, "/api/0/profiles?service=svc&type=cpu&labels=region%3Deu%252Cw3%2Chost%3Db1");
+	free(s);
+	s = profefe_path("my svc", "other", NULL, 0);
+	CHECK_STREQ(s, "/api/0/profiles?service=my+svc&type=other&labels=");
+	free(s);
+	CHECK_STREQ(profefe_type("cpu"), "cpu");
+	CHECK_STREQ(profefe_type("memory"), "heap");
+	CHECK_STREQ(profefe_type("wall"), "other");
+	CHECK_STREQ(profefe_type("threads"), "other");
+
+	s = url_mask_password("https://user:pa:ss@host:1/x");
+	CHECK_STREQ(s, "https://user:***@host:1/x");
+	free(s);
+	s = url_mask_password("http://user@host/");
+	CHECK_STREQ(s, "http://user@host/");
+	free(s);
+	s = url_password("http://u:secret@h");
+	CHECK_STREQ(s, "secret");
+	free(s);
+	CHECK(url_password("http://h/a:b@c") == NULL, "'@' in the path");
+	CHECK(header_is_secret("X-Api-Key: 1"), "api key");
+	CHECK(header_is_secret("authorization: x"), "authorization");
+	CHECK(!header_is_secret("X-Team: a"), "not a secret");
+	CHECK(tenant_check("team-a_1.(x)*'!", NULL) == 0, "tenant");
+}
+
+static void
+test_replies(void)
+{
+	static const struct {
+		const char *body;
+		bool json;
+		long code;
+		const char *code_text, *message;
+	} rows[] = {
+		{ "{\"code\":\"invalid_argument\",\"message\":\"name: invalid service name\"}",
+		  true, 0, "invalid_argument", "name: invalid service name" },
+		{ "{\"code\":200,\"body\":{\"id\":\"x\",\"labels\":[{\"key\":\"a\",\"value\":\"b\"}],\"code\":1}}",
+		  true, 200, "", "" },
+		{ "{\"code\": 400, \"error\": \"bad request: unknown \\\"type\\\"\"}",
+		  true, 400, "", "bad request: unknown \"type\"" },
+		{ "<html>\n<b>502 Bad Gateway</b>\n</html>", false, 0, "",
+		  "<html> <b>502 Bad Gateway</b> </html>" },
+		{ "{\"code\": 4", false, 0, "", "{\"code\": 4" },
+		{ "", false, 0, "", "" },
+	};
+	static const struct {
+		enum sink_kind kind;
+		long status;
+		const char *body;
+		enum sink_verdict v;
+	} verdicts[] = {
+		{ SINK_PYROSCOPE, 200, "", SINK_OK },
+		{ SINK_PYROSCOPE, 408, "", SINK_RETRY },
+		{ SINK_PYROSCOPE, 429, "", SINK_RETRY },
+		{ SINK_PYROSCOPE, 500, "", SINK_RETRY },
+		{ SINK_PYROSCOPE, 503, "", SINK_RETRY },
+		{ SINK_PYROSCOPE, 400, "", SINK_REFUSED },
+		{ SINK_PYROSCOPE, 401, "", SINK_REFUSED },
+		{ SINK_PYROSCOPE, 413, "", SINK_REFUSED },
+		{ SINK_PYROSCOPE, 422, "", SINK_REFUSED },
+		{ SINK_PYROSCOPE, 301, "", SINK_REFUSED },
+		{ SINK_PROFEFE, 200, "{\"code\":200,\"body\":{}}", SINK_OK },
+		{ SINK_PROFEFE, 200, "{\"code\":500,\"error\":\"x\"}", SINK_RETRY },
+		{ SINK_PROFEFE, 200, "{\"code\":400,\"error\":\"x\"}", SINK_REFUSED },
+		{ SINK_PROFEFE, 400, "{\"code\":400,\"error\":\"x\"}", SINK_REFUSED },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct sink_reply r;
+
+		sink_parse_reply(rows[i].body, strlen(rows[i].body), &r);
+		CHECK(r.json == rows[i].json, "row %zu: json %d", i, r.json);
+		CHECK(r.code == rows[i].code, "row %zu: code %ld", i, r.code);
+		CHECK_STREQ(r.code_text, rows[i].code_text);
+		CHECK_STREQ(r.message, rows[i].message);
+	}
+	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
+		struct sink_reply r;
+
+		sink_parse_reply(verdicts[i].body, strlen(verdicts[i].body),
+				 &r);
+		CHECK(sink_judge(verdicts[i].kind, verdicts[i].status, &r) ==
+		      verdicts[i].v, "verdict row %zu (%ld)", i,
+		      verdicts[i].status);
+	}
+}
+
+static void
+test_backoff(void)
+{
+	const uint64_t base = 500, cap = 30000;
+	uint64_t prev_hi = 0;
+	unsigned a;
+
+	CHECK(sink_backoff_ns(0, base, cap, 7) == 0, "no wait before a try");
+	for (a = 1; a < 40; a++) {
+		uint64_t d = base, lo, hi, r;
+
+		for (unsigned i = 1; i < a && d < cap; i++)
+			d *= 2;
+		if (d > cap)
+			d = cap;
+		lo = d / 2;
+		hi = d;
+		for (r = 0; r < 2000; r += 97) {
+			uint64_t w = sink_backoff_ns(a, base, cap, r * 7919);
+
+			CHECK(w >= lo && w <= hi, "attempt %u: %llu not in [%llu, %llu]",
+			      a, (unsigned long long) w,
+			      (unsigned long long) lo,
+			      (unsigned long long) hi);
+		}
+		CHECK(hi >= prev_hi, "attempt %u: shorter than before", a);
+		CHECK(hi <= cap, "attempt %u: over the cap", a);
+		prev_hi = hi;
+	}
+}
+
+static void
+test_spool_format(void)
+{
+	struct spool_meta m = {
+		.sink = (char *) "grafana", .kind = (char *) "pyroscope",
+		.path = (char *) "/ingest?name=a&from=1",
+		.content_type = (char *) "multipart/form-data; boundary=x",
+		.what = (char *) "cpu 12:00:10Z", .time_ns = 1700000000123ll,
+	}, back;
+	const char body[] = "\x1f\x8b\n\nbinary\0body";
+	struct pp_err err;
+	struct buf b;
+	size_t off;
+	char *n1, *n2;
+	int rc;
+
+	buf_init(&b);
+	spool_format(&m, body, sizeof(body), &b);
+	rc = spool_parse(b.data, b.len, &back, &off, &err);
+	CHECK(rc == 0, "parse: %s", err.text);
+	if (rc == 0) {
+		CHECK_STREQ(back.sink, m.sink);
+		CHECK_STREQ(back.kind, m.kind);
+		CHECK_STREQ(back.path, m.path);
+		CHECK_STREQ(back.content_type, m.content_type);
+		CHECK_STREQ(back.what, m.what);
+		CHECK(back.time_ns == m.time_ns, "time");
+		CHECK(b.len - off == sizeof(body) &&
+		      memcmp(b.data + off, body, sizeof(body)) == 0,
+		      "the body changed");
+		spool_meta_free(&back);
+	}
+	rc = spool_parse((const uint8_t *) "pidprof-spool 1\nsink a\n\n", 24,
+			 &back, &off, &err);
+	CHECK(rc < 0, "a header without kind and path was accepted");
+	rc = spool_parse((const uint8_t *) "something else", 14, &back, &off,
+			 &err);
+	CHECK(rc < 0, "not a spool file, but accepted");
+	buf_free(&b);
+
+	n1 = spool_file_name(999999999, 12, "a");
+	n2 = spool_file_name(1000000000, 3, "a");
+	CHECK(strcmp(n1, n2) < 0, "'%s' sorts after '%s'", n1, n2);
+	CHECK_STREQ(n1, "0000000000999999999-000012-a.push");
+	free(n1);
+	free(n2);
+}
+
+int
+main(void)
+{
+	test_conffile_syntax();
+	test_config_file();
+	test_config_bad_files();
+	test_config_command_line();
+	test_config_errors();
+	test_wire();
+	test_replies();
+	test_backoff();
+	test_spool_format();
+	return unit_done("unit-push");
+}
