@@ -527,6 +527,28 @@ opt_unwinder(const char *arg, const struct unwinder_ops **u)
 	return false;
 }
 
+/* --rate: out of range is clamped, with a warning. */
+static bool
+opt_rate(const char *arg, int *out)
+{
+	const char *why;
+	long rate;
+
+	if (parse_int(arg, &rate, &why) < 0) {
+		usage_error_msg("invalid --rate argument: '%s': %s", arg, why);
+		return false;
+	}
+	if (rate < RATE_MIN || rate > RATE_MAX) {
+		long clamped = rate < RATE_MIN ? RATE_MIN : RATE_MAX;
+
+		warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
+			    rate, RATE_MIN, RATE_MAX, clamped);
+		rate = clamped;
+	}
+	*out = (int) rate;
+	return true;
+}
+
 /* A whole number of 1 or more, for --@name. */
 static bool
 opt_positive(const char *name, const char *arg, long *out)
@@ -675,7 +697,6 @@ parse_record(int argc, char **argv, struct cli *cli)
 	enum output_format format = FORMAT_NONE;
 	const char *why;
 	bool have_pid = false;
-	long rate;
 	int c, verbose = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -729,20 +750,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'r':
-			if (parse_int(optarg, &rate, &why) < 0) {
-				usage_error_msg("invalid --rate argument: '%s': %s",
-						optarg, why);
+			if (!opt_rate(optarg, &so->rate_hz))
 				return usage_exit(cli);
-			}
-			if (rate < RATE_MIN || rate > RATE_MAX) {
-				long clamped = rate < RATE_MIN ? RATE_MIN :
-					       RATE_MAX;
-
-				warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
-					    rate, RATE_MIN, RATE_MAX, clamped);
-				rate = clamped;
-			}
-			so->rate_hz = (int) rate;
 			break;
 		case 'm':
 			if (strcmp(optarg, "wall") == 0) {
@@ -1314,28 +1323,6 @@ usage:
 	push_config_free(&scratch);
 	push_opts_free(o);
 	usage_exit(cli);
-}
-
-/* --rate: out of range is clamped, with a warning. */
-static bool
-opt_rate(const char *arg, int *out)
-{
-	const char *why;
-	long rate;
-
-	if (parse_int(arg, &rate, &why) < 0) {
-		usage_error_msg("invalid --rate argument: '%s': %s", arg, why);
-		return false;
-	}
-	if (rate < RATE_MIN || rate > RATE_MAX) {
-		long clamped = rate < RATE_MIN ? RATE_MIN : RATE_MAX;
-
-		warning_msg("rate %ld Hz is outside %d..%d Hz: using %ld Hz",
-			    rate, RATE_MIN, RATE_MAX, clamped);
-		rate = clamped;
-	}
-	*out = (int) rate;
-	return true;
 }
 
 static void
