@@ -309,11 +309,10 @@ client_cert_ok(struct MHD_Connection *c)
 
 /* SHA-256 of the token, so the comparison takes the same time whatever
  * the length or the content of what a client sent. */
-static void
+static bool
 hash_token(const char *t, size_t len, uint8_t out[32])
 {
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, t, len, out) < 0)
-		memset(out, 0xff, 32);
+	return gnutls_hash_fast(GNUTLS_DIG_SHA256, t, len, out) == 0;
 }
 
 static bool
@@ -330,7 +329,9 @@ token_ok(struct httpd *d, struct MHD_Connection *c)
 	auth += 7;
 	while (*auth == ' ')
 		auth++;
-	hash_token(auth, strlen(auth), h);
+	/* A hash that failed proves nothing: refuse, never let through. */
+	if (!hash_token(auth, strlen(auth), h))
+		return false;
 	for (i = 0; i < sizeof(h); i++)
 		diff |= h[i] ^ d->token_hash[i];
 	return diff == 0;
@@ -505,7 +506,10 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	d->client_ca = o->client_ca != NULL;
 	if (o->token) {
 		d->token = true;
-		hash_token(o->token, strlen(o->token), d->token_hash);
+		if (!hash_token(o->token, strlen(o->token), d->token_hash)) {
+			pp_err_set(err, EIO, "cannot hash the token (GnuTLS)");
+			goto fail;
+		}
 	}
 	if (d->tls) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {

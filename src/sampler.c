@@ -649,6 +649,10 @@ sampler_idle(struct sampler *s, uint64_t until_ns)
 			return SAMPLER_ENDED;
 		if (until_ns && now >= until_ns)
 			return SAMPLER_DUE;
+		/* Threads keep coming and going while nothing ticks: forget
+		 * those that ended here too, or an idle server would grow. */
+		sync_books(s, now);
+		forget_gone(s);
 		target_poll_events(&s->t, until_ns ? until_ns - now :
 					  REFRESH_NS);
 	}
@@ -671,6 +675,9 @@ sampler_skip(struct sampler *s)
 			continue;
 		b->last_cpu = read_cpu(s, b, s->t.t[i].tid);
 		b->last_wall = now;
+		/* It may have run and slept elsewhere since: its stack is
+		 * read again at the next tick, not reused. */
+		b->stack = 0;
 	}
 	window_totals(s);
 	*s->at_cut = s->res->stats;
