@@ -107,6 +107,8 @@ http_post(const struct http_request *rq, struct http_reply *rp,
 	if (rc != CURLE_OK) {
 		pp_err_set(err, EIO, "%s",
 			   errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		/* A reply cut short is no reply. */
+		buf_free(&rp->body);
 		ret = -1;
 	} else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rp->status);

@@ -161,9 +161,10 @@ check_env_name(const char *v, struct pp_err *err)
 	for (p = v; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		      *p == '_' || (p > v && *p >= '0' && *p <= '9')))
+			/* Not repeated: it may be the secret itself,
+			 * given where its variable's name belongs. */
 			return pp_err_set(err, EINVAL,
-					  "'%s' is not the name of an environment variable (the variable's name is wanted, not its value)",
-					  v);
+					  "not the name of an environment variable (the variable's name is wanted, not its value)");
 	return 0;
 }
 
@@ -626,11 +627,18 @@ read_secret(const char *name, bool given, char **out, const char *what,
 		*out = xstrdup(v);
 		return 0;
 	}
-	if (given)
+	if (!given)
+		return 0;
+	/* A token given where its variable's name belongs can pass for a
+	 * name; only a name spelled like one (PIDPROF_AUTH_TOKEN) is
+	 * repeated. */
+	if (name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] ||
+	    strlen(name) > 40)
 		return pp_err_set(err, ENOENT,
-				  "%s: environment variable %s is %s", what,
-				  name, v ? "empty" : "not set");
-	return 0;
+				  "%s: the environment variable named is %s",
+				  what, v ? "empty" : "not set");
+	return pp_err_set(err, ENOENT, "%s: environment variable %s is %s",
+			  what, name, v ? "empty" : "not set");
 }
 
 static int
@@ -640,6 +648,7 @@ resolve_sink(const struct push_config *c, const struct push_sink_conf *sc,
 	const struct push_sink_opts *d = &c->defaults, *o = &sc->o;
 	const char *env;
 	char *pw;
+	bool url_has_password;
 	size_t i;
 
 	s->name = xstrdup(sc->name);
@@ -685,10 +694,11 @@ resolve_sink(const struct push_config *c, const struct push_sink_conf *sc,
 				  "--basic-password-env without --basic-user");
 	}
 	pw = url_password(s->url);
-	if (pw && (s->basic_user))
+	url_has_password = pw != NULL;
+	free(pw);
+	if (url_has_password && s->basic_user)
 		return pp_err_set(err, EINVAL,
 				  "a user in the URL and --basic-user: give one of them");
-	free(pw);
 	s->tenant = o->tenant || d->tenant ?
 		    xstrdup(pick(o->tenant, d->tenant)) : NULL;
 	merge_headers(d, o, s);

@@ -1324,7 +1324,8 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 	     (!p->p.spool_dir || !cur->spool_dir ||
 	      strcmp(p->p.spool_dir, cur->spool_dir) != 0))) {
 		error_msg("%s: %s cannot change while pidprof runs (restart it); the running configuration is kept",
-			  o->config_path, p->p.pid != cur->pid ? "pid" :
+			  o->config_path,
+			  p->p.pid && p->p.pid != cur->pid ? "pid" :
 			  "spool-dir");
 		push_plan_free(&p->p);
 		free(p);

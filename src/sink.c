@@ -68,10 +68,11 @@ url_check(const char *url, struct pp_err *err)
 	const char *a = authority(url), *end, *at, *host;
 	const char *p;
 
+	/* Not repeated: without a scheme, user:password@ cannot be told
+	 * from the rest, and masked. */
 	if (!a)
 		return pp_err_set(err, EINVAL,
-				  "'%s': expected an http:// or https:// URL",
-				  url);
+				  "expected an http:// or https:// URL");
 	for (p = url; *p; p++)
 		if ((unsigned char) *p <= ' ' || *p == 0x7f)
 			return pp_err_set(err, EINVAL,
