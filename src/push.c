@@ -1227,7 +1227,9 @@ uploader_thread(void *arg)
 		}
 		if (done)
 			break;
-		for (i = 0; i < u->nfifos; i++)
+		/* Once a stop is asked for, the flush (with its deadline)
+		 * takes over: a dead sink's timeouts must not hold it back. */
+		for (i = 0; i < u->nfifos && !push_stop; i++)
 			if (u->fifos[i].head &&
 			    u->fifos[i].head->next_try <= now_ns())
 				attempt(u, &u->fifos[i], 0);
