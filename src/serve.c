@@ -491,9 +491,11 @@ serve_profile(struct hub *h, enum sample_mode mode,
 	r->want_ns = (uint64_t) n * 1000000000ull;
 	pthread_mutex_lock(&h->lock);
 	if (h->stopping || h->tracer_done) {
+		bool ended = h->ended;
+
 		pthread_mutex_unlock(&h->lock);
 		free(r);
-		reply_text(rs, 503, true, "%s", h->ended ?
+		reply_text(rs, 503, true, "%s", ended ?
 			   "the process exited" : "pidprof is stopping");
 		return;
 	}
@@ -568,9 +570,11 @@ serve_threads(struct hub *h, const struct http_request *rq,
 	t = xcalloc(1, sizeof(*t));
 	pthread_mutex_lock(&h->lock);
 	if (h->stopping || h->tracer_done) {
+		bool ended = h->ended;
+
 		pthread_mutex_unlock(&h->lock);
 		free(t);
-		reply_text(rs, 503, true, "%s", h->ended ?
+		reply_text(rs, 503, true, "%s", ended ?
 			   "the process exited" : "pidprof is stopping");
 		return;
 	}
@@ -642,6 +646,7 @@ static void
 take_view(struct hub *h, struct view *v)
 {
 	struct preq *r;
+	struct httpd *httpd;
 	char buf[32];
 
 	memset(v, 0, sizeof(*v));
@@ -656,9 +661,12 @@ take_view(struct hub *h, struct view *v)
 		v->waiting += r->state == REQ_WAITING;
 		v->running += r->state == REQ_RUNNING;
 	}
+	/* Set under the lock: requests may come before httpd_start has
+	 * returned it. */
+	httpd = h->httpd;
 	pthread_mutex_unlock(&h->lock);
-	if (h->httpd)
-		httpd_counts(h->httpd, &v->http);
+	if (httpd)
+		httpd_counts(httpd, &v->http);
 	v->uptime_s = (now_ns() - h->start_ns) / 1e9;
 	procfs_thread_comm(h->o->pid, h->o->pid, v->comm, sizeof(v->comm));
 	v->threads = procfs_status_field(h->o->pid, "Threads", buf,
@@ -971,6 +979,7 @@ stop_tracer(struct hub *h, pthread_t thr)
 int
 serve_run(struct serve_opts *o)
 {
+	struct httpd *httpd;
 	struct hub *h;
 	struct pp_err err;
 	pthread_t thr;
@@ -1032,8 +1041,11 @@ serve_run(struct serve_opts *o)
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stops, &old);
-	h->httpd = httpd_start(&o->http, handle, h, &err);
+	httpd = httpd_start(&o->http, handle, h, &err);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&h->lock);
+	h->httpd = httpd;
+	pthread_mutex_unlock(&h->lock);
 	if (!h->httpd) {
 		error_msg_err(&err);
 		stop_tracer(h, thr);
