@@ -91,6 +91,10 @@ struct fifo {
 	uint64_t sent;
 	unsigned failed_total;	/* failed tries, never reset */
 	unsigned flush_base;	/* failed_total when the flush began */
+	/* Its sink changed kind in a reload: what it holds is encoded for
+	 * the old kind and drains with the old settings, under a new
+	 * queue's name. */
+	bool retired;
 };
 
 static volatile sig_atomic_t push_stop;
@@ -489,7 +493,32 @@ find_fifo(struct uploader *u, const char *name)
 	size_t i;
 
 	for (i = 0; i < u->nfifos; i++)
-		if (strcmp(u->fifos[i].name, name) == 0)
+		if (!u->fifos[i].retired && strcmp(u->fifos[i].name, name) == 0)
+			return &u->fifos[i];
+	return NULL;
+}
+
+static enum sink_kind
+fifo_kind(const struct fifo *f)
+{
+	return f->plan->p.sinks[f->sink].kind;
+}
+
+/* The queue of sink @name that takes profiles encoded for @kind: a
+ * window sampled before a reload that changed the kind goes to the old,
+ * retired queue. */
+static struct fifo *
+find_fifo_of_kind(struct uploader *u, const char *name, enum sink_kind kind)
+{
+	struct fifo *f = find_fifo(u, name);
+	size_t i;
+
+	if (f && f->plan && fifo_kind(f) == kind)
+		return f;
+	for (i = u->nfifos; i-- > 0;)
+		if (u->fifos[i].retired && u->fifos[i].plan &&
+		    fifo_kind(&u->fifos[i]) == kind &&
+		    strcmp(u->fifos[i].name, name) == 0)
 			return &u->fifos[i];
 	return NULL;
 }
@@ -506,6 +535,10 @@ adopt_plan(struct uploader *u, struct plan_ref *plan)
 		const char *name = plan->p.sinks[i].name;
 		struct fifo *f = find_fifo(u, name);
 
+		if (f && f->plan && fifo_kind(f) != plan->p.sinks[i].kind) {
+			f->retired = true;
+			f = NULL;
+		}
 		if (!f) {
 			u->fifos = xgrow(u->fifos, &u->fifos_cap,
 					 u->nfifos + 1, sizeof(*u->fifos));
@@ -881,7 +914,7 @@ encode_window(struct uploader *u, struct window *w)
 		for (i = 0; i < plan->nsinks && !failed; i++) {
 			const struct push_sink *s = &plan->sinks[i];
 			bool pyro = s->kind == SINK_PYROSCOPE;
-			struct fifo *f = find_fifo(u, s->name);
+			struct fifo *f = find_fifo_of_kind(u, s->name, s->kind);
 
 			if (!(s->types & type) || !f)
 				continue;
