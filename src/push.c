@@ -383,13 +383,8 @@ tracer_thread(void *arg)
 		pthread_mutex_lock(&st.lock);
 		st.attach_failed = true;
 		st.tracer_err = res.err;
-		st.tracer_done = true;
-		pthread_cond_broadcast(&st.cond);
 		pthread_mutex_unlock(&st.lock);
-		sampler_result_free(&res);
-		plan_put(plan);
-		free(win);
-		return NULL;
+		goto done;
 	}
 	pthread_mutex_lock(&st.lock);
 	st.pid = res.pid;
@@ -444,6 +439,9 @@ tracer_thread(void *arg)
 	pthread_mutex_lock(&st.lock);
 	st.target_exited = res.target_exited;
 	st.exit_status = res.exit_status;
+	pthread_mutex_unlock(&st.lock);
+done:
+	pthread_mutex_lock(&st.lock);
 	st.tracer_done = true;
 	pthread_cond_broadcast(&st.cond);
 	pthread_mutex_unlock(&st.lock);

@@ -465,6 +465,21 @@ render(struct hub *h, enum output_format f, const struct profile *p,
 	return rc;
 }
 
+/* With h->lock held: when the server is stopping or the target gone,
+ * lets go of the lock, answers 503 and returns true. */
+static bool
+refused_closed(struct hub *h, struct http_response *rs)
+{
+	bool ended = h->ended;
+
+	if (!h->stopping && !h->tracer_done)
+		return false;
+	pthread_mutex_unlock(&h->lock);
+	reply_text(rs, 503, true, "%s", ended ? "the process exited" :
+		   "pidprof is stopping");
+	return true;
+}
+
 static void
 serve_profile(struct hub *h, enum sample_mode mode,
 	      const struct http_request *rq, struct http_response *rs)
@@ -490,13 +505,8 @@ serve_profile(struct hub *h, enum sample_mode mode,
 	r->mode = mode;
 	r->want_ns = (uint64_t) n * 1000000000ull;
 	pthread_mutex_lock(&h->lock);
-	if (h->stopping || h->tracer_done) {
-		bool ended = h->ended;
-
-		pthread_mutex_unlock(&h->lock);
+	if (refused_closed(h, rs)) {
 		free(r);
-		reply_text(rs, 503, true, "%s", ended ?
-			   "the process exited" : "pidprof is stopping");
 		return;
 	}
 	if (h->nprofiles >= SERVE_MAX_PROFILES) {
@@ -569,13 +579,8 @@ serve_threads(struct hub *h, const struct http_request *rq,
 
 	t = xcalloc(1, sizeof(*t));
 	pthread_mutex_lock(&h->lock);
-	if (h->stopping || h->tracer_done) {
-		bool ended = h->ended;
-
-		pthread_mutex_unlock(&h->lock);
+	if (refused_closed(h, rs)) {
 		free(t);
-		reply_text(rs, 503, true, "%s", ended ?
-			   "the process exited" : "pidprof is stopping");
 		return;
 	}
 	t->next = h->treqs;
