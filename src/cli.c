@@ -57,15 +57,18 @@ print_main_help(FILE *f)
 		"            (cpu, wall, heap, threads) over HTTP or HTTPS\n"
 		"  push      profile a process without end and send a profile\n"
 		"            every window to Pyroscope or Profefe\n"
-		"  help      show this help\n"
+		"  help      show this help, or a command's with help COMMAND\n"
 		"\n"
 		"Global options:\n"
 		"  -h, --help     show this help\n"
 		"  -V, --version  show the version and the libraries built in\n"
 		"\n"
-		"Run 'pidprof COMMAND --help' for the options of a command.\n"
+		"Run 'pidprof COMMAND --help' or 'pidprof help COMMAND' for the\n"
+		"options and exit statuses of a command.\n"
 		"\n"
-		"%s", exit_status_help);
+		"Exit status (each command's --help gives its own table):\n"
+		"  0   success\n"
+		"  64  usage error (bad option or value, unknown command)\n");
 }
 
 static void
@@ -1658,11 +1661,28 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		{ "version",	no_argument,	NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct {
+		const char *name;
+		void (*parse)(int argc, char **argv, struct cli *cli);
+	} commands[] = {
+		{ "record",	parse_record },
+		{ "dump",	parse_dump },
+		{ "heap",	parse_heap },
+		{ "threads",	parse_threads },
+		{ "report",	parse_report },
+		{ "diff",	parse_diff },
+		{ "snapshot",	parse_snapshot },
+		{ "trend",	parse_trend },
+		{ "serve",	parse_serve },
+		{ "push",	parse_push },
+	};
 	const char *cmd;
+	size_t i;
 	int c;
 
 	memset(cli, 0, sizeof(*cli));
 	cli->command = CLI_EXIT;
+	msg_set_command(NULL);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
@@ -1685,30 +1705,35 @@ cli_parse(int argc, char **argv, struct cli *cli)
 	}
 	cmd = argv[optind];
 	if (strcmp(cmd, "help") == 0) {
-		print_main_help(stdout);
-		cli->exit_status = EXIT_COMPLETE;
-		return;
+		char *hargv[3];
+
+		if (optind + 1 >= argc) {
+			print_main_help(stdout);
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		}
+		/* help COMMAND: that command's --help. */
+		cmd = argv[optind + 1];
+		if (optind + 2 < argc) {
+			usage_error_msg("unexpected argument '%s'",
+					argv[optind + 2]);
+			return usage_exit(cli);
+		}
+		hargv[0] = argv[optind + 1];
+		hargv[1] = (char *) "--help";
+		hargv[2] = NULL;
+		for (i = 0; i < ARRAY_SIZE(commands); i++)
+			if (strcmp(cmd, commands[i].name) == 0)
+				return commands[i].parse(2, hargv, cli);
+	} else {
+		for (i = 0; i < ARRAY_SIZE(commands); i++) {
+			if (strcmp(cmd, commands[i].name) != 0)
+				continue;
+			msg_set_command(commands[i].name);
+			return commands[i].parse(argc - optind, argv + optind,
+						 cli);
+		}
 	}
-	if (strcmp(cmd, "dump") == 0)
-		return parse_dump(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "record") == 0)
-		return parse_record(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "heap") == 0)
-		return parse_heap(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "threads") == 0)
-		return parse_threads(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "report") == 0)
-		return parse_report(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "diff") == 0)
-		return parse_diff(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "push") == 0)
-		return parse_push(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "snapshot") == 0)
-		return parse_snapshot(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "trend") == 0)
-		return parse_trend(argc - optind, argv + optind, cli);
-	if (strcmp(cmd, "serve") == 0)
-		return parse_serve(argc - optind, argv + optind, cli);
 	usage_error_msg("unknown command '%s'", cmd);
 	usage_exit(cli);
 }

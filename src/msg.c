@@ -15,6 +15,7 @@
 #define MAX_SECRETS	64
 
 static int verbose_level;
+static const char *usage_command;
 static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *secrets[MAX_SECRETS];
 static size_t nsecrets;
@@ -144,12 +145,22 @@ error_msg_err(const struct pp_err *e)
 }
 
 void
+msg_set_command(const char *command)
+{
+	usage_command = command;
+}
+
+void
 usage_error_msg(const char *fmt, ...)
 {
+	char hint[128];
 	va_list ap;
 
+	snprintf(hint, sizeof(hint),
+		 "\nTry 'pidprof %s%s--help' for more information.",
+		 usage_command ? usage_command : "", usage_command ? " " : "");
 	va_start(ap, fmt);
-	vmsg("", "\nTry 'pidprof --help' for more information.", fmt, ap);
+	vmsg("", hint, fmt, ap);
 	va_end(ap);
 }
 

@@ -19,10 +19,13 @@ void info_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 void debug_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* Prints the error text of @e, prefixed with the context when not NULL. */
 void error_msg_err(const struct pp_err *e);
-/* A usage error: the message, then a hint to --help. */
 /* A live status line on a terminal: rewritten in place. */
 void status_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 void status_clear(void);
+/* The command whose --help a usage error points to (NULL: the global
+ * one). */
+void msg_set_command(const char *command);
+/* A usage error: the message, then a hint to the command's --help. */
 void usage_error_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* Every message printed after this shows "***" in place of @secret (a
  * token or password of 3 characters or more), whoever prints it. */
