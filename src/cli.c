@@ -592,6 +592,83 @@ check_target(const char *cmd, int argc, char **argv, bool have_pid,
 	return true;
 }
 
+/* The formats a command can write: a set of bits 1 << format. */
+#define FMT(f)		(1u << (f))
+#define FMTS_PROFILE	(FMT(FORMAT_PPROF) | FMT(FORMAT_COLLAPSED) | \
+			 FMT(FORMAT_FLAMEGRAPH))
+#define FMTS_THREADS	(FMTS_PROFILE | FMT(FORMAT_TEXT) | FMT(FORMAT_JSON))
+
+/* "pprof, collapsed or svg": the names of the formats in @allowed. */
+static void
+format_names(unsigned int allowed, char *buf, size_t size)
+{
+	size_t len = 0, n = 0, i, k = 0;
+	int f;
+
+	for (f = FORMAT_PPROF; f <= FORMAT_JSON; f++)
+		n += !!(allowed & FMT(f));
+	buf[0] = '\0';
+	for (f = FORMAT_PPROF; f <= FORMAT_JSON && len < size; f++) {
+		if (!(allowed & FMT(f)))
+			continue;
+		i = ++k;
+		len += snprintf(buf + len, size - len, "%s%s",
+				i == 1 ? "" : i == n ? " or " : ", ",
+				output_format_name(f));
+	}
+}
+
+/* -f NAME: the format of the -o options after it, one of @allowed. */
+static bool
+opt_format(const char *arg, unsigned int allowed, enum output_format *out)
+{
+	enum output_format f = output_format_by_name(arg);
+	char names[96];
+
+	if (f && (allowed & FMT(f))) {
+		*out = f;
+		return true;
+	}
+	format_names(allowed, names, sizeof(names));
+	usage_error_msg("invalid --format argument: '%s': expected %s", arg,
+			names);
+	return false;
+}
+
+/*
+ * Adds -o @path with @format (or the one its name implies), refused
+ * unless @cmd can write it: before anything is attached or recorded.
+ */
+static bool
+add_output(const char *cmd, struct output *outs, size_t *n, size_t max,
+	   const char *path, enum output_format format, unsigned int allowed)
+{
+	struct output *out;
+	char names[96];
+
+	if (*n == max) {
+		usage_error_msg("too many outputs (at most %zu)", max);
+		return false;
+	}
+	format_names(allowed, names, sizeof(names));
+	if (!format)
+		format = output_format_by_path(path);
+	if (!format) {
+		usage_error_msg("cannot tell the format of '%s' from its name: use --format (%s) before -o",
+				path, names);
+		return false;
+	}
+	if (!(allowed & FMT(format))) {
+		usage_error_msg("invalid --output argument: '%s': %s cannot write %s output (it writes %s)",
+				path, cmd, output_format_name(format), names);
+		return false;
+	}
+	out = &outs[(*n)++];
+	out->path = path;
+	out->format = format;
+	return true;
+}
+
 static bool parse_stack_size(const char *arg, size_t *out);
 
 static void
@@ -717,32 +794,15 @@ parse_record(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			have_pid = true;
 			break;
-		case 'o': {
-			struct output *out;
-
-			if (o->noutputs == RECORD_MAX_OUTPUTS) {
-				usage_error_msg("too many outputs (at most %d)",
-						RECORD_MAX_OUTPUTS);
+		case 'o':
+			if (!add_output("record", o->outputs, &o->noutputs,
+					RECORD_MAX_OUTPUTS, optarg, format,
+					FMTS_PROFILE))
 				return usage_exit(cli);
-			}
-			out = &o->outputs[o->noutputs++];
-			out->path = optarg;
-			out->format = format ? format :
-				      output_format_by_path(optarg);
-			if (!out->format) {
-				usage_error_msg("cannot tell the format of '%s' from its name: use --format (pprof, collapsed or svg) before -o",
-						optarg);
-				return usage_exit(cli);
-			}
 			break;
-		}
 		case 'f':
-			format = output_format_by_name(optarg);
-			if (!format) {
-				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed or svg",
-						optarg);
+			if (!opt_format(optarg, FMTS_PROFILE, &format))
 				return usage_exit(cli);
-			}
 			break;
 		case 'd':
 			if (parse_duration(optarg, &so->duration_ns,
@@ -819,28 +879,6 @@ parse_record(int argc, char **argv, struct cli *cli)
 	msg_set_verbose(verbose);
 }
 
-/* Adds -o @path with @format (or the one its name implies). */
-static bool
-add_output(struct output *outs, size_t *n, size_t max, const char *path,
-	   enum output_format format)
-{
-	struct output *out;
-
-	if (*n == max) {
-		usage_error_msg("too many outputs (at most %zu)", max);
-		return false;
-	}
-	out = &outs[(*n)++];
-	out->path = path;
-	out->format = format ? format : output_format_by_path(path);
-	if (!out->format) {
-		usage_error_msg("cannot tell the format of '%s' from its name: use --format before -o",
-				path);
-		return false;
-	}
-	return true;
-}
-
 static void
 parse_heap(int argc, char **argv, struct cli *cli)
 {
@@ -874,20 +912,16 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			have_pid = true;
 			break;
 		case 'o':
-			if (!add_output(o->outputs, &o->noutputs,
-					HEAP_MAX_OUTPUTS, optarg, format))
+			if (!add_output("heap", o->outputs, &o->noutputs,
+					HEAP_MAX_OUTPUTS, optarg, format,
+					FMTS_PROFILE | FMT(FORMAT_TABLE)))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			format = output_format_by_name(optarg);
-			if (format != FORMAT_PPROF &&
-			    format != FORMAT_COLLAPSED &&
-			    format != FORMAT_FLAMEGRAPH &&
-			    format != FORMAT_TABLE) {
-				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed, svg or table",
-						optarg);
+			if (!opt_format(optarg,
+					FMTS_PROFILE | FMT(FORMAT_TABLE),
+					&format))
 				return usage_exit(cli);
-			}
 			break;
 		case 'w':
 			if (parse_duration(optarg, &o->watch_ns, &why) < 0) {
@@ -963,17 +997,14 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			have_pid = true;
 			break;
 		case 'o':
-			if (!add_output(o->outputs, &o->noutputs,
-					THREADS_MAX_OUTPUTS, optarg, format))
+			if (!add_output("threads", o->outputs, &o->noutputs,
+					THREADS_MAX_OUTPUTS, optarg, format,
+					FMTS_THREADS))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			format = output_format_by_name(optarg);
-			if (!format || format == FORMAT_TABLE) {
-				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed, svg, text or json",
-						optarg);
+			if (!opt_format(optarg, FMTS_THREADS, &format))
 				return usage_exit(cli);
-			}
 			break;
 		case 'j':
 			json = true;
@@ -1002,9 +1033,9 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	if (!check_target("threads", argc, argv, have_pid, o->pid, true))
 		return usage_exit(cli);
 	if (json || !o->noutputs) {
-		if (!add_output(o->outputs, &o->noutputs, THREADS_MAX_OUTPUTS,
-				"-", json ? FORMAT_JSON :
-				format ? format : FORMAT_TEXT))
+		if (!add_output("threads", o->outputs, &o->noutputs,
+				THREADS_MAX_OUTPUTS, "-", json ? FORMAT_JSON :
+				format ? format : FORMAT_TEXT, FMTS_THREADS))
 			return usage_exit(cli);
 	}
 }
@@ -1042,19 +1073,14 @@ parse_report(int argc, char **argv, struct cli *cli)
 			o->sample_type = optarg;
 			break;
 		case 'o':
-			if (!add_output(o->outputs, &o->noutputs,
-					REPORT_MAX_OUTPUTS, optarg, format))
+			if (!add_output("report", o->outputs, &o->noutputs,
+					REPORT_MAX_OUTPUTS, optarg, format,
+					FMTS_PROFILE))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			format = output_format_by_name(optarg);
-			if (format != FORMAT_PPROF &&
-			    format != FORMAT_COLLAPSED &&
-			    format != FORMAT_FLAMEGRAPH) {
-				usage_error_msg("invalid --format argument: '%s': expected pprof, collapsed or svg",
-						optarg);
+			if (!opt_format(optarg, FMTS_PROFILE, &format))
 				return usage_exit(cli);
-			}
 			break;
 		case 'q':
 			o->quiet = true;
