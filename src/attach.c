@@ -243,7 +243,6 @@ int
 target_attach(struct target *t, pid_t pid, size_t stack_size,
 	      struct pp_err *err)
 {
-	char buf[64];
 	sigset_t set;
 	int added, pass;
 
@@ -251,18 +250,8 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 	t->pid = pid;
 	t->stack_size = stack_size;
 	t->sigchld_fd = -1;
-	if (!procfs_pid_exists(pid))
-		return pp_err_set(err, ESRCH, "no process with pid %d",
-				  (int) pid);
-	if (procfs_status_field(pid, "Tgid", buf, sizeof(buf)) == 0 &&
-	    atoi(buf) != pid)
-		return pp_err_set(err, EINVAL,
-				  "%d is a thread of process %s; give the process id",
-				  (int) pid, buf);
-	if (procfs_thread_state(pid, pid) == 'Z')
-		return pp_err_set(err, ESRCH,
-				  "process %d is a zombie: it has exited",
-				  (int) pid);
+	if (procfs_check_target(pid, err) < 0)
+		return -1;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

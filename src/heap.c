@@ -594,6 +594,10 @@ heap_run(const struct heap_opts *o)
 	struct pp_err err;
 	int status;
 
+	if (procfs_check_target(o->pid, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
 	/* Nothing is attached, so no output needs checking first: those
 	 * that can be written are, and a failing one makes the status 1. */
 	if (o->watch_ns)

@@ -151,6 +151,23 @@ parse_stat_state(const char *stat_text)
 	return p[2];
 }
 
+unsigned long
+parse_stat_flags(const char *stat_text)
+{
+	const char *p = strrchr(stat_text, ')');
+	int field;
+
+	if (!p || p[1] != ' ')
+		return 0;
+	/* state ppid pgrp session tty_nr tpgid, then flags */
+	for (field = 0, p += 2; field < 6 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoul(p, NULL, 10) : 0;
+}
+
 char
 procfs_thread_state(pid_t pid, pid_t tid)
 {
@@ -256,6 +273,33 @@ procfs_pid_exists(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d", (int) pid);
 	return access(path, F_OK) == 0;
+}
+
+int
+procfs_check_target(pid_t pid, struct pp_err *err)
+{
+	char path[64], buf[1024], tgid[32];
+	char state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return pp_err_set(err, ESRCH, "no process with pid %d",
+				  (int) pid);
+	if (parse_stat_flags(buf) & PF_KTHREAD)
+		return pp_err_set(err, EINVAL,
+				  "PID %d is a kernel thread: nothing to profile",
+				  (int) pid);
+	if (procfs_status_field(pid, "Tgid", tgid, sizeof(tgid)) == 0 &&
+	    atoi(tgid) != pid)
+		return pp_err_set(err, EINVAL,
+				  "%d is a thread of process %s; give the process id",
+				  (int) pid, tgid);
+	state = parse_stat_state(buf);
+	if (state == 'Z' || state == 'X')
+		return pp_err_set(err, ESRCH,
+				  "process %d is a zombie: it has exited",
+				  (int) pid);
+	return 0;
 }
 
 uint64_t

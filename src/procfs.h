@@ -32,10 +32,22 @@ int procfs_thread_syscall(pid_t pid, pid_t tid, struct syscall_state *out);
 /* Value of "Key:" in /proc/PID/status, trimmed; -1 when absent. */
 int procfs_status_field(pid_t pid, const char *key, char *buf, size_t len);
 bool procfs_pid_exists(pid_t pid);
+/*
+ * What every command that takes a PID checks before it reads or attaches:
+ * a process with that id exists, @pid is the process and not one of its
+ * threads, it has not exited (a zombie), and it is no kernel thread
+ * (nothing to profile).  The error's errnum is ESRCH when there is no
+ * such process (or only its zombie), EINVAL otherwise.
+ */
+int procfs_check_target(pid_t pid, struct pp_err *err);
 /* CPU time of a thread in ns (schedstat's first field); 0 when gone. */
 uint64_t procfs_thread_cpu_ns(pid_t pid, pid_t tid);
 
 char parse_stat_state(const char *stat_text);
+/* /proc/PID/stat flags: a kernel thread. */
+# define PF_KTHREAD	0x00200000
+/* The flags field of /proc/PID/stat (PF_*); 0 when unreadable. */
+unsigned long parse_stat_flags(const char *stat_text);
 int parse_syscall(const char *text, struct syscall_state *out);
 int parse_status_field(const char *status_text, const char *key,
 		       char *buf, size_t len);

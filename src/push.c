@@ -1508,6 +1508,14 @@ push_run(struct push_opts *o)
 		free(app);
 		return EXIT_USAGE;
 	}
+	/* Before the banner: a process that cannot be profiled. */
+	if (plan->p.pid && procfs_check_target(plan->p.pid, &err) < 0) {
+		error_msg_err(&err);
+		push_plan_free(&plan->p);
+		free(plan);
+		free(app);
+		return EXIT_FATAL;
+	}
 	plan->refs = 1;
 	msg_set_verbose(plan->p.verbose);
 	register_secrets(&plan->p);

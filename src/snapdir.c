@@ -33,8 +33,6 @@ static const enum snapdir_type type_order[] = {
 #define MAX_FILES	100000
 /* Processes named in an "ambiguous name" message, at most. */
 #define MAX_NAMED	8
-/* /proc/PID/stat flags: a kernel thread. */
-#define PF_KTHREAD	0x00200000
 
 const char *
 snapdir_type_name(enum snapdir_type t)
@@ -383,7 +381,8 @@ read_pidfile(const char *path, pid_t *pid, struct pp_err *err)
 	return 0;
 }
 
-/* The process and the NAME of its files. */
+/* The process and the NAME of its files.  Returns -1 when there is no
+ * such process (or only its zombie), -2 when it cannot be profiled. */
 static int
 find_target(const struct snapdir_opts *o, pid_t *pid, char *name,
 	    size_t len, struct pp_err *err)
@@ -403,11 +402,12 @@ find_target(const struct snapdir_opts *o, pid_t *pid, char *name,
 	} else {
 		*pid = o->pid;
 	}
-	if (!read_stat(*pid, comm, sizeof(comm), &state, &flags) ||
-	    state == 'Z' || state == 'X')
+	if (!read_stat(*pid, comm, sizeof(comm), &state, &flags))
 		return pp_err_set(err, ESRCH, "no process with pid %d%s%s",
 				  (int) *pid, o->pidfile ? " (from " : "",
 				  o->pidfile ? o->pidfile : "");
+	if (procfs_check_target(*pid, err) < 0)
+		return err->errnum == ESRCH ? -1 : -2;
 	if (o->pidfile && *pid == getpid())
 		return pp_err_set(err, EINVAL,
 				  "the pidfile %s names pidprof itself",
@@ -747,9 +747,11 @@ snapshot_run(const struct snapdir_opts *o)
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	/* Nothing is created until the process is known. */
-	if (find_target(o, &r.pid, r.name, sizeof(r.name), &err) < 0) {
+	rc = find_target(o, &r.pid, r.name, sizeof(r.name), &err);
+	if (rc < 0) {
 		error_msg_err(&err);
-		return SNAPSHOT_EXIT_NO_TARGET;
+		/* A kernel thread or a thread id: nothing to profile. */
+		return rc == -2 ? EXIT_FATAL : SNAPSHOT_EXIT_NO_TARGET;
 	}
 	if (make_dir(o->dir) < 0)
 		return EXIT_FATAL;
