@@ -107,6 +107,61 @@ file_profile(const struct pprof_file *f, int vi, struct profile *p)
 	free(pcs);
 }
 
+static const struct pprof_file *sort_file;
+
+static int
+cmp_stacks(const void *a, const void *b)
+{
+	const struct pprof_sample *x = &sort_file->samples[*(const size_t *) a];
+	const struct pprof_sample *y = &sort_file->samples[*(const size_t *) b];
+	size_t i;
+
+	if (x->nlocations != y->nlocations)
+		return x->nlocations < y->nlocations ? -1 : 1;
+	for (i = 0; i < x->nlocations; i++)
+		if (x->locations[i] != y->locations[i])
+			return x->locations[i] < y->locations[i] ? -1 : 1;
+	return 0;
+}
+
+/* Distinct stacks among the samples (a stack recorded with different
+ * labels, such as threads, is one). */
+static size_t
+count_stacks(const struct pprof_file *f)
+{
+	size_t *idx, i, n = 0;
+
+	if (!f->nsamples)
+		return 0;
+	idx = xcalloc(f->nsamples, sizeof(*idx));
+	for (i = 0; i < f->nsamples; i++)
+		idx[i] = i;
+	sort_file = f;
+	qsort(idx, f->nsamples, sizeof(*idx), cmp_stacks);
+	for (i = 0; i < f->nsamples; i++)
+		n += i == 0 || cmp_stacks(&idx[i - 1], &idx[i]) != 0;
+	free(idx);
+	return n;
+}
+
+/* The samples taken: the sum of a count type named samples, if any. */
+static bool
+count_samples(const struct pprof_file *f, int64_t *out)
+{
+	size_t t, i;
+
+	for (t = 0; t < f->ntypes; t++) {
+		if (strcmp(f->types[t].type, "samples") != 0 ||
+		    strcmp(f->types[t].unit, "count") != 0)
+			continue;
+		*out = 0;
+		for (i = 0; i < f->nsamples; i++)
+			*out += f->samples[i].values[t];
+		return true;
+	}
+	return false;
+}
+
 static void
 print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 {
@@ -115,10 +170,16 @@ print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 	size_t n = pprof_function_totals(f, vi, &t, &total), i;
 	const char *unit = f->types[vi].unit;
 	char a[32], b[32];
+	size_t nstacks = count_stacks(f);
+	int64_t nsamples;
 
 	format_value(total, unit, a, sizeof(a));
-	printf("Type: %s (%s), total %s in %zu samples, %zu functions\n",
-	       f->types[vi].type, unit, a, f->nsamples, n);
+	if (count_samples(f, &nsamples))
+		printf("Type: %s (%s), total %s in %" PRId64 " samples of %zu stacks, %zu functions\n",
+		       f->types[vi].type, unit, a, nsamples, nstacks, n);
+	else
+		printf("Type: %s (%s), total %s in %zu stacks, %zu functions\n",
+		       f->types[vi].type, unit, a, nstacks, n);
 	printf("%10s %6s %6s %10s %6s  %s\n", "flat", "flat%", "sum%", "cum",
 	       "cum%", "function");
 	for (i = 0; i < n && (long) i < o->top; i++) {
