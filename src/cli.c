@@ -257,6 +257,7 @@ print_diff_help(void)
 	       "  -o, --output=FILE.svg  also draw a differential flame graph:\n"
 	       "                         NEW's stacks, a frame red where its\n"
 	       "                         share grew, blue where it shrank\n"
+	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
@@ -1108,13 +1109,14 @@ static void
 parse_diff(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the files: no "+", getopt permutes. */
-	static const char optstring[] = ":t:T:n:f:o:h";
+	static const char optstring[] = ":t:T:n:f:o:qh";
 	static const struct option longopts[] = {
 		{ "sample-type",	required_argument,	NULL, 't' },
 		{ "threshold",		required_argument,	NULL, 'T' },
 		{ "top",		required_argument,	NULL, 'n' },
 		{ "format",		required_argument,	NULL, 'f' },
 		{ "output",		required_argument,	NULL, 'o' },
+		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1167,6 +1169,9 @@ parse_diff(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			}
 			o->svg = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'h':
 			print_diff_help();

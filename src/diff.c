@@ -196,8 +196,8 @@ write_flamegraph(const struct diff_opts *o, const struct pprof_file *base,
 		 int bi, const struct pprof_file *new, int ni)
 {
 	struct folded fb, fn;
+	struct output op = { 0 };
 	struct buf out;
-	struct pp_err err;
 	char title[128], subtitle[256];
 	struct flamegraph_opts fg = { title, subtitle, new->types[ni].unit };
 	int rc;
@@ -216,9 +216,9 @@ write_flamegraph(const struct diff_opts *o, const struct pprof_file *base,
 		 o->base, o->new);
 	buf_init(&out);
 	flamegraph_write_diff(&fb, &fn, &fg, &out);
-	rc = output_write_file(o->svg, out.data, out.len, 0644, &err);
-	if (rc < 0)
-		error_msg_err(&err);
+	op.path = o->svg;
+	op.format = FORMAT_FLAMEGRAPH;
+	rc = output_deliver(&op, &out, o->quiet);
 	buf_free(&out);
 	folded_free(&fb);
 	folded_free(&fn);

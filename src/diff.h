@@ -23,6 +23,7 @@ struct diff_opts {
 	long top;
 	enum diff_format format;
 	const char *svg;		/* a differential flame graph or NULL */
+	bool quiet;			/* no "wrote" line */
 };
 
 /* 0: no function grew past the threshold; 1: one did; 2: error (a file

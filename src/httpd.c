@@ -173,6 +173,27 @@ clear_unix_path(const struct http_listen *l, struct pp_err *err)
 	return 0;
 }
 
+/* "127.0.0.1:8080", "[::1]:8080" or "unix:PATH", for a message. */
+static void
+listen_text(const struct http_listen *l, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (l->unix_socket) {
+		snprintf(buf, len, "unix:%s", l->path);
+	} else if (l->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *) &l->addr;
+
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%d", a, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *) &l->addr;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%d", a, ntohs(in6->sin6_port));
+	}
+}
+
 static int
 open_listener(struct httpd *d, const struct http_listen *l,
 	      struct pp_err *err)
@@ -206,9 +227,12 @@ open_listener(struct httpd *d, const struct http_listen *l,
 	}
 	if (rc < 0 || listen(fd, 64) < 0 ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		pp_err_set(err, errno, "cannot listen on %s: %s",
-			   l->unix_socket ? l->path : "the address",
-			   strerror(errno));
+		int e = errno;
+		char where[160];
+
+		listen_text(l, where, sizeof(where));
+		pp_err_set(err, e, "cannot listen on %s: %s", where,
+			   strerror(e));
 		close(fd);
 		return -1;
 	}

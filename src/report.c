@@ -214,6 +214,18 @@ report_run(const struct report_opts *o)
 	}
 	free(data);
 	vi = pprof_type_index(&f, o->sample_type);
+	if (vi < 0 && f.ntypes) {
+		char types[512];
+		size_t at = 0;
+
+		for (i = 0; i < f.ntypes && at < sizeof(types); i++)
+			at += snprintf(types + at, sizeof(types) - at, "%s%s",
+				       i ? ", " : "", f.types[i].type);
+		error_msg("%s has no sample type %s: it has %s", o->input,
+			  o->sample_type, types);
+		pprof_file_free(&f);
+		return EXIT_FATAL;
+	}
 	if (vi < 0) {
 		error_msg("%s has no sample type %s", o->input,
 			  o->sample_type ? o->sample_type : "at all");
