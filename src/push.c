@@ -368,6 +368,7 @@ tracer_thread(void *arg)
 	struct sampler *s;
 	bool first = true, mem_warned = false;
 	unsigned seq = 0;
+	int64_t last_end = 0;
 
 	stop_signals_block();
 	memset(&so, 0, sizeof(so));
@@ -407,6 +408,15 @@ tracer_thread(void *arg)
 		    next->p.rate_hz != plan->p.rate_hz)
 			sampler_reconfigure(s, next->p.mode, next->p.rate_hz);
 		sampler_cut(s, &w->prof, win);
+		/* Windows meet exactly: each starts where the one before
+		 * ended (the wall clock read at a cut can differ by some
+		 * microseconds from the end its monotonic length gives). */
+		if (last_end && w->prof.time_nanos + w->prof.duration_nanos >
+				last_end) {
+			w->prof.duration_nanos += w->prof.time_nanos - last_end;
+			w->prof.time_nanos = last_end;
+		}
+		last_end = w->prof.time_nanos + w->prof.duration_nanos;
 		w->seq = ++seq;
 		w->plan = plan;
 		w->pid = res.pid;

@@ -131,12 +131,12 @@ char *
 pyroscope_path(const char *name, int64_t from_ns, int64_t until_ns,
 	       int rate_hz)
 {
-	int64_t from = from_ns / 1000000000;
-	int64_t until = (until_ns + 999999999) / 1000000000;
+	/* Nanoseconds (19 digits, read as such by the server): the
+	 * window exactly, so that consecutive windows never overlap. */
+	int64_t from = from_ns;
+	int64_t until = until_ns > from_ns ? until_ns : from_ns + 1;
 	struct buf b;
 
-	if (until <= from)
-		until = from + 1;
 	buf_init(&b);
 	buf_printf(&b, "/ingest?name=");
 	url_query_escape(&b, name);

@@ -392,7 +392,16 @@ test_wire(void)
 	free(s);
 	s = pyroscope_path("app{env=ci}", 1700000000500000000ll,
 			   1700000010200000000ll, 100);
-	CHECK_STREQ(s, "/ingest?name=app%7Benv%3Dci%7D&from=1700000000&until=1700000011&spyName=pidprof&sampleRate=100");
+	CHECK_STREQ(s, "/ingest?name=app%7Benv%3Dci%7D&from=1700000000500000000&until=1700000010200000000&spyName=pidprof&sampleRate=100");
+	free(s);
+	/* Short windows, one after the other: exact, no overlap. */
+	s = pyroscope_path("app", 1700000878400000000ll,
+			   1700000880900000000ll, 100);
+	CHECK_STREQ(s, "/ingest?name=app&from=1700000878400000000&until=1700000880900000000&spyName=pidprof&sampleRate=100");
+	free(s);
+	s = pyroscope_path("app", 1700000880900000000ll,
+			   1700000883400000000ll, 100);
+	CHECK_STREQ(s, "/ingest?name=app&from=1700000880900000000&until=1700000883400000000&spyName=pidprof&sampleRate=100");
 	free(s);
 
 	buf_init(&b);
