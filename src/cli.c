@@ -406,12 +406,15 @@ print_trend_help(void)
 	       "  -o, --output=FILE.svg  also draw a line chart of each category and\n"
 	       "                         of the threads over time: a self-contained\n"
 	       "                         SVG for a browser\n"
+	       "      --fail-on-suspect  exit with status 1 when a category is a\n"
+	       "                         leak suspect (for cron alerting)\n"
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
-	       "  0   done\n"
-	       "  1   the chart or the table could not be written\n"
+	       "  0   done (with --fail-on-suspect: and no leak suspect)\n"
+	       "  1   the chart or the table could not be written; or, with\n"
+	       "      --fail-on-suspect, a category is a leak suspect\n"
 	       "  2   the file cannot be read, is not a memory TSV, or has no\n"
 	       "      reading\n"
 	       "  64  usage error (bad option or value)\n");
@@ -1636,9 +1639,12 @@ static void
 parse_trend(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the directory: no "+", getopt permutes. */
+	enum { OPT_FAIL_ON_SUSPECT = 0x100 };
 	static const char optstring[] = ":o:qh";
 	static const struct option longopts[] = {
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "fail-on-suspect", no_argument,	NULL,
+					OPT_FAIL_ON_SUSPECT },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1660,6 +1666,9 @@ parse_trend(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			}
 			o->svg = optarg;
+			break;
+		case OPT_FAIL_ON_SUSPECT:
+			o->fail_on_suspect = true;
 			break;
 		case 'q':
 			o->quiet = true;

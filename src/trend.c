@@ -718,6 +718,16 @@ trend_run(const struct trend_opts *o)
 			info_msg("wrote %s (svg, %zu bytes)", o->svg, out.len);
 		}
 	}
+	if (o->fail_on_suspect) {
+		struct growth g;
+		int c;
+
+		for (c = 0; c < MEM_NCATEGORIES; c++) {
+			growth_of(&t, c, &g);
+			if (g.suspect)
+				status = EXIT_PARTIAL;
+		}
+	}
 	buf_free(&out);
 	trend_free(&t);
 	free(path);

@@ -17,9 +17,11 @@ struct trend_opts {
 	const char *input;	/* a snapshot directory, or a TSV file */
 	const char *svg;	/* the chart, or NULL */
 	bool quiet;
+	bool fail_on_suspect;	/* exit 1 when a category is a suspect */
 };
 
-/* 0 done, 1 the chart not written, 2 the input unreadable or empty. */
+/* 0 done, 1 the chart not written (or, with fail_on_suspect, a leak
+ * suspect), 2 the input unreadable or empty. */
 int trend_run(const struct trend_opts *o);
 
 /* One reading: the rss of each category, the threads, the process. */
