@@ -438,6 +438,8 @@ print_serve_help(void)
 	       "  /debug/pprof/heap              memory from smaps (debug=1: a table)\n"
 	       "  /debug/pprof/threads           every thread's stack (debug=1: text\n"
 	       "                                 grouped by stack)\n"
+	       "  /debug/pprof/goroutine         the same, under the name Go tools\n"
+	       "                                 and scrapers ask for\n"
 	       "  /_status                       state as JSON\n"
 	       "  /_metrics                      pidprof's metrics as JSON;\n"
 	       "  /_metrics/prometheus           the same as Prometheus text\n"

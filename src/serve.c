@@ -868,6 +868,8 @@ serve_index(struct hub *h, struct http_response *rs)
 		  "Memory by category and mapping, from /proc/PID/smaps (debug=1: a table)" },
 		{ "threads", "threads",
 		  "Stack of every thread now (debug=1: threads grouped by stack, as text)" },
+		{ "goroutine", "goroutine",
+		  "The same as threads, under the name Go tools and scrapers ask for" },
 		{ "/_status", "_status", "pidprof's state as JSON" },
 		{ "/_metrics/prometheus", "_metrics",
 		  "pidprof's own metrics, Prometheus text (/_metrics: JSON)" },
@@ -914,7 +916,9 @@ handle(void *arg, const struct http_request *rq, struct http_response *rs)
 		serve_profile(h, MODE_WALL, rq, rs);
 	else if (strcmp(p, "/debug/pprof/heap") == 0)
 		serve_heap(h, rq, rs);
-	else if (strcmp(p, "/debug/pprof/threads") == 0)
+	else if (strcmp(p, "/debug/pprof/threads") == 0 ||
+		 /* The name Go tools and scrapers ask for. */
+		 strcmp(p, "/debug/pprof/goroutine") == 0)
 		serve_threads(h, rq, rs);
 	else if (strcmp(p, "/_status") == 0)
 		serve_status(h, rs);
