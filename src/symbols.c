@@ -445,6 +445,12 @@ find_cu(struct symbols *s, Dwfl_Module *mod, Dwarf_Addr pc,
 	return NULL;
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 /* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
 static void
 resolve(struct symbols *s, uint64_t pc)
@@ -494,14 +500,26 @@ resolve(struct symbols *s, uint64_t pc)
 		/* Each inlined scope's caller is the next function scope
 		 * out; its position is the inlined DIE's call site. */
 		for (j = 1; inl && j < m; j++) {
+			const char *fn;
+			struct sym_frame *prev;
+
 			if (!is_function_scope(&chain[j]))
 				continue;
 			file = call_file(cu, inner);
 			line = call_line(inner);
 			inl = dwarf_tag(&chain[j]) == DW_TAG_inlined_subroutine;
-			push_frame(s, die_name(s, &chain[j]), file, line, inl,
-				   module);
+			fn = die_name(s, &chain[j]);
+			prev = &s->frames[s->nframes - 1];
 			inner = &chain[j];
+			/* A function inlined into itself at the line it runs
+			 * (glibc's __GI___libc_write) is one frame: its
+			 * caller's. */
+			if (same_text(prev->function, fn) &&
+			    prev->line == line) {
+				prev->inlined = inl;
+				continue;
+			}
+			push_frame(s, fn, file, line, inl, module);
 		}
 		free(chain);
 		free(scopes);
