@@ -285,7 +285,7 @@ heap_render(const struct mem_reading *r, pid_t pid, enum output_format f,
 	    struct buf *out, struct pp_err *err)
 {
 	struct mem_frames mf;
-	struct frame_source src = { &mf, mem_src_frames, mem_src_mapping };
+	struct frame_source src = { &mf, mem_src_frames, mem_src_mapping, 0 };
 	struct profile p;
 	char title[128];
 	struct render_info info = { title, "memory by category and mapping",

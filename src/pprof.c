@@ -95,6 +95,7 @@ empty_frame_source(struct frame_source *src)
 	src->arg = NULL;
 	src->frames = no_frames;
 	src->mapping = no_mapping;
+	src->main_addr = 0;
 }
 
 const char *
@@ -254,6 +255,10 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 
 	for (i = 0; i < p->nvalues; i++)
 		value_type(&e, out, PROFILE_SAMPLE_TYPE, &p->types[i]);
+	/* The main executable's mapping first, whatever the first sample's
+	 * leaf is: go tool pprof's "File:" is the first mapping's. */
+	if (src->main_addr)
+		mapping_id(&e, src->main_addr);
 	k_tid = k_name = k_state = 0;
 	if (p->thread_labels) {
 		k_tid = str(&e, "thread_id");

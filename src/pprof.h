@@ -26,6 +26,9 @@ struct frame_source {
 			 const struct sym_frame **out);
 	/* The mapping holding @pc; false when none. */
 	bool (*mapping)(void *arg, uint64_t pc, struct pprof_mapping *m);
+	/* An address in the main executable, whose mapping is written
+	 * first (readers name a profile after it); 0 when unknown. */
+	uint64_t main_addr;
 };
 
 /* A source that knows no frame and no mapping. */

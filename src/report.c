@@ -56,6 +56,7 @@ file_frames_init(struct file_frames *ff, const struct pprof_file *f,
 	src->arg = ff;
 	src->frames = file_src_frames;
 	src->mapping = file_src_mapping;
+	src->main_addr = 0;
 }
 
 void

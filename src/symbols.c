@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
@@ -644,10 +646,39 @@ source_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
 	return true;
 }
 
+/* The start of the first mapping of the process's executable, found by
+ * its device and inode, which hold in any mount namespace (by its inode
+ * alone when an overlay shows another device); 0 if none. */
+static uint64_t
+main_exe_addr(const struct symbols *s)
+{
+	char path[64];
+	struct stat st;
+	size_t i;
+	int pass;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int) s->img->pid);
+	if (stat(path, &st) < 0)
+		return 0;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->img->maps.n; i++) {
+			const struct map_entry *e = &s->img->maps.v[i];
+
+			if (e->inode == st.st_ino && e->path[0] &&
+			    (pass ||
+			     (e->dev_major == major(st.st_dev) &&
+			      e->dev_minor == minor(st.st_dev))))
+				return e->start;
+		}
+	}
+	return 0;
+}
+
 void
 symbols_frame_source(struct symbols *s, struct frame_source *src)
 {
 	src->arg = s;
 	src->frames = source_frames;
 	src->mapping = source_mapping;
+	src->main_addr = main_exe_addr(s);
 }

@@ -72,7 +72,7 @@ static void
 test_profile(void)
 {
 	struct profile p;
-	struct frame_source src = { NULL, fake_frames, fake_mapping };
+	struct frame_source src = { NULL, fake_frames, fake_mapping, 0 };
 	uint64_t s1[] = { 0x1000 | PROFILE_PC_EXACT, 0x2000 };
 	uint64_t s2[] = { 0x3000 | PROFILE_PC_EXACT, 0x2000 };
 	int64_t v[2] = { 1, 10 };
