@@ -125,7 +125,7 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	struct pp_err err;
 	struct frame_source src;
 	char comments[4][256], title[160], subtitle[256];
-	const char *cptr[4];
+	const char *cptr[5];
 	struct render_info info;
 	size_t i, written = 0;
 
@@ -166,6 +166,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	info.subtitle = subtitle;
 	info.comments = cptr;
 	info.ncomments = 4;
+	if (o->note)
+		cptr[info.ncomments++] = o->note;
 
 	for (i = 0; i < o->noutputs; i++) {
 		struct buf out;

@@ -16,6 +16,7 @@ struct record_opts {
 	struct output outputs[RECORD_MAX_OUTPUTS];
 	size_t noutputs;
 	bool quiet;
+	const char *note;	/* one more pprof comment, or NULL */
 };
 
 /* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */

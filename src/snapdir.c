@@ -561,12 +561,20 @@ snap_profile(struct run *r, enum snapdir_type t)
 	ro.noutputs = 1;
 	ro.quiet = !r->o->verbose;
 	if (record_sample(&ro, &res) == 0) {
+		/* A process that used no CPU in the window is idle, not
+		 * missing: its cpu profile holds no sample, and says why. */
+		bool idle = t == SNAPDIR_CPU && !record_samples(&res) &&
+			    !res.target_exited;
+
+		if (idle)
+			ro.note = "idle: the process used no CPU in the window";
 		if (record_write(&ro, &res) == 1) {
 			r->written |= t;
-			if (!record_samples(&res) || res.target_exited)
+			if ((!record_samples(&res) && !idle) ||
+			    res.target_exited)
 				r->partial |= t;
 		}
-		if (!record_samples(&res) && !r->o->quiet)
+		if (!idle && !record_samples(&res) && !r->o->quiet)
 			warning_msg("%s: no samples: %s", snapdir_type_name(t),
 				    t == SNAPDIR_CPU ?
 				    "the process used no CPU in the window" :
