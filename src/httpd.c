@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +345,26 @@ http_query(const struct http_request *rq, const char *key)
 					   MHD_GET_ARGUMENT_KIND, key);
 }
 
+bool
+http_client_gone(const struct http_request *rq)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn,
+					MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct pollfd p;
+
+	if (!ci)
+		return false;
+	/* Only the end of the stream counts: more bytes (a pipelined
+	 * request, a TLS record) say nothing of the client leaving. */
+	p.fd = ci->connect_fd;
+	p.events = POLLRDHUP;
+	p.revents = 0;
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 static enum MHD_Result
 send_response(struct httpd *d, struct MHD_Connection *c,
 	      struct http_response *rs)
@@ -377,8 +398,13 @@ send_response(struct httpd *d, struct MHD_Connection *c,
 					"Bearer realm=\"pidprof\"");
 	if (rs->status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
-	if (rs->status == 503)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	if (rs->status == 503) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u",
+			 rs->retry_after ? rs->retry_after : 5);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
 	if (__atomic_load_n(&d->closing, __ATOMIC_RELAXED))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, rs->status, r);
@@ -439,6 +465,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	/* The path only: a query never holds a secret, but keep the log
 	 * short; headers (the token) are never logged. */
+	if (rs.abandon) {
+		debug_msg("%s %s: the client left after %.3f s: cancelled",
+			  method, url, (now_ns() - t0) / 1e9);
+		buf_free(&rs.body);
+		return MHD_NO;	/* closes the connection */
+	}
 	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url, rs.status,
 		  rs.body.len, (now_ns() - t0) / 1e9);
 	ret = send_response(d, c, &rs);

@@ -47,12 +47,17 @@ struct http_request {
 
 /* The value of query parameter @key, or NULL. */
 const char *http_query(const struct http_request *rq, const char *key);
+/* True when the client of @rq has closed its connection (or shut its
+ * sending side): nobody will read the answer.  Does not block. */
+bool http_client_gone(const struct http_request *rq);
 
 struct http_response {
 	unsigned int status;
 	const char *content_type;
 	const char *filename;	/* Content-Disposition: attachment */
 	bool pprof_error;	/* X-Go-Pprof: go tool pprof shows the text */
+	unsigned int retry_after;	/* seconds, for a 503 (0: 5) */
+	bool abandon;		/* the client is gone: close, answer nothing */
 	struct buf body;
 };
 
