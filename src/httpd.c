@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,15 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A connection, from its opening to its end, for the head deadline. */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	uint64_t head_start_ns;	/* opened, or its last answer went out */
+	bool head_done;		/* a request's head is in: no deadline */
+	bool doomed;		/* shut down by us, about to end */
+};
 
 struct httpd {
 	struct MHD_Daemon *mhd;
@@ -38,6 +48,16 @@ struct httpd {
 	char url[160];
 	struct httpd_counts counts;	/* atomically updated */
 	bool closing;		/* answers close their connection */
+
+	/* The connections (conn_lock) and the thread that closes those
+	 * whose request head is late. */
+	pthread_mutex_t conn_lock;
+	pthread_cond_t sweep_cond;
+	struct hconn *conns;
+	unsigned int max_connections;
+	uint64_t head_timeout_ns;
+	bool sweeping, sweep_stop;
+	pthread_t sweeper;
 };
 
 int
@@ -264,22 +284,115 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	debug_msg("http: %s", text);
 }
 
+/* With conn_lock held: closes @hc's connection (its thread sees the end
+ * of the stream and ends it).  MHD closes the descriptor only after it
+ * told us the connection is closed, and then @hc is gone: the
+ * descriptor is still the connection's here. */
+static void
+doom(struct httpd *d, struct hconn *hc)
+{
+	hc->doomed = true;
+	if (hc->fd >= 0)
+		shutdown(hc->fd, SHUT_RDWR);
+	count(&d->counts.slow_closed, 1);
+}
+
+/* With conn_lock held: a new connection over the limit closes the
+ * connection whose head has been coming for longest, when that is
+ * longer than the grace; otherwise the new one is closed at once. */
+static void
+make_room(struct httpd *d, struct hconn *fresh, uint64_t now)
+{
+	struct hconn *hc, *victim = NULL;
+	unsigned int live = 0;
+
+	for (hc = d->conns; hc; hc = hc->next) {
+		if (hc->doomed)
+			continue;
+		live++;
+		if (hc != fresh && !hc->head_done &&
+		    now - hc->head_start_ns >=
+		    HTTPD_HEAD_GRACE_MS * 1000000ull &&
+		    (!victim || hc->head_start_ns < victim->head_start_ns))
+			victim = hc;
+	}
+	if (live <= d->max_connections)
+		return;
+	if (victim) {
+		doom(d, victim);
+	} else {
+		fresh->doomed = true;
+		shutdown(fresh->fd, SHUT_RDWR);
+	}
+}
+
+static struct hconn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The head of a request is in (@done), or its answer went out: the
+ * deadline of the next head starts. */
+static void
+head_mark(struct httpd *d, struct MHD_Connection *c, bool done)
+{
+	struct hconn *hc = conn_of(c);
+
+	if (!hc)
+		return;
+	pthread_mutex_lock(&d->conn_lock);
+	hc->head_done = done;
+	if (!done)
+		hc->head_start_ns = now_ns();
+	pthread_mutex_unlock(&d->conn_lock);
+}
+
 static void
 on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 	      enum MHD_ConnectionNotificationCode code)
 {
 	struct httpd *d = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct hconn *hc;
 
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		hc = *socket_ctx;
+		if (hc) {
+			pthread_mutex_lock(&d->conn_lock);
+			if (hc->prev)
+				hc->prev->next = hc->next;
+			else
+				d->conns = hc->next;
+			if (hc->next)
+				hc->next->prev = hc->prev;
+			pthread_mutex_unlock(&d->conn_lock);
+			free(hc);
+			*socket_ctx = NULL;
+		}
 		count(&d->counts.open_connections, -1);
 		return;
 	}
 	count(&d->counts.connections, 1);
 	count(&d->counts.open_connections, 1);
+	hc = xcalloc(1, sizeof(*hc));
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	hc->fd = ci ? ci->connect_fd : -1;
+	hc->head_start_ns = now_ns();
+	*socket_ctx = hc;
+	pthread_mutex_lock(&d->conn_lock);
+	hc->next = d->conns;
+	if (d->conns)
+		d->conns->prev = hc;
+	d->conns = hc;
+	make_room(d, hc, hc->head_start_ns);
+	pthread_mutex_unlock(&d->conn_lock);
 	if (d->client_ca) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c,
-				MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
 		/* libmicrohttpd only asks for a certificate: require one,
 		 * so a client without any fails its handshake.  Whether
@@ -289,6 +402,46 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 				(gnutls_session_t) ci->tls_session,
 				GNUTLS_CERT_REQUIRE);
 	}
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_ctx,
+	     enum MHD_RequestTerminationCode toe)
+{
+	(void) toe;
+	(void) req_ctx;
+	head_mark(cls, c, false);
+}
+
+/* Closes, four times a second, the connections whose request head is
+ * late (the idle timeout of libmicrohttpd misses a client that sends a
+ * byte now and then). */
+static void *
+sweep_main(void *arg)
+{
+	struct httpd *d = arg;
+	struct hconn *hc;
+
+	pthread_mutex_lock(&d->conn_lock);
+	while (!d->sweep_stop) {
+		struct timespec ts;
+		uint64_t now = now_ns();
+
+		for (hc = d->conns; hc; hc = hc->next) {
+			if (!hc->doomed && !hc->head_done &&
+			    now - hc->head_start_ns >= d->head_timeout_ns)
+				doom(d, hc);
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&d->sweep_cond, &d->conn_lock, &ts);
+	}
+	pthread_mutex_unlock(&d->conn_lock);
+	return NULL;
 }
 
 static bool
@@ -420,6 +573,27 @@ send_response(struct httpd *d, struct MHD_Connection *c,
 	return ret;
 }
 
+/* Whether the client may be served: 0, or the refusal (401, 403) put
+ * in @rs.  Decided on the head alone, before any body is read. */
+static unsigned int
+authenticate(struct httpd *d, struct MHD_Connection *c, const char *url,
+	     struct http_response *rs)
+{
+	/* Authentication comes first and says nothing of the rest. */
+	if (d->client_ca && !client_cert_ok(c)) {
+		rs->status = 403;
+		buf_printf(&rs->body, "forbidden\n");
+	} else if (d->token && !(d->public_path &&
+				 strcmp(url, d->public_path) == 0) &&
+		   !token_ok(d, c)) {
+		rs->status = 401;
+		buf_printf(&rs->body, "unauthorized\n");
+	} else {
+		return 0;
+	}
+	return rs->status;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
 	   const char *method, const char *version, const char *upload,
@@ -430,38 +604,38 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_response rs;
 	struct http_request rq;
 	enum MHD_Result ret;
+	bool first = !*req_ctx;
 	uint64_t t0;
 
-	if (!*req_ctx) {
-		/* The headers are in; answer once the request is whole. */
+	if (first) {
+		/* The head is in: no more deadline for it. */
 		*req_ctx = &started;
-		return MHD_YES;
-	}
-	if (*upload_size) {
+		head_mark(d, c, true);
+	} else if (*upload_size) {
 		*upload_size = 0;	/* a body is read and ignored */
 		return MHD_YES;
 	}
-	count(&d->counts.requests, 1);
 	t0 = now_ns();
 	memset(&rs, 0, sizeof(rs));
 	buf_init(&rs.body);
 	rs.status = 200;
-	/* Authentication comes first and says nothing of the rest. */
-	if (d->client_ca && !client_cert_ok(c)) {
-		rs.status = 403;
-		buf_printf(&rs.body, "forbidden\n");
-	} else if (d->token && !(d->public_path &&
-				 strcmp(url, d->public_path) == 0) &&
-		   !token_ok(d, c)) {
-		rs.status = 401;
-		buf_printf(&rs.body, "unauthorized\n");
-	} else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
-		rs.status = 405;
-		buf_printf(&rs.body, "only GET is served\n");
+	if (first) {
+		/* The head decides: a refused client sends no body to us. */
+		if (!authenticate(d, c, url, &rs)) {
+			buf_free(&rs.body);
+			return MHD_YES;	/* answer once the request is whole */
+		}
+		count(&d->counts.requests, 1);
 	} else {
-		rq.path = url;
-		rq.conn = c;
-		d->fn(d->arg, &rq, &rs);
+		count(&d->counts.requests, 1);
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
+			rs.status = 405;
+			buf_printf(&rs.body, "only GET is served\n");
+		} else {
+			rq.path = url;
+			rq.conn = c;
+			d->fn(d->arg, &rq, &rs);
+		}
 	}
 	/* The path only: a query never holds a secret, but keep the log
 	 * short; headers (the token) are never logged. */
@@ -471,8 +645,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		buf_free(&rs.body);
 		return MHD_NO;	/* closes the connection */
 	}
-	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url, rs.status,
-		  rs.body.len, (now_ns() - t0) / 1e9);
+	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url,
+		  rs.status, rs.body.len, (now_ns() - t0) / 1e9);
 	ret = send_response(d, c, &rs);
 	buf_free(&rs.body);
 	return ret;
@@ -513,6 +687,8 @@ httpd_free(struct httpd *d)
 	free(d->cert);
 	free(d->ca);
 	explicit_bzero(d->token_hash, sizeof(d->token_hash));
+	pthread_cond_destroy(&d->sweep_cond);
+	pthread_mutex_destroy(&d->conn_lock);
 	free(d);
 }
 
@@ -533,6 +709,12 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	d->fd = -1;
 	d->fn = fn;
 	d->arg = arg;
+	pthread_mutex_init(&d->conn_lock, NULL);
+	pthread_cond_init(&d->sweep_cond, NULL);
+	d->max_connections = o->max_connections;
+	d->head_timeout_ns = (uint64_t) (o->timeout_s < HTTPD_HEAD_TIMEOUT_S ?
+					 o->timeout_s : HTTPD_HEAD_TIMEOUT_S) *
+			     1000000000ull;
 	d->public_path = o->public_path;
 	d->tls = o->tls_cert != NULL;
 	d->client_ca = o->client_ca != NULL;
@@ -569,10 +751,13 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	(opts[n++] = (struct MHD_OptionItem) { (o_), (intptr_t) (v_), (p_) })
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d);
 	OPT(MHD_OPTION_LISTEN_SOCKET, d->fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
+	/* Room for the connections that make_room() is closing: it keeps
+	 * the limit itself. */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, 2 * o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, d);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, d);
 	if (d->tls) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, d->cert);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, d->key);
@@ -591,6 +776,13 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 		goto fail;
 	}
 	d->fd = -1;	/* libmicrohttpd closes it when it stops */
+	if ((errno = pthread_create(&d->sweeper, NULL, sweep_main, d)) != 0) {
+		pp_err_set(err, errno, "cannot start a thread: %s",
+			   strerror(errno));
+		MHD_stop_daemon(d->mhd);
+		goto fail;
+	}
+	d->sweeping = true;
 	return d;
 fail:
 	httpd_free(d);
@@ -633,5 +825,12 @@ httpd_stop(struct httpd *d)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d->mhd);
+	if (d->sweeping) {
+		pthread_mutex_lock(&d->conn_lock);
+		d->sweep_stop = true;
+		pthread_cond_signal(&d->sweep_cond);
+		pthread_mutex_unlock(&d->conn_lock);
+		pthread_join(d->sweeper, NULL);
+	}
 	httpd_free(d);
 }

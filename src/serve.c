@@ -903,6 +903,9 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	  "Connections accepted.", NULL, v.http.connections);
 	M("pidprof_http_open_connections", "gauge", "Connections open now.",
 	  NULL, v.http.open_connections);
+	M("pidprof_http_slow_connections_closed_total", "counter",
+	  "Connections closed because their request head came too slowly.",
+	  NULL, v.http.slow_closed);
 #undef M
 	return n;
 }
