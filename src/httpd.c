@@ -163,6 +163,31 @@ httpd_versions(void)
 	return v;
 }
 
+char *
+http_log_escape(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *in; in++) {
+		unsigned char ch = (unsigned char) *in;
+		bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\';
+
+		if (o + (plain ? 1 : 4) >= size)
+			break;
+		if (plain) {
+			out[o++] = (char) ch;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* A stale socket (nobody accepts on it) is removed; anything else at the
  * path is left alone and refused. */
 static int
@@ -273,15 +298,16 @@ count(uint64_t *c, int64_t by)
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char text[512];
+	char text[512], safe[512];
 	size_t n;
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	n = strlen(text);
 	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		text[--n] = '\0';
-	/* Failed handshakes and bad requests of clients: not our errors. */
-	debug_msg("http: %s", text);
+	/* Failed handshakes and bad requests of clients: not our errors.
+	 * What a client sent may be quoted: escaped. */
+	debug_msg("http: %s", http_log_escape(text, safe, sizeof(safe)));
 }
 
 /* With conn_lock held: closes @hc's connection (its thread sees the end
@@ -604,6 +630,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_response rs;
 	struct http_request rq;
 	enum MHD_Result ret;
+	char safe_method[32], safe_url[512];
 	bool first = !*req_ctx;
 	uint64_t t0;
 
@@ -638,14 +665,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		}
 	}
 	/* The path only: a query never holds a secret, but keep the log
-	 * short; headers (the token) are never logged. */
+	 * short; headers (the token) are never logged.  Both come from the
+	 * client: escaped, so that they cannot forge a line. */
+	http_log_escape(method, safe_method, sizeof(safe_method));
+	http_log_escape(url, safe_url, sizeof(safe_url));
 	if (rs.abandon) {
 		debug_msg("%s %s: the client left after %.3f s: cancelled",
-			  method, url, (now_ns() - t0) / 1e9);
+			  safe_method, safe_url, (now_ns() - t0) / 1e9);
 		buf_free(&rs.body);
 		return MHD_NO;	/* closes the connection */
 	}
-	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url,
+	debug_msg("%s %s: %u, %zu bytes in %.3f s", safe_method, safe_url,
 		  rs.status, rs.body.len, (now_ns() - t0) / 1e9);
 	ret = send_response(d, c, &rs);
 	buf_free(&rs.body);

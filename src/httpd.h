@@ -62,6 +62,11 @@ const char *http_query(const struct http_request *rq, const char *key);
  * sending side): nobody will read the answer.  Does not block. */
 bool http_client_gone(const struct http_request *rq);
 
+/* Copies @in, a string a client sent, to @out (@size bytes, at least 1)
+ * fit for a log line: control characters, DEL, bytes from 0x80 and the
+ * backslash become \xHH; cut short (never mid-escape) when @out is full.
+ * Pure.  Returns @out. */
+char *http_log_escape(const char *in, char *out, size_t size);
 
 struct http_response {
 	unsigned int status;
