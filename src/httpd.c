@@ -726,6 +726,7 @@ struct httpd *
 httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	    struct pp_err *err)
 {
+	static char tls_priorities[] = HTTPD_TLS_PRIORITIES;
 	struct httpd *d = xcalloc(1, sizeof(*d));
 	struct MHD_OptionItem opts[16];
 	/* ITC: a connection thread that ends wakes the listening one,
@@ -791,6 +792,7 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	if (d->tls) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, d->cert);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, d->key);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, tls_priorities);
 		if (d->ca)
 			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, d->ca);
 	}

@@ -40,6 +40,14 @@ int http_listen_parse(const char *spec, struct http_listen *out,
  * in among clients that dribble theirs. */
 # define HTTPD_HEAD_GRACE_MS	250
 
+/* The GnuTLS priorities: TLS 1.2 and 1.3 only, ECDHE key exchange (so
+ * forward secrecy), AEAD ciphers only. */
+# define HTTPD_TLS_PRIORITIES \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:" \
+	"-MAC-ALL:+AEAD"
+
 struct httpd_opts {
 	struct http_listen listen;
 	const char *tls_cert, *tls_key;	/* PEM files; both or neither */
