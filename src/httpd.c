@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -480,10 +481,18 @@ client_cert_ok(struct MHD_Connection *c)
 
 	if (!ci || !ci->tls_session)
 		return false;
+	/* A certificate with an extended key usage must name clientAuth:
+	 * one made for a server does not prove a client (no such
+	 * extension: any use). */
+	static char client_auth[] = GNUTLS_KP_TLS_WWW_CLIENT;
+	gnutls_typed_vdata_st purpose = {
+		GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *) client_auth, 0
+	};
+
 	s = (gnutls_session_t) ci->tls_session;
 	if (!gnutls_certificate_get_peers(s, &n) || n == 0)
 		return false;
-	return gnutls_certificate_verify_peers2(s, &status) == 0 &&
+	return gnutls_certificate_verify_peers(s, &purpose, 1, &status) == 0 &&
 	       status == 0;
 }
 
