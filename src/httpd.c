@@ -144,12 +144,25 @@ http_listen_parse(const char *spec, struct http_listen *out,
 			*why = "not a numeric IPv6 address";
 			return -1;
 		}
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			/* ::ffff:a.b.c.d is IPv4's a.b.c.d: an IPv6 socket
+			 * (IPV6_V6ONLY) cannot bind it, an IPv4 one can. */
+			struct sockaddr_in *in = (void *) &out->addr;
+			struct in_addr a;
+
+			memcpy(&a, &in6->sin6_addr.s6_addr[12], sizeof(a));
+			memset(&out->addr, 0, sizeof(out->addr));
+			in->sin_family = AF_INET;
+			in->sin_addr = a;
+			in->sin_port = htons((uint16_t) port);
+			out->addrlen = sizeof(*in);
+			out->loopback = (ntohl(a.s_addr) >> 24) == 127;
+			return 0;
+		}
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t) port);
 		out->addrlen = sizeof(*in6);
-		out->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-				(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
-				 in6->sin6_addr.s6_addr[12] == 127);
+		out->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	return 0;
 }
@@ -711,6 +724,60 @@ read_pem(const char *what, const char *path, struct pp_err *err)
 	return text;
 }
 
+/* The certificates in PEM @text, or -1 when none can be read. */
+static int
+pem_certs(const char *text, gnutls_x509_crt_t **list)
+{
+	gnutls_datum_t dt = { (unsigned char *) (uintptr_t) text,
+			      (unsigned int) strlen(text) };
+	unsigned int n = 0;
+
+	if (gnutls_x509_crt_list_import2(list, &n, &dt, GNUTLS_X509_FMT_PEM,
+					 0) < 0 || n == 0)
+		return -1;
+	return (int) n;
+}
+
+static void
+free_certs(gnutls_x509_crt_t *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	gnutls_free(list);
+}
+
+/* A server certificate out of its validity is served (the clock may be
+ * the one that is wrong), with a warning: clients will refuse it. */
+static void
+check_validity(const char *path, const char *text)
+{
+	gnutls_x509_crt_t *list;
+	char when[32];
+	time_t t, now = time(NULL);
+	struct tm tm;
+	int n = pem_certs(text, &list);
+
+	if (n < 0)
+		return;		/* libmicrohttpd says what is wrong */
+	t = gnutls_x509_crt_get_expiration_time(list[0]);
+	if (t != (time_t) -1 && t < now) {
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		warning_msg("the certificate %s expired on %s: clients will refuse it",
+			    path, when);
+	}
+	t = gnutls_x509_crt_get_activation_time(list[0]);
+	if (t != (time_t) -1 && t > now) {
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		warning_msg("the certificate %s is not valid before %s: clients will refuse it",
+			    path, when);
+	}
+	free_certs(list, n);
+}
+
 static void
 httpd_free(struct httpd *d)
 {
@@ -777,10 +844,23 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 		d->key = read_pem("key", o->tls_key, err);
 		if (!d->key)
 			goto fail;
+		check_validity(o->tls_cert, d->cert);
 		if (o->client_ca) {
+			gnutls_x509_crt_t *list;
+			int ncas;
+
 			d->ca = read_pem("client CA", o->client_ca, err);
 			if (!d->ca)
 				goto fail;
+			/* Without one, every client would get 403. */
+			ncas = pem_certs(d->ca, &list);
+			if (ncas < 0) {
+				pp_err_set(err, EINVAL,
+					   "the client CA file %s holds no certificate",
+					   o->client_ca);
+				goto fail;
+			}
+			free_certs(list, ncas);
 		}
 		flags |= MHD_USE_TLS;
 	}
