@@ -12,8 +12,11 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,15 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A connection, from its opening to its end, for the head deadline. */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	uint64_t head_start_ns;	/* opened, or its last answer went out */
+	bool head_done;		/* a request's head is in: no deadline */
+	bool doomed;		/* shut down by us, about to end */
+};
 
 struct httpd {
 	struct MHD_Daemon *mhd;
@@ -37,6 +49,16 @@ struct httpd {
 	char url[160];
 	struct httpd_counts counts;	/* atomically updated */
 	bool closing;		/* answers close their connection */
+
+	/* The connections (conn_lock) and the thread that closes those
+	 * whose request head is late. */
+	pthread_mutex_t conn_lock;
+	pthread_cond_t sweep_cond;
+	struct hconn *conns;
+	unsigned int max_connections;
+	uint64_t head_timeout_ns;
+	bool sweeping, sweep_stop;
+	pthread_t sweeper;
 };
 
 int
@@ -122,12 +144,25 @@ http_listen_parse(const char *spec, struct http_listen *out,
 			*why = "not a numeric IPv6 address";
 			return -1;
 		}
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			/* ::ffff:a.b.c.d is IPv4's a.b.c.d: an IPv6 socket
+			 * (IPV6_V6ONLY) cannot bind it, an IPv4 one can. */
+			struct sockaddr_in *in = (void *) &out->addr;
+			struct in_addr a;
+
+			memcpy(&a, &in6->sin6_addr.s6_addr[12], sizeof(a));
+			memset(&out->addr, 0, sizeof(out->addr));
+			in->sin_family = AF_INET;
+			in->sin_addr = a;
+			in->sin_port = htons((uint16_t) port);
+			out->addrlen = sizeof(*in);
+			out->loopback = (ntohl(a.s_addr) >> 24) == 127;
+			return 0;
+		}
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t) port);
 		out->addrlen = sizeof(*in6);
-		out->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-				(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
-				 in6->sin6_addr.s6_addr[12] == 127);
+		out->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	return 0;
 }
@@ -140,6 +175,31 @@ httpd_versions(void)
 	snprintf(v, sizeof(v), "libmicrohttpd %s, GnuTLS %s",
 		 MHD_get_version(), gnutls_check_version(NULL));
 	return v;
+}
+
+char *
+http_log_escape(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *in; in++) {
+		unsigned char ch = (unsigned char) *in;
+		bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\';
+
+		if (o + (plain ? 1 : 4) >= size)
+			break;
+		if (plain) {
+			out[o++] = (char) ch;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* A stale socket (nobody accepts on it) is removed; anything else at the
@@ -276,15 +336,83 @@ count(uint64_t *c, int64_t by)
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char text[512];
+	char text[512], safe[512];
 	size_t n;
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	n = strlen(text);
 	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		text[--n] = '\0';
-	/* Failed handshakes and bad requests of clients: not our errors. */
-	debug_msg("http: %s", text);
+	/* Failed handshakes and bad requests of clients: not our errors.
+	 * What a client sent may be quoted: escaped. */
+	debug_msg("http: %s", http_log_escape(text, safe, sizeof(safe)));
+}
+
+/* With conn_lock held: closes @hc's connection (its thread sees the end
+ * of the stream and ends it).  MHD closes the descriptor only after it
+ * told us the connection is closed, and then @hc is gone: the
+ * descriptor is still the connection's here. */
+static void
+doom(struct httpd *d, struct hconn *hc)
+{
+	hc->doomed = true;
+	if (hc->fd >= 0)
+		shutdown(hc->fd, SHUT_RDWR);
+	count(&d->counts.slow_closed, 1);
+}
+
+/* With conn_lock held: a new connection over the limit closes the
+ * connection whose head has been coming for longest, when that is
+ * longer than the grace; otherwise the new one is closed at once. */
+static void
+make_room(struct httpd *d, struct hconn *fresh, uint64_t now)
+{
+	struct hconn *hc, *victim = NULL;
+	unsigned int live = 0;
+
+	for (hc = d->conns; hc; hc = hc->next) {
+		if (hc->doomed)
+			continue;
+		live++;
+		if (hc != fresh && !hc->head_done &&
+		    now - hc->head_start_ns >=
+		    HTTPD_HEAD_GRACE_MS * 1000000ull &&
+		    (!victim || hc->head_start_ns < victim->head_start_ns))
+			victim = hc;
+	}
+	if (live <= d->max_connections)
+		return;
+	if (victim) {
+		doom(d, victim);
+	} else {
+		fresh->doomed = true;
+		shutdown(fresh->fd, SHUT_RDWR);
+	}
+}
+
+static struct hconn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The head of a request is in (@done), or its answer went out: the
+ * deadline of the next head starts. */
+static void
+head_mark(struct httpd *d, struct MHD_Connection *c, bool done)
+{
+	struct hconn *hc = conn_of(c);
+
+	if (!hc)
+		return;
+	pthread_mutex_lock(&d->conn_lock);
+	hc->head_done = done;
+	if (!done)
+		hc->head_start_ns = now_ns();
+	pthread_mutex_unlock(&d->conn_lock);
 }
 
 static void
@@ -292,17 +420,43 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 	      enum MHD_ConnectionNotificationCode code)
 {
 	struct httpd *d = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct hconn *hc;
 
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		hc = *socket_ctx;
+		if (hc) {
+			pthread_mutex_lock(&d->conn_lock);
+			if (hc->prev)
+				hc->prev->next = hc->next;
+			else
+				d->conns = hc->next;
+			if (hc->next)
+				hc->next->prev = hc->prev;
+			pthread_mutex_unlock(&d->conn_lock);
+			free(hc);
+			*socket_ctx = NULL;
+		}
 		count(&d->counts.open_connections, -1);
 		return;
 	}
 	count(&d->counts.connections, 1);
 	count(&d->counts.open_connections, 1);
+	hc = xcalloc(1, sizeof(*hc));
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	hc->fd = ci ? ci->connect_fd : -1;
+	hc->head_start_ns = now_ns();
+	*socket_ctx = hc;
+	pthread_mutex_lock(&d->conn_lock);
+	hc->next = d->conns;
+	if (d->conns)
+		d->conns->prev = hc;
+	d->conns = hc;
+	make_room(d, hc, hc->head_start_ns);
+	pthread_mutex_unlock(&d->conn_lock);
 	if (d->client_ca) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c,
-				MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
 		/* libmicrohttpd only asks for a certificate: require one,
 		 * so a client without any fails its handshake.  Whether
@@ -312,6 +466,46 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 				(gnutls_session_t) ci->tls_session,
 				GNUTLS_CERT_REQUIRE);
 	}
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_ctx,
+	     enum MHD_RequestTerminationCode toe)
+{
+	(void) toe;
+	(void) req_ctx;
+	head_mark(cls, c, false);
+}
+
+/* Closes, four times a second, the connections whose request head is
+ * late (the idle timeout of libmicrohttpd misses a client that sends a
+ * byte now and then). */
+static void *
+sweep_main(void *arg)
+{
+	struct httpd *d = arg;
+	struct hconn *hc;
+
+	pthread_mutex_lock(&d->conn_lock);
+	while (!d->sweep_stop) {
+		struct timespec ts;
+		uint64_t now = now_ns();
+
+		for (hc = d->conns; hc; hc = hc->next) {
+			if (!hc->doomed && !hc->head_done &&
+			    now - hc->head_start_ns >= d->head_timeout_ns)
+				doom(d, hc);
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&d->sweep_cond, &d->conn_lock, &ts);
+	}
+	pthread_mutex_unlock(&d->conn_lock);
+	return NULL;
 }
 
 static bool
@@ -324,10 +518,18 @@ client_cert_ok(struct MHD_Connection *c)
 
 	if (!ci || !ci->tls_session)
 		return false;
+	/* A certificate with an extended key usage must name clientAuth:
+	 * one made for a server does not prove a client (no such
+	 * extension: any use). */
+	static char client_auth[] = GNUTLS_KP_TLS_WWW_CLIENT;
+	gnutls_typed_vdata_st purpose = {
+		GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *) client_auth, 0
+	};
+
 	s = (gnutls_session_t) ci->tls_session;
 	if (!gnutls_certificate_get_peers(s, &n) || n == 0)
 		return false;
-	return gnutls_certificate_verify_peers2(s, &status) == 0 &&
+	return gnutls_certificate_verify_peers(s, &purpose, 1, &status) == 0 &&
 	       status == 0;
 }
 
@@ -368,6 +570,26 @@ http_query(const struct http_request *rq, const char *key)
 					   MHD_GET_ARGUMENT_KIND, key);
 }
 
+bool
+http_client_gone(const struct http_request *rq)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn,
+					MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct pollfd p;
+
+	if (!ci)
+		return false;
+	/* Only the end of the stream counts: more bytes (a pipelined
+	 * request, a TLS record) say nothing of the client leaving. */
+	p.fd = ci->connect_fd;
+	p.events = POLLRDHUP;
+	p.revents = 0;
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 static enum MHD_Result
 send_response(struct httpd *d, struct MHD_Connection *c,
 	      struct http_response *rs)
@@ -401,8 +623,13 @@ send_response(struct httpd *d, struct MHD_Connection *c,
 					"Bearer realm=\"pidprof\"");
 	if (rs->status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
-	if (rs->status == 503)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	if (rs->status == 503) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u",
+			 rs->retry_after ? rs->retry_after : 5);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
 	if (__atomic_load_n(&d->closing, __ATOMIC_RELAXED))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, rs->status, r);
@@ -418,6 +645,27 @@ send_response(struct httpd *d, struct MHD_Connection *c,
 	return ret;
 }
 
+/* Whether the client may be served: 0, or the refusal (401, 403) put
+ * in @rs.  Decided on the head alone, before any body is read. */
+static unsigned int
+authenticate(struct httpd *d, struct MHD_Connection *c, const char *url,
+	     struct http_response *rs)
+{
+	/* Authentication comes first and says nothing of the rest. */
+	if (d->client_ca && !client_cert_ok(c)) {
+		rs->status = 403;
+		buf_printf(&rs->body, "forbidden\n");
+	} else if (d->token && !(d->public_path &&
+				 strcmp(url, d->public_path) == 0) &&
+		   !token_ok(d, c)) {
+		rs->status = 401;
+		buf_printf(&rs->body, "unauthorized\n");
+	} else {
+		return 0;
+	}
+	return rs->status;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
 	   const char *method, const char *version, const char *upload,
@@ -428,43 +676,53 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_response rs;
 	struct http_request rq;
 	enum MHD_Result ret;
+	char safe_method[32], safe_url[512];
+	bool first = !*req_ctx;
 	uint64_t t0;
 
-	if (!*req_ctx) {
-		/* The headers are in; answer once the request is whole. */
+	if (first) {
+		/* The head is in: no more deadline for it. */
 		*req_ctx = &started;
-		return MHD_YES;
-	}
-	if (*upload_size) {
+		head_mark(d, c, true);
+	} else if (*upload_size) {
 		*upload_size = 0;	/* a body is read and ignored */
 		return MHD_YES;
 	}
-	count(&d->counts.requests, 1);
 	t0 = now_ns();
 	memset(&rs, 0, sizeof(rs));
 	buf_init(&rs.body);
 	rs.status = 200;
-	/* Authentication comes first and says nothing of the rest. */
-	if (d->client_ca && !client_cert_ok(c)) {
-		rs.status = 403;
-		buf_printf(&rs.body, "forbidden\n");
-	} else if (d->token && !(d->public_path &&
-				 strcmp(url, d->public_path) == 0) &&
-		   !token_ok(d, c)) {
-		rs.status = 401;
-		buf_printf(&rs.body, "unauthorized\n");
-	} else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
-		rs.status = 405;
-		buf_printf(&rs.body, "only GET is served\n");
+	if (first) {
+		/* The head decides: a refused client sends no body to us. */
+		if (!authenticate(d, c, url, &rs)) {
+			buf_free(&rs.body);
+			return MHD_YES;	/* answer once the request is whole */
+		}
+		count(&d->counts.requests, 1);
 	} else {
-		rq.path = url;
-		rq.conn = c;
-		d->fn(d->arg, &rq, &rs);
+		count(&d->counts.requests, 1);
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
+			rs.status = 405;
+			buf_printf(&rs.body, "only GET is served\n");
+		} else {
+			rq.path = url;
+			rq.conn = c;
+			d->fn(d->arg, &rq, &rs);
+		}
 	}
 	/* The path only: a query never holds a secret, but keep the log
-	 * short; headers (the token) are never logged. */
-	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url, rs.status,
-		  rs.body.len, (now_ns() - t0) / 1e9);
+	 * short; headers (the token) are never logged.  Both come from the
+	 * client: escaped, so that they cannot forge a line. */
+	http_log_escape(method, safe_method, sizeof(safe_method));
+	http_log_escape(url, safe_url, sizeof(safe_url));
+	if (rs.abandon) {
+		debug_msg("%s %s: the client left after %.3f s: cancelled",
+			  safe_method, safe_url, (now_ns() - t0) / 1e9);
+		buf_free(&rs.body);
+		return MHD_NO;	/* closes the connection */
+	}
+	debug_msg("%s %s: %u, %zu bytes in %.3f s", safe_method, safe_url,
+		  rs.status, rs.body.len, (now_ns() - t0) / 1e9);
 	ret = send_response(d, c, &rs);
 	buf_free(&rs.body);
 	return ret;
@@ -490,6 +748,60 @@ read_pem(const char *what, const char *path, struct pp_err *err)
 	return text;
 }
 
+/* The certificates in PEM @text, or -1 when none can be read. */
+static int
+pem_certs(const char *text, gnutls_x509_crt_t **list)
+{
+	gnutls_datum_t dt = { (unsigned char *) (uintptr_t) text,
+			      (unsigned int) strlen(text) };
+	unsigned int n = 0;
+
+	if (gnutls_x509_crt_list_import2(list, &n, &dt, GNUTLS_X509_FMT_PEM,
+					 0) < 0 || n == 0)
+		return -1;
+	return (int) n;
+}
+
+static void
+free_certs(gnutls_x509_crt_t *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	gnutls_free(list);
+}
+
+/* A server certificate out of its validity is served (the clock may be
+ * the one that is wrong), with a warning: clients will refuse it. */
+static void
+check_validity(const char *path, const char *text)
+{
+	gnutls_x509_crt_t *list;
+	char when[32];
+	time_t t, now = time(NULL);
+	struct tm tm;
+	int n = pem_certs(text, &list);
+
+	if (n < 0)
+		return;		/* libmicrohttpd says what is wrong */
+	t = gnutls_x509_crt_get_expiration_time(list[0]);
+	if (t != (time_t) -1 && t < now) {
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		warning_msg("the certificate %s expired on %s: clients will refuse it",
+			    path, when);
+	}
+	t = gnutls_x509_crt_get_activation_time(list[0]);
+	if (t != (time_t) -1 && t > now) {
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		warning_msg("the certificate %s is not valid before %s: clients will refuse it",
+			    path, when);
+	}
+	free_certs(list, n);
+}
+
 static void
 httpd_free(struct httpd *d)
 {
@@ -505,6 +817,8 @@ httpd_free(struct httpd *d)
 	free(d->cert);
 	free(d->ca);
 	explicit_bzero(d->token_hash, sizeof(d->token_hash));
+	pthread_cond_destroy(&d->sweep_cond);
+	pthread_mutex_destroy(&d->conn_lock);
 	free(d);
 }
 
@@ -512,6 +826,7 @@ struct httpd *
 httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	    struct pp_err *err)
 {
+	static char tls_priorities[] = HTTPD_TLS_PRIORITIES;
 	struct httpd *d = xcalloc(1, sizeof(*d));
 	struct MHD_OptionItem opts[16];
 	/* ITC: a connection thread that ends wakes the listening one,
@@ -525,6 +840,12 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	d->fd = -1;
 	d->fn = fn;
 	d->arg = arg;
+	pthread_mutex_init(&d->conn_lock, NULL);
+	pthread_cond_init(&d->sweep_cond, NULL);
+	d->max_connections = o->max_connections;
+	d->head_timeout_ns = (uint64_t) (o->timeout_s < HTTPD_HEAD_TIMEOUT_S ?
+					 o->timeout_s : HTTPD_HEAD_TIMEOUT_S) *
+			     1000000000ull;
 	d->public_path = o->public_path;
 	d->tls = o->tls_cert != NULL;
 	d->client_ca = o->client_ca != NULL;
@@ -547,10 +868,23 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 		d->key = read_pem("key", o->tls_key, err);
 		if (!d->key)
 			goto fail;
+		check_validity(o->tls_cert, d->cert);
 		if (o->client_ca) {
+			gnutls_x509_crt_t *list;
+			int ncas;
+
 			d->ca = read_pem("client CA", o->client_ca, err);
 			if (!d->ca)
 				goto fail;
+			/* Without one, every client would get 403. */
+			ncas = pem_certs(d->ca, &list);
+			if (ncas < 0) {
+				pp_err_set(err, EINVAL,
+					   "the client CA file %s holds no certificate",
+					   o->client_ca);
+				goto fail;
+			}
+			free_certs(list, ncas);
 		}
 		flags |= MHD_USE_TLS;
 	}
@@ -561,13 +895,17 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 	(opts[n++] = (struct MHD_OptionItem) { (o_), (intptr_t) (v_), (p_) })
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d);
 	OPT(MHD_OPTION_LISTEN_SOCKET, d->fd, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
+	/* Room for the connections that make_room() is closing: it keeps
+	 * the limit itself. */
+	OPT(MHD_OPTION_CONNECTION_LIMIT, 2 * o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, d);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, d);
 	if (d->tls) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, d->cert);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, d->key);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, tls_priorities);
 		if (d->ca)
 			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, d->ca);
 	}
@@ -583,6 +921,13 @@ httpd_start(const struct httpd_opts *o, http_handler_fn *fn, void *arg,
 		goto fail;
 	}
 	d->fd = -1;	/* libmicrohttpd closes it when it stops */
+	if ((errno = pthread_create(&d->sweeper, NULL, sweep_main, d)) != 0) {
+		pp_err_set(err, errno, "cannot start a thread: %s",
+			   strerror(errno));
+		MHD_stop_daemon(d->mhd);
+		goto fail;
+	}
+	d->sweeping = true;
 	return d;
 fail:
 	httpd_free(d);
@@ -625,5 +970,12 @@ httpd_stop(struct httpd *d)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d->mhd);
+	if (d->sweeping) {
+		pthread_mutex_lock(&d->conn_lock);
+		d->sweep_stop = true;
+		pthread_cond_signal(&d->sweep_cond);
+		pthread_mutex_unlock(&d->conn_lock);
+		pthread_join(d->sweeper, NULL);
+	}
 	httpd_free(d);
 }

@@ -2,8 +2,9 @@
  * The HTTP server of pidprof serve: the only user of libmicrohttpd and
  * GnuTLS.  It listens (TCP or a unix socket), speaks TLS with an optional
  * client certificate check, requires the bearer token, bounds the
- * connections and their idle time, and hands each request that passes to
- * a handler that knows nothing of HTTP libraries.
+ * connections, their idle time and the time a request head may take,
+ * and hands each request that passes to a handler that knows nothing of
+ * HTTP libraries.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -29,6 +30,24 @@ struct http_listen {
 int http_listen_parse(const char *spec, struct http_listen *out,
 		      const char **why);
 
+/* A request head (the TLS handshake, the request line and the headers)
+ * must be whole this many seconds after the connection opened or its
+ * previous answer went out (fewer when --timeout is shorter). */
+# define HTTPD_HEAD_TIMEOUT_S	10
+/* When every connection is taken, a new one closes the connection whose
+ * head has been coming for longest, when that is this long or more,
+ * rather than being refused: a client that sends its head at once gets
+ * in among clients that dribble theirs. */
+# define HTTPD_HEAD_GRACE_MS	250
+
+/* The GnuTLS priorities: TLS 1.2 and 1.3 only, ECDHE key exchange (so
+ * forward secrecy), AEAD ciphers only. */
+# define HTTPD_TLS_PRIORITIES \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:" \
+	"-MAC-ALL:+AEAD"
+
 struct httpd_opts {
 	struct http_listen listen;
 	const char *tls_cert, *tls_key;	/* PEM files; both or neither */
@@ -47,12 +66,23 @@ struct http_request {
 
 /* The value of query parameter @key, or NULL. */
 const char *http_query(const struct http_request *rq, const char *key);
+/* True when the client of @rq has closed its connection (or shut its
+ * sending side): nobody will read the answer.  Does not block. */
+bool http_client_gone(const struct http_request *rq);
+
+/* Copies @in, a string a client sent, to @out (@size bytes, at least 1)
+ * fit for a log line: control characters, DEL, bytes from 0x80 and the
+ * backslash become \xHH; cut short (never mid-escape) when @out is full.
+ * Pure.  Returns @out. */
+char *http_log_escape(const char *in, char *out, size_t size);
 
 struct http_response {
 	unsigned int status;
 	const char *content_type;
 	const char *filename;	/* Content-Disposition: attachment */
 	bool pprof_error;	/* X-Go-Pprof: go tool pprof shows the text */
+	unsigned int retry_after;	/* seconds, for a 503 (0: 5) */
+	bool abandon;		/* the client is gone: close, answer nothing */
 	struct buf body;
 };
 
@@ -70,6 +100,7 @@ struct httpd_counts {
 	uint64_t server_errors;	/* 5xx */
 	uint64_t connections;	/* accepted since the start */
 	uint64_t open_connections;
+	uint64_t slow_closed;	/* closed: a request head too slow */
 };
 
 struct httpd;

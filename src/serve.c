@@ -13,7 +13,10 @@
  * ptrace events (sampler_idle): no thread is stopped.
  *
  * HTTP requests come in threads of libmicrohttpd (httpd.c), one per
- * connection; they wait on the hub's condition variable, then render
+ * connection; they wait on the hub's condition variable, looking every
+ * SERVE_CLIENT_CHECK_MS whether their client has gone (then the request
+ * leaves the queue at once: the tracer stops sampling when no request
+ * is left) and whether they waited too long for their turn; then render
  * with a symbolizer of their own (the tracer's is not thread-safe),
  * behind one lock.
  *
@@ -55,6 +58,7 @@ struct preq {
 	struct preq *next;
 	enum sample_mode mode;
 	uint64_t want_ns, covered_ns;
+	uint64_t run_start_ns;	/* when it started running */
 	enum req_state state;
 	bool has_acc;
 	struct profile acc;
@@ -92,7 +96,7 @@ struct hub {
 	struct pp_err open_err;
 	struct live live;
 	uint64_t served_cpu, served_wall, served_heap, served_threads;
-	uint64_t failed;
+	uint64_t failed, cancelled, queue_timeouts;
 	uint64_t start_ns;
 	struct sampler_result res;	/* the tracer's */
 
@@ -208,6 +212,7 @@ start_joiners(struct hub *h, enum sample_mode mode)
 		if (r->mode != mode)
 			break;
 		r->state = REQ_RUNNING;
+		r->run_start_ns = now_ns();
 	}
 	pthread_mutex_unlock(&h->lock);
 }
@@ -480,6 +485,66 @@ refused_closed(struct hub *h, struct http_response *rs)
 	return true;
 }
 
+enum wait_outcome { WAIT_ENDED, WAIT_CLIENT_GONE, WAIT_TOO_LONG };
+
+/* With h->lock held: the seconds until every running request is due,
+ * at least 1. */
+static unsigned int
+seconds_to_free(struct hub *h)
+{
+	uint64_t most = 0, now = now_ns();
+	struct preq *r;
+
+	for (r = h->preqs; r; r = r->next) {
+		uint64_t ran, left;
+
+		if (r->state != REQ_RUNNING)
+			continue;
+		ran = now - r->run_start_ns;
+		left = r->want_ns > ran ? r->want_ns - ran : 0;
+		if (left > most)
+			most = left;
+	}
+	return (unsigned int) (most / 1000000000ull) + 1;
+}
+
+/*
+ * With h->lock held: waits until the tracer is done with @r (WAIT_ENDED:
+ * done or failed), its client has gone (WAIT_CLIENT_GONE), or it waited
+ * SERVE_QUEUE_WAIT_S for its turn (WAIT_TOO_LONG, *retry set to the
+ * seconds after which it may have one).  @r is still queued on return:
+ * the caller takes it out under the same lock, so the tracer sees it no
+ * more.
+ */
+static enum wait_outcome
+wait_request(struct hub *h, struct preq *r, const struct http_request *rq,
+	     unsigned int *retry)
+{
+	uint64_t queued = now_ns();
+
+	while (r->state == REQ_WAITING || r->state == REQ_RUNNING) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += SERVE_CLIENT_CHECK_MS * 1000000l;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+		if (r->state != REQ_WAITING && r->state != REQ_RUNNING)
+			break;
+		if (http_client_gone(rq))
+			return WAIT_CLIENT_GONE;
+		if (r->state == REQ_WAITING &&
+		    now_ns() - queued >= SERVE_QUEUE_WAIT_S * 1000000000ull) {
+			*retry = seconds_to_free(h);
+			return WAIT_TOO_LONG;
+		}
+	}
+	return WAIT_ENDED;
+}
+
 static void
 serve_profile(struct hub *h, enum sample_mode mode,
 	      const struct http_request *rq, struct http_response *rs)
@@ -490,6 +555,8 @@ serve_profile(struct hub *h, enum sample_mode mode,
 	struct render_info info;
 	struct preq *r, **pp;
 	struct pp_err err;
+	enum wait_outcome outcome;
+	unsigned int retry = 0;
 	const char *why;
 	long n = SERVE_SECONDS_DEFAULT;
 	size_t i;
@@ -521,13 +588,16 @@ serve_profile(struct hub *h, enum sample_mode mode,
 		;
 	*pp = r;
 	h->nprofiles++;
-	while (r->state == REQ_WAITING || r->state == REQ_RUNNING)
-		pthread_cond_wait(&h->cond, &h->lock);
+	outcome = wait_request(h, r, rq, &retry);
 	for (pp = &h->preqs; *pp != r; pp = &(*pp)->next)
 		;
 	*pp = r->next;
 	h->nprofiles--;
-	if (r->state == REQ_FAILED)
+	if (outcome == WAIT_CLIENT_GONE)
+		h->cancelled++;
+	else if (outcome == WAIT_TOO_LONG)
+		h->queue_timeouts++;
+	else if (r->state == REQ_FAILED)
 		h->failed++;
 	else if (mode == MODE_CPU)
 		h->served_cpu++;
@@ -535,8 +605,20 @@ serve_profile(struct hub *h, enum sample_mode mode,
 		h->served_wall++;
 	pthread_mutex_unlock(&h->lock);
 
-	if (r->state == REQ_FAILED) {
-		reply_text(rs, 503, true, "%s", r->why);
+	if (outcome != WAIT_ENDED || r->state == REQ_FAILED) {
+		if (outcome == WAIT_CLIENT_GONE) {
+			rs->abandon = true;
+		} else if (outcome == WAIT_TOO_LONG) {
+			reply_text(rs, 503, true,
+				   "waited %d s for a %s profile of another mode to end: try again later",
+				   SERVE_QUEUE_WAIT_S,
+				   mode == MODE_CPU ? "wall" : "cpu");
+			rs->retry_after = retry;
+		} else {
+			reply_text(rs, 503, true, "%s", r->why);
+		}
+		if (r->has_acc)
+			profile_free(&r->acc);
 		free(r);
 		return;
 	}
@@ -640,7 +722,7 @@ struct view {
 	struct live live;
 	struct httpd_counts http;
 	uint64_t served_cpu, served_wall, served_heap, served_threads;
-	uint64_t failed;
+	uint64_t failed, cancelled, queue_timeouts;
 	size_t waiting, running;
 	double uptime_s;
 	char comm[64];
@@ -662,6 +744,8 @@ take_view(struct hub *h, struct view *v)
 	v->served_heap = h->served_heap;
 	v->served_threads = h->served_threads;
 	v->failed = h->failed;
+	v->cancelled = h->cancelled;
+	v->queue_timeouts = h->queue_timeouts;
 	for (r = h->preqs; r; r = r->next) {
 		v->waiting += r->state == REQ_WAITING;
 		v->running += r->state == REQ_RUNNING;
@@ -700,9 +784,11 @@ serve_status(struct hub *h, struct http_response *rs)
 	buf_printf(b, "\"profiles\":{\"waiting\":%zu,\"running\":%zu,"
 		   "\"served\":{\"cpu\":%" PRIu64 ",\"wall\":%" PRIu64
 		   ",\"heap\":%" PRIu64 ",\"threads\":%" PRIu64
-		   "},\"failed\":%" PRIu64 "},",
+		   "},\"failed\":%" PRIu64 ",\"cancelled\":%" PRIu64
+		   ",\"queue_timeouts\":%" PRIu64 "},",
 		   v.waiting, v.running, v.served_cpu, v.served_wall,
-		   v.served_heap, v.served_threads, v.failed);
+		   v.served_heap, v.served_threads, v.failed, v.cancelled,
+		   v.queue_timeouts);
 	buf_printf(b, "\"samples\":{\"total\":%" PRIu64 ",\"stopped\":%"
 		   PRIu64 ",\"read_asleep\":%" PRIu64 ",\"reused\":%" PRIu64
 		   "},\"stop_time_us\":{\"median\":%.1f,\"p99\":%.1f,"
@@ -797,6 +883,12 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	M("pidprof_profiles_failed_total", "counter",
 	  "Profile requests that the end of the process or of pidprof cut off.",
 	  NULL, v.failed);
+	M("pidprof_profiles_cancelled_total", "counter",
+	  "Profile requests cancelled because their client went away.", NULL,
+	  v.cancelled);
+	M("pidprof_profiles_queue_timeouts_total", "counter",
+	  "Profile requests that waited too long for their turn (503).", NULL,
+	  v.queue_timeouts);
 	M("pidprof_http_requests_total", "counter", "HTTP requests.", NULL,
 	  v.http.requests);
 	M("pidprof_http_errors_total", "counter", "HTTP error answers, by kind.",
@@ -811,6 +903,9 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	  "Connections accepted.", NULL, v.http.connections);
 	M("pidprof_http_open_connections", "gauge", "Connections open now.",
 	  NULL, v.http.open_connections);
+	M("pidprof_http_slow_connections_closed_total", "counter",
+	  "Connections closed because their request head came too slowly.",
+	  NULL, v.http.slow_closed);
 #undef M
 	return n;
 }

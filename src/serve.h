@@ -16,6 +16,12 @@
 # define SERVE_SECONDS_MAX	300
 /* Profile requests waiting or running at once; more get 503. */
 # define SERVE_MAX_PROFILES	16
+/* A profile request waits this long at most for its turn (requests of
+ * the other mode running), then gets 503 with a Retry-After. */
+# define SERVE_QUEUE_WAIT_S	10
+/* How often a waiting or running request looks whether its client is
+ * still there (a client gone cancels it). */
+# define SERVE_CLIENT_CHECK_MS	200
 
 # define SERVE_LISTEN_DEFAULT	"127.0.0.1:6060"
 

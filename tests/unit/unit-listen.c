@@ -1,6 +1,7 @@
 /*
  * --listen values of serve: addresses, ports, unix sockets, and which
- * of them stay on this host.
+ * of them stay on this host; and the escaping of what a client sent
+ * before it goes to the log.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,7 +28,9 @@ main(void)
 		{ "192.0.2.7:443", 1, AF_INET, 443, 0 },
 		{ "[::1]:6060", 1, AF_INET6, 6060, 1 },
 		{ "[::]:6060", 1, AF_INET6, 6060, 0 },
-		{ "[::ffff:127.0.0.1]:1", 1, AF_INET6, 1, 1 },
+		/* mapped IPv4: bound as IPv4 */
+		{ "[::ffff:127.0.0.1]:1", 1, AF_INET, 1, 1 },
+		{ "[::ffff:192.0.2.7]:2", 1, AF_INET, 2, 0 },
 		{ "[2001:db8::1]:65535", 1, AF_INET6, 65535, 0 },
 		{ "unix:/run/pidprof.sock", 1, AF_UNIX, 0, 1 },
 		{ "127.0.0.1", 0, 0, 0, 0 },
@@ -93,6 +96,33 @@ main(void)
 		CHECK(http_listen_parse(longpath, &l, &why) < 0,
 		      "a socket path past sun_path");
 		CHECK_STREQ(why, "the socket path is too long");
+	}
+	{
+		static const struct {
+			const char *in, *out;
+			size_t size;
+		} esc[] = {
+			{ "/debug/pprof/heap?x=1", "/debug/pprof/heap?x=1", 64 },
+			{ "/x\npidprof: process 1 exited",
+			  "/x\\x0apidprof: process 1 exited", 64 },
+			{ "a\rb\tc\x1b[31md\x7f", "a\\x0db\\x09c\\x1b[31md\\x7f",
+			  64 },
+			{ "back\\slash", "back\\x5cslash", 64 },
+			{ "caf\xc3\xa9", "caf\\xc3\\xa9", 64 },
+			{ "", "", 1 },
+			{ "abcdef", "abc", 4 },
+			/* never half an escape */
+			{ "ab\n", "ab", 6 },
+			{ "ab\n", "ab\\x0a", 7 },
+		};
+		char out[64];
+
+		for (size_t i = 0; i < sizeof(esc) / sizeof(esc[0]); i++) {
+			memset(out, '#', sizeof(out));
+			CHECK(http_log_escape(esc[i].in, out, esc[i].size) ==
+			      out, "escape returns its buffer");
+			CHECK_STREQ(out, esc[i].out);
+		}
 	}
 	return unit_done("unit-listen");
 }
