@@ -2,18 +2,25 @@
  * The pure parts of push: the configuration file's syntax (fixtures in
  * data/push-*.conf), the settings and how sinks inherit them, the wire
  * rules of Pyroscope and Profefe (names, queries, multipart body,
- * replies), the backoff and the spool file format.
+ * replies), the backoff, the spool file format, and the temporary
+ * files of outputs.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "conffile.h"
+#include "output.h"
 #include "push-config.h"
 #include "sink.h"
 #include "spool.h"
 #include "unit.h"
+#include "xmalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *
 data_path(const char *name)
@@ -578,6 +585,43 @@ test_spool_format(void)
 	free(n2);
 }
 
+/* A temporary file is never opened through a planted link. */
+static void
+test_output_temp(void)
+{
+	char dir[] = "/tmp/unit-push.XXXXXX", *out, *victim, *planted;
+	struct pp_err err;
+	char got[16] = "";
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	out = xasprintf("%s/out.txt", dir);
+	victim = xasprintf("%s/victim", dir);
+	planted = xasprintf("%s/out.txt.tmp.%d", dir, (int) getpid());
+	fd = open(victim, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && write(fd, "keep", 4) == 4, "victim");
+	if (fd >= 0)
+		close(fd);
+	CHECK(symlink(victim, planted) == 0, "symlink");
+	CHECK(output_write_file(out, "new", 3, 0600, &err) == 0,
+	      "write: %s", err.text);
+	fd = open(victim, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, got, sizeof(got) - 1) >= 0, "read");
+	if (fd >= 0)
+		close(fd);
+	CHECK_STREQ(got, "keep");
+	unlink(out);
+	unlink(victim);
+	unlink(planted);
+	rmdir(dir);
+	free(out);
+	free(victim);
+	free(planted);
+}
+
 int
 main(void)
 {
@@ -590,5 +634,6 @@ main(void)
 	test_replies();
 	test_backoff();
 	test_spool_format();
+	test_output_temp();
 	return unit_done("unit-push");
 }
