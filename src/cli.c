@@ -273,7 +273,8 @@ static const char push_exit_help[] =
 	"      than 408, 429 or 5xx), dropped from a full spool, or not\n"
 	"      delivered at the end without --spool-dir\n"
 	"  2   fatal: nothing could be attached, or the spool directory\n"
-	"      cannot be used\n"
+	"      cannot be used or is not pidprof's own (a link, another\n"
+	"      user's, or writable by others)\n"
 	"  64  usage error (bad option or value), or a bad configuration\n"
 	"      file\n";
 
@@ -304,7 +305,8 @@ print_push_help(void)
 	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
 	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
 	       "                         DIR (created, mode 0700) and send them at the\n"
-	       "                         next start too (default: in memory only)\n"
+	       "                         next start too (default: in memory only);\n"
+	       "                         DIR must be pidprof's user's own\n"
 	       "      --spool-max=SIZE   at most SIZE of waiting profiles; beyond it\n"
 	       "                         the oldest are dropped (default 256M)\n"
 	       "  -q, --quiet            no status line, summary or notices\n"
