@@ -194,6 +194,7 @@ read_spool_file(const char *path, char **data, size_t *len,
 {
 	struct stat st;
 	size_t n = 0, cap;
+	uid_t me = geteuid();
 	char *p;
 	int fd, e;
 
@@ -214,12 +215,11 @@ read_spool_file(const char *path, char **data, size_t *len,
 		close(fd);
 		return pp_err_set(err, EINVAL, "%s: not a regular file", path);
 	}
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != me) {
 		close(fd);
 		return pp_err_set(err, EPERM,
 				  "%s: owned by uid %u, not by pidprof's uid %u",
-				  path, (unsigned) st.st_uid,
-				  (unsigned) geteuid());
+				  path, (unsigned) st.st_uid, (unsigned) me);
 	}
 	if (st.st_size < 0 || (uint64_t) st.st_size > SPOOL_FILE_MAX) {
 		close(fd);
