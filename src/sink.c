@@ -212,11 +212,45 @@ struct scan {
 	const char *p, *end;
 };
 
+/* Whether @c is one of @set; never for NUL (strchr would say yes). */
+static bool
+one_of(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 static void
 skip_ws(struct scan *s)
 {
-	while (s->p < s->end && strchr(" \t\r\n", *s->p))
+	while (s->p < s->end && one_of(*s->p, " \t\r\n"))
 		s->p++;
+}
+
+/* The largest "code" kept: a bigger one is no status anyway. */
+#define CODE_MAX	999999999L
+
+/* A JSON integer at s->p, within the buffer (it holds no NUL
+ * terminator); saturated at CODE_MAX. */
+static bool
+scan_int(struct scan *s, long *out)
+{
+	bool neg = false;
+	long v = 0;
+
+	if (s->p < s->end && *s->p == '-') {
+		neg = true;
+		s->p++;
+	}
+	if (s->p >= s->end || *s->p < '0' || *s->p > '9')
+		return false;
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		v = v * 10 + (*s->p - '0');
+		if (v > CODE_MAX)
+			v = CODE_MAX;
+		s->p++;
+	}
+	*out = neg ? -v : v;
+	return true;
 }
 
 /* A JSON string at s->p into @out (printable ASCII, others as '?'). */
@@ -276,10 +310,16 @@ skip_value(struct scan *s)
 			depth--;
 			s->p++;
 		} else {
-			while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+			const char *from = s->p;
+
+			while (s->p < s->end && !one_of(*s->p, ",}] \t\r\n"))
 				s->p++;
 			if (depth == 0)
-				return true;
+				return s->p > from;
+			/* A ',' or ':' out of place, or a NUL: not JSON, and
+			 * no progress would be made. */
+			if (s->p == from && *s->p != '}' && *s->p != ']')
+				return false;
 		}
 		skip_ws(s);
 		if (depth > 0 && s->p < s->end &&
@@ -340,13 +380,9 @@ sink_parse_reply(const void *body, size_t len, struct sink_reply *out)
 					 sizeof(out->code_text)))
 				goto plain;
 		} else if (strcmp(key, "code") == 0) {
-			char *e;
-
-			out->code = strtol(s.p, &e, 10);
-			if (e == s.p)
+			if (!scan_int(&s, &out->code))
 				goto plain;
 			out->has_code = true;
-			s.p = e;
 		} else if ((strcmp(key, "message") == 0 ||
 			    strcmp(key, "error") == 0) &&
 			   s.p < s.end && *s.p == '"') {

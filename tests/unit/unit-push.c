@@ -495,6 +495,31 @@ test_replies(void)
 		CHECK_STREQ(r.code_text, rows[i].code_text);
 		CHECK_STREQ(r.message, rows[i].message);
 	}
+	{
+		/* A NUL is no blank, and a number ends with the buffer: a
+		 * body of exactly 256 bytes, "code" last and unclosed (ASan
+		 * sees a read past it). */
+		static const char nul[] = "{\"code\":\0 200}";
+		struct sink_reply r;
+		char *b = malloc(256);
+
+		sink_parse_reply(nul, sizeof(nul) - 1, &r);
+		CHECK(!r.json && !r.has_code, "a NUL taken for a blank: code %ld",
+		      r.code);
+		memset(b, '0', 256);
+		memcpy(b, "{\"code\":", 8);
+		sink_parse_reply(b, 256, &r);
+		CHECK(!r.json, "an unclosed object taken as JSON");
+		memcpy(b + 250, "200}  ", 6);
+		sink_parse_reply(b, 256, &r);
+		CHECK(r.json && r.has_code && r.code == 200,
+		      "a zero-padded code: %d %ld", r.json, r.code);
+		memset(b + 8, '9', 240);
+		sink_parse_reply(b, 256, &r);
+		CHECK(r.json && r.code == 999999999L, "a huge code: %ld",
+		      r.code);
+		free(b);
+	}
 	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
 		struct sink_reply r;
 
