@@ -1181,19 +1181,16 @@ long_name(const struct option *longopts, int c, int index)
 static const char *
 hide_url_password(struct push_opts *o, char *arg)
 {
-	char *pw = url_password(arg), *at, *copy;
+	struct url_parts u;
+	char *copy;
 
-	if (!pw)
+	if (url_split(arg, &u) < 0 || !u.has_password || !u.password_len)
 		return arg;
 	copy = xstrdup(arg);
 	o->owned = xgrow(o->owned, &o->owned_cap, o->nowned + 1,
 			 sizeof(*o->owned));
 	o->owned[o->nowned++] = copy;
-	at = strstr(arg, "://");
-	at = at ? strstr(at + 3, pw) : NULL;
-	if (at)
-		memset(at, '*', strlen(pw));
-	free(pw);
+	memset(arg + u.password, '*', u.password_len);
 	return copy;
 }
 

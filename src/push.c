@@ -294,6 +294,33 @@ describe_plan(const struct push_plan *p, char *buf, size_t len)
 	}
 }
 
+/* A token or a password that would cross the network unencrypted. */
+static void
+warn_cleartext(const struct push_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		const struct push_sink *s = &p->sinks[i];
+		struct url_parts u;
+		bool token, basic;
+
+		if (strncmp(s->url, "http://", 7) != 0 ||
+		    url_is_loopback(s->url))
+			continue;
+		url_split(s->url, &u);
+		token = s->token && !s->basic_user;
+		basic = s->basic_user || u.has_password;
+		if (!token && !basic)
+			continue;
+		warning_msg("sink %s: %s%s%s would be sent unencrypted to %s over http://; use https://",
+			    s->name, token ? "a bearer token" : "",
+			    token && basic ? " and " : "",
+			    basic ? "a basic authentication password" : "",
+			    s->url_shown);
+	}
+}
+
 static void
 warn_rate(const struct push_plan *p)
 {
@@ -1425,6 +1452,7 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 		p->p.pid = cur->pid;
 	warn_rate(&p->p);
 	register_secrets(&p->p);
+	warn_cleartext(&p->p);
 	msg_set_verbose(p->p.verbose);
 	p->refs = 1;
 	describe_plan(&p->p, desc, sizeof(desc));
@@ -1569,6 +1597,7 @@ push_run(struct push_opts *o)
 	msg_set_verbose(plan->p.verbose);
 	register_secrets(&plan->p);
 	warn_rate(&plan->p);
+	warn_cleartext(&plan->p);
 	if (plan->p.spool_dir &&
 	    spool_dir_prepare(plan->p.spool_dir, &err) < 0) {
 		error_msg_err(&err);

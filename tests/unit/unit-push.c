@@ -436,11 +436,93 @@ test_wire(void)
 	s = url_password("http://u:secret@h");
 	CHECK_STREQ(s, "secret");
 	free(s);
-	CHECK(url_password("http://h/a:b@c") == NULL, "'@' in the path");
+	/* An '@' after a '/' may end a password with a '/': taken as one
+	 * (masked), and such a URL is refused with a hint. */
+	s = url_password("http://h/a:b@c");
+	CHECK_STREQ(s, "b");
+	free(s);
+	CHECK(url_check("http://h/a:b@c", NULL) < 0, "'/' before '@'");
 	CHECK(header_is_secret("X-Api-Key: 1"), "api key");
 	CHECK(header_is_secret("authorization: x"), "authorization");
 	CHECK(!header_is_secret("X-Team: a"), "not a secret");
 	CHECK(tenant_check("team-a_1.(x)*'!", NULL) == 0, "tenant");
+}
+
+/* The one parser of a URL's authority: user, password and host. */
+static void
+test_url_parts(void)
+{
+	static const struct {
+		const char *url;
+		const char *user, *password, *host, *masked;
+		bool ok;
+	} rows[] = {
+		{ "http://host", NULL, NULL, "host", "http://host", true },
+		{ "https://h:4040/base", NULL, NULL, "h:4040",
+		  "https://h:4040/base", true },
+		{ "http://admin:admin@host", "admin", "admin", "host",
+		  "http://admin:***@host", true },
+		{ "http://u@h:1", "u", NULL, "h:1", "http://u@h:1", true },
+		{ "http://u:@h", "u", "", "h", "http://u:***@h", true },
+		{ "http://u:p@ss@h/x", "u", "p@ss", "h", "http://u:***@h/x",
+		  true },
+		{ "http://u:pa:ss@h", "u", "pa:ss", "h", "http://u:***@h",
+		  true },
+		/* a '/' in a password: still a password, and refused */
+		{ "http://u:pa/ss@h:1/x", "u", "pa/ss", "h:1",
+		  "http://u:***@h:1/x", false },
+		{ "http://u:p/a/s@[::1]:80", "u", "p/a/s", "[::1]:80",
+		  "http://u:***@[::1]:80", false },
+		{ "http://:pw@h", "", "pw", "h", "http://:***@h", true },
+		{ "http://u:pw@", "u", "pw", "", "http://u:***@", false },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *url = rows[i].url;
+		struct url_parts u;
+		char *m;
+
+		CHECK(url_split(url, &u) == 0, "%s: not split", url);
+		if (rows[i].user) {
+			CHECK(u.has_userinfo && u.user_len ==
+			      strlen(rows[i].user) &&
+			      strncmp(url + u.user, rows[i].user,
+				      u.user_len) == 0, "%s: user", url);
+		} else {
+			CHECK(!u.has_userinfo, "%s: a user", url);
+		}
+		if (rows[i].password) {
+			CHECK(u.has_password && u.password_len ==
+			      strlen(rows[i].password) &&
+			      strncmp(url + u.password, rows[i].password,
+				      u.password_len) == 0,
+			      "%s: password at %zu, %zu bytes", url,
+			      u.password, u.password_len);
+		} else {
+			CHECK(!u.has_password, "%s: a password", url);
+		}
+		CHECK(u.host_len == strlen(rows[i].host) &&
+		      strncmp(url + u.host, rows[i].host, u.host_len) == 0,
+		      "%s: host %.*s", url, (int) u.host_len, url + u.host);
+		m = url_mask_password(url);
+		CHECK_STREQ(m, rows[i].masked);
+		free(m);
+		CHECK((url_check(url, NULL) == 0) == rows[i].ok,
+		      "%s: url_check", url);
+	}
+	{
+		struct url_parts u;
+
+		CHECK(url_split("ftp://h", &u) < 0, "ftp accepted");
+	}
+	CHECK(url_is_loopback("http://127.0.0.1:4040"), "127.0.0.1");
+	CHECK(url_is_loopback("http://u:p@localhost/x"), "localhost");
+	CHECK(url_is_loopback("http://[::1]:80"), "[::1]");
+	CHECK(!url_is_loopback("http://127.0.0.1.example.com"), "a name");
+	CHECK(!url_is_loopback("http://127.0.0.1@example.com"),
+	      "a user that looks like a loopback host");
+	CHECK(!url_is_loopback("http://pyroscope:4040"), "pyroscope");
 }
 
 static void
@@ -788,6 +870,7 @@ main(void)
 	test_config_command_line();
 	test_config_errors();
 	test_wire();
+	test_url_parts();
 	test_replies();
 	test_backoff();
 	test_spool_format();
