@@ -277,7 +277,8 @@ static const char push_exit_help[] =
 	"      than 408, 429 or 5xx), dropped from a full spool, or not\n"
 	"      delivered at the end without --spool-dir\n"
 	"  2   fatal: nothing could be attached, or the spool directory\n"
-	"      cannot be used\n"
+	"      cannot be used or is not pidprof's own (a link, another\n"
+	"      user's, or writable by others)\n"
 	"  64  usage error (bad option or value), or a bad configuration\n"
 	"      file\n";
 
@@ -308,7 +309,8 @@ print_push_help(void)
 	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
 	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
 	       "                         DIR (created, mode 0700) and send them at the\n"
-	       "                         next start too (default: in memory only)\n"
+	       "                         next start too (default: in memory only);\n"
+	       "                         DIR must be pidprof's user's own\n"
 	       "      --spool-max=SIZE   at most SIZE of waiting profiles; beyond it\n"
 	       "                         the oldest are dropped (default 256M)\n"
 	       "  -q, --quiet            no status line, summary or notices\n"
@@ -1230,19 +1232,16 @@ long_name(const struct option *longopts, int c, int index)
 static const char *
 hide_url_password(struct push_opts *o, char *arg)
 {
-	char *pw = url_password(arg), *at, *copy;
+	struct url_parts u;
+	char *copy;
 
-	if (!pw)
+	if (url_split(arg, &u) < 0 || !u.has_password || !u.password_len)
 		return arg;
 	copy = xstrdup(arg);
 	o->owned = xgrow(o->owned, &o->owned_cap, o->nowned + 1,
 			 sizeof(*o->owned));
 	o->owned[o->nowned++] = copy;
-	at = strstr(arg, "://");
-	at = at ? strstr(at + 3, pw) : NULL;
-	if (at)
-		memset(at, '*', strlen(pw));
-	free(pw);
+	memset(arg + u.password, '*', u.password_len);
 	return copy;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -85,10 +86,42 @@ output_format_name(enum output_format f)
 	}
 }
 
+/* A temporary name beside @path that nobody can guess: an existing
+ * file or link of that name is never opened (O_EXCL | O_NOFOLLOW). */
 static char *
 temp_path_for(const char *path)
 {
-	return xasprintf("%s.tmp.%d", path, (int) getpid());
+	static unsigned counter;
+	struct timespec ts;
+	unsigned long long x;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x = ((unsigned long long) ts.tv_nsec << 20) ^
+	    (unsigned long long) ts.tv_sec ^
+	    ((unsigned long long) __atomic_add_fetch(&counter, 1,
+						     __ATOMIC_RELAXED) << 44);
+	return xasprintf("%s.tmp.%d.%llx", path, (int) getpid(), x);
+}
+
+/* Creates a new temporary file beside @path: never an existing one, never
+ * through a symbolic link.  Its name in *@tmp. */
+static int
+temp_create(const char *path, mode_t mode, char **tmp)
+{
+	int fd = -1, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		*tmp = temp_path_for(path);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		free(*tmp);
+		*tmp = NULL;
+	}
+	if (fd < 0 && !*tmp)
+		*tmp = temp_path_for(path);
+	return fd;
 }
 
 int
@@ -101,8 +134,7 @@ output_check_writable(const char *path, struct pp_err *err)
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return pp_err_set(err, EISDIR, "cannot write %s: %s", path,
 				  strerror(EISDIR));
-	tmp = temp_path_for(path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = temp_create(path, 0600, &tmp);
 	if (fd < 0) {
 		int e = errno;
 
@@ -120,11 +152,11 @@ int
 output_write_file(const char *path, const void *data, size_t len, mode_t mode,
 		  struct pp_err *err)
 {
-	char *tmp = temp_path_for(path);
 	const char *p = data;
+	char *tmp;
 	int fd, e;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = temp_create(path, mode, &tmp);
 	if (fd < 0)
 		goto fail;
 	while (len) {

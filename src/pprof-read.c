@@ -13,8 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Decompressed profiles larger than this are refused. */
-#define PPROF_MAX_BYTES	(1u << 30)
+/*
+ * What reading a profile may take: the tables cost more than their
+ * encoding (an empty sample is 2 bytes of protobuf, and a few hundred of
+ * memory), so a small file could ask for gigabytes.  The memory the
+ * tables will need is counted as they are read, and the profile refused
+ * past PPROF_MEM_BASE + PPROF_MEM_RATIO times the size of the input (as
+ * given, compressed or not); decompressed, it never exceeds
+ * PPROF_MAX_BYTES, nor that budget.
+ */
+#define PPROF_MAX_BYTES		(512u << 20)
+#define PPROF_MEM_BASE		(32u << 20)
+#define PPROF_MEM_RATIO		128u
+/* A rough cost of one allocation beyond its bytes (header, rounding). */
+#define ALLOC_COST		32u
 
 struct reader {
 	const uint8_t *p, *end;
@@ -123,7 +135,16 @@ struct raw {
 	struct reader *strings;
 	size_t nstrings, cap_str;
 	uint64_t period, time_nanos, duration_nanos, default_type;
+	size_t mem, mem_max;	/* the tables' estimated memory, its cap */
 };
+
+/* Counts @bytes more of memory; false past the budget. */
+static bool
+charge(struct raw *raw, size_t bytes)
+{
+	raw->mem += bytes;
+	return raw->mem <= raw->mem_max;
+}
 
 static int
 read_vt(struct reader *m, struct raw_vt *vt)
@@ -240,7 +261,9 @@ read_raw(struct reader *r, struct raw *raw)
 			raw->types = xgrow(raw->types, &raw->cap_t,
 					   raw->ntypes + 1,
 					   sizeof(*raw->types));
-			if (read_vt(&sub, &raw->types[raw->ntypes++]) < 0)
+			if (read_vt(&sub, &raw->types[raw->ntypes++]) < 0 ||
+			    !charge(raw, 2 * sizeof(struct raw_vt) +
+				    sizeof(struct pprof_value_type)))
 				return -1;
 			break;
 		case 2:
@@ -252,6 +275,18 @@ read_raw(struct reader *r, struct raw *raw)
 			if (read_sample(&sub,
 					&raw->samples[raw->nsamples++]) < 0)
 				return -1;
+			{
+				const struct raw_sample *rs =
+					&raw->samples[raw->nsamples - 1];
+
+				/* raw and read: the sample, its arrays */
+				if (!charge(raw, 2 * sizeof(*rs) +
+					    sizeof(struct pprof_sample) +
+					    4 * ALLOC_COST +
+					    (rs->cap_l + rs->cap_v +
+					     rs->nlocs + rs->nvals + 2) * 8))
+					return -1;
+			}
 			break;
 		case 4:
 			if (wire != 2)
@@ -260,6 +295,13 @@ read_raw(struct reader *r, struct raw *raw)
 					  raw->nlocs + 1, sizeof(*raw->locs));
 			if (read_location(&sub, &raw->locs[raw->nlocs++]) < 0)
 				return -1;
+			if (!charge(raw, 2 * sizeof(struct raw_location) +
+				    sizeof(struct pprof_location) + 16 +
+				    2 * ALLOC_COST +
+				    (raw->locs[raw->nlocs - 1].cap + 1) *
+				    (sizeof(struct raw_line) +
+				     sizeof(struct pprof_line))))
+				return -1;
 			break;
 		case 5:
 			if (wire != 2)
@@ -267,7 +309,10 @@ read_raw(struct reader *r, struct raw *raw)
 			raw->funcs = xgrow(raw->funcs, &raw->cap_f,
 					   raw->nfuncs + 1,
 					   sizeof(*raw->funcs));
-			if (read_function(&sub, &raw->funcs[raw->nfuncs++]) < 0)
+			if (read_function(&sub,
+					  &raw->funcs[raw->nfuncs++]) < 0 ||
+			    !charge(raw, 2 * sizeof(struct raw_function) +
+				    sizeof(struct pprof_function) + 16))
 				return -1;
 			break;
 		case 6:
@@ -277,6 +322,10 @@ read_raw(struct reader *r, struct raw *raw)
 					     raw->nstrings + 1,
 					     sizeof(*raw->strings));
 			raw->strings[raw->nstrings++] = sub;
+			if (!charge(raw, 2 * sizeof(struct reader) +
+				    sizeof(char *) + ALLOC_COST +
+				    (size_t) (sub.end - sub.p) + 1))
+				return -1;
 			break;
 		case 9: raw->time_nanos = v; break;
 		case 10: raw->duration_nanos = v; break;
@@ -511,21 +560,38 @@ pprof_read(const uint8_t *data, size_t len, struct pprof_file *out,
 	buf_init(&plain);
 	if (len == 0)
 		return pp_err_set(err, EINVAL, "empty input");
+	raw.mem_max = len > (SIZE_MAX - PPROF_MEM_BASE) / PPROF_MEM_RATIO ?
+		      SIZE_MAX : PPROF_MEM_BASE + len * PPROF_MEM_RATIO;
 	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-		if (gz_decompress(data, len, &plain, PPROF_MAX_BYTES,
-				  err) < 0) {
+		size_t limit = raw.mem_max < PPROF_MAX_BYTES ? raw.mem_max :
+			       PPROF_MAX_BYTES;
+
+		if (gz_decompress(data, len, &plain, limit, err) < 0) {
 			buf_free(&plain);
-			return -1;
+			if (err->errnum != EFBIG)
+				return -1;
+			return pp_err_set(err, EFBIG,
+					  "decompressed, the profile is over %zu MiB: pidprof reads at most %u MiB plus %u times the file's size, and never over %u MiB",
+					  limit >> 20, PPROF_MEM_BASE >> 20,
+					  PPROF_MEM_RATIO,
+					  PPROF_MAX_BYTES >> 20);
 		}
 		r.p = plain.data;
 		r.end = plain.data + plain.len;
+		charge(&raw, plain.cap);
 	} else {
 		r.p = data;
 		r.end = data + len;
 	}
 	if (read_raw(&r, &raw) < 0) {
-		rc = pp_err_set(err, EINVAL,
-				"not a pprof profile (malformed protocol buffer)");
+		if (raw.mem > raw.mem_max)
+			rc = pp_err_set(err, EFBIG,
+					"reading the profile would take more than %zu MiB of memory: pidprof allows %u MiB plus %u times the file's size",
+					raw.mem_max >> 20,
+					PPROF_MEM_BASE >> 20, PPROF_MEM_RATIO);
+		else
+			rc = pp_err_set(err, EINVAL,
+					"not a pprof profile (malformed protocol buffer)");
 	} else {
 		rc = resolve(&raw, out, err);
 	}
@@ -586,6 +652,16 @@ cmp_totals(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+int64_t
+pprof_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 size_t
 pprof_function_totals(const struct pprof_file *f, int vi,
 		      struct func_total **out, int64_t *total)
@@ -602,7 +678,7 @@ pprof_function_totals(const struct pprof_file *f, int vi,
 		int64_t v = s->values[vi];
 		bool leaf = true;
 
-		*total += v;
+		*total = pprof_sat_add(*total, v);
 		stamp++;
 		for (k = 0; k < s->nlocations; k++) {
 			const struct pprof_location *l =
@@ -624,12 +700,14 @@ pprof_function_totals(const struct pprof_file *f, int vi,
 				/* The innermost frame of the leaf location
 				 * is where the value was spent. */
 				if (leaf)
-					t[id].flat += v;
+					t[id].flat = pprof_sat_add(t[id].flat,
+								   v);
 				leaf = false;
 				/* Recursion counts once per sample. */
 				if (seen[id] != stamp) {
 					seen[id] = stamp;
-					t[id].cum += v;
+					t[id].cum = pprof_sat_add(t[id].cum,
+								  v);
 				}
 			}
 		}

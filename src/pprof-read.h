@@ -53,7 +53,9 @@ struct pprof_file {
 	const char *default_type;	/* NULL: the last sample type */
 };
 
-/* Decodes @data (gzip is detected); on error nothing is left allocated. */
+/* Decodes @data (gzip is detected); on error nothing is left allocated.
+ * A profile whose tables would take more than 32 MiB plus 128 times
+ * @len of memory, or over 512 MiB decompressed, is refused (EFBIG). */
 int pprof_read(const uint8_t *data, size_t len, struct pprof_file *out,
 	       struct pp_err *err);
 void pprof_file_free(struct pprof_file *f);
@@ -67,8 +69,11 @@ struct func_total {
 	int64_t flat, cum;
 };
 
-/* Totals of sample type @vi by function name, largest flat first.
- * Pure; the names point into @f. */
+/* @a + @b, saturated at INT64_MIN and INT64_MAX. */
+int64_t pprof_sat_add(int64_t a, int64_t b);
+
+/* Totals of sample type @vi by function name, largest flat first,
+ * saturated rather than wrapped.  Pure; the names point into @f. */
 size_t pprof_function_totals(const struct pprof_file *f, int vi,
 			     struct func_total **out, int64_t *total);
 /* "1.39s", "674.56ms", "12.5MB", "42": value @v in @unit, pprof style. */

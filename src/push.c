@@ -294,6 +294,33 @@ describe_plan(const struct push_plan *p, char *buf, size_t len)
 	}
 }
 
+/* A token or a password that would cross the network unencrypted. */
+static void
+warn_cleartext(const struct push_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		const struct push_sink *s = &p->sinks[i];
+		struct url_parts u;
+		bool token, basic;
+
+		if (strncmp(s->url, "http://", 7) != 0 ||
+		    url_is_loopback(s->url))
+			continue;
+		url_split(s->url, &u);
+		token = s->token && !s->basic_user;
+		basic = s->basic_user || u.has_password;
+		if (!token && !basic)
+			continue;
+		warning_msg("sink %s: %s%s%s would be sent unencrypted to %s over http://; use https://",
+			    s->name, token ? "a bearer token" : "",
+			    token && basic ? " and " : "",
+			    basic ? "a basic authentication password" : "",
+			    s->url_shown);
+	}
+}
+
 static void
 warn_rate(const struct push_plan *p)
 {
@@ -469,6 +496,10 @@ struct uploader {
 	struct plan_ref *plan;	/* the newest it has seen */
 	char *spool_dir;
 	uint64_t spool_max;
+	bool spool_failing;	/* the last spool write failed */
+	uint64_t spool_failed;	/* writes failed since it began */
+	bool dropping;		/* dropping for the limit, said once */
+	uint64_t dropped_since;	/* dropped since it began */
 	uint64_t total;		/* bytes of every waiting item */
 	unsigned seq;
 	uint64_t rng;
@@ -566,6 +597,46 @@ adopt_plan(struct uploader *u, struct plan_ref *plan)
 	u->spool_max = plan->p.spool_max;
 }
 
+/* The path and query of a request for a profile of type @type (a name)
+ * of the window [@from, @until) to sink @s: from the sink's own
+ * settings, never from a spool file. */
+static char *
+item_path(const struct push_sink *s, const char *type, int64_t from,
+	  int64_t until, int rate_hz)
+{
+	struct push_tag tags[PUSH_MAX_TAGS + 1];
+	const char *pt;
+	char *name, *path;
+	size_t n = s->ntags;
+
+	if (s->kind == SINK_PYROSCOPE) {
+		name = pyroscope_name(s->app, s->tags, s->ntags);
+		path = pyroscope_path(name, from, until, rate_hz);
+		free(name);
+		return path;
+	}
+	pt = profefe_type(type);
+	memcpy(tags, s->tags, n * sizeof(*tags));
+	/* Wall and threads profiles are both "other": a label tells them
+	 * apart. */
+	if (strcmp(pt, "other") == 0) {
+		tags[n].key = (char *) "pidprof_type";
+		tags[n].value = (char *) type;
+		n++;
+	}
+	return profefe_path(s->app, pt, tags, n);
+}
+
+/* "cpu 12:00:10Z", for messages. */
+static char *
+item_what(const char *type, int64_t from)
+{
+	char clock[16];
+
+	clock_text(from, clock, sizeof(clock));
+	return xasprintf("%s %sZ", type, clock);
+}
+
 static void
 item_free(struct item *it)
 {
@@ -590,10 +661,21 @@ spill(struct uploader *u, struct item *it)
 	free(name);
 	if (spool_write(it->file, &it->m, it->body.data, it->body.len,
 			&err) < 0) {
-		error_msg_err(&err);
+		/* Said once, not at every retry of every profile. */
+		if (!u->spool_failing)
+			error_msg("spool full or not writable: %s; profiles wait in memory (up to --spool-max) until it can be written again",
+				  err.text);
+		u->spool_failing = true;
+		u->spool_failed++;
 		free(it->file);
 		it->file = NULL;
 		return -1;
+	}
+	if (u->spool_failing) {
+		info_msg("spool %s can be written again (%" PRIu64 " writes had failed)",
+			 u->spool_dir, u->spool_failed);
+		u->spool_failing = false;
+		u->spool_failed = 0;
 	}
 	buf_free(&it->body);
 	buf_init(&it->body);
@@ -653,8 +735,13 @@ enforce_limit(struct uploader *u)
 		dropped = ++st.dropped_full;
 		pthread_mutex_unlock(&st.lock);
 		human_size(u->spool_max, lim, sizeof(lim));
-		warning_msg("the spool is over its limit of %s: dropped the oldest profile (%s for %s); %" PRIu64 " dropped so far",
-			    lim, it->m.what, it->m.sink, dropped);
+		u->dropped_since++;
+		if (!u->dropping || msg_verbose() >= 1)
+			warning_msg("the spool is over its limit of %s: dropped the oldest profile (%s for %s); %" PRIu64 " dropped so far%s",
+				    lim, it->m.what, it->m.sink, dropped,
+				    u->dropping ? "" :
+				    "; the next ones are counted, not shown");
+		u->dropping = true;
 		item_free(it);
 	}
 }
@@ -683,7 +770,7 @@ static void
 load_spool(struct uploader *u)
 {
 	char **names, unknown[256] = "";
-	size_t n, i, nunknown = 0;
+	size_t n, i, nunknown = 0, loaded = 0;
 	struct pp_err err;
 
 	if (!u->spool_dir)
@@ -722,6 +809,11 @@ load_spool(struct uploader *u)
 			item_free(it);
 			continue;
 		}
+		/* The request is the sink's, whatever the file says. */
+		it->m.path = item_path(fifo_sink(f), it->m.type,
+				       it->m.time_ns, it->m.until_ns,
+				       it->m.rate_hz);
+		it->m.what = item_what(it->m.type, it->m.time_ns);
 		it->file = path;
 		it->size = body.len;
 		buf_free(&body);
@@ -729,10 +821,11 @@ load_spool(struct uploader *u)
 		st.spooled++;
 		pthread_mutex_unlock(&st.lock);
 		fifo_push(u, f, it);
+		loaded++;
 	}
-	if (n - nunknown > 0)
+	if (loaded)
 		info_msg("spool %s: %zu profiles from an earlier run are sent first",
-			 u->spool_dir, n - nunknown);
+			 u->spool_dir, loaded);
 	if (nunknown)
 		warning_msg("spool %s: %zu profiles for sinks that are not configured (%s) are left there",
 			    u->spool_dir, nunknown, unknown);
@@ -832,38 +925,22 @@ make_item(struct uploader *u, const struct window *w, const struct push_sink *s,
 	struct item *it = xcalloc(1, sizeof(*it));
 	int64_t from = w->prof.time_nanos;
 	int64_t until = from + w->prof.duration_nanos;
-	char clock[16];
 
 	buf_init(&it->body);
 	it->seq = ++u->seq;
 	it->m.sink = xstrdup(s->name);
 	it->m.kind = xstrdup(sink_kind_name(s->kind));
+	it->m.type = xstrdup(push_type_name(type));
 	it->m.time_ns = from;
-	clock_text(from, clock, sizeof(clock));
-	it->m.what = xasprintf("%s %sZ", push_type_name(type), clock);
+	it->m.until_ns = until;
+	it->m.rate_hz = w->plan->p.rate_hz;
+	it->m.what = item_what(it->m.type, from);
+	it->m.path = item_path(s, it->m.type, from, until, it->m.rate_hz);
 	if (s->kind == SINK_PYROSCOPE) {
-		char *name = pyroscope_name(s->app, s->tags, s->ntags);
-
-		it->m.path = pyroscope_path(name, from, until,
-					    w->plan->p.rate_hz);
 		it->m.content_type = pyroscope_multipart(pprof->data,
 							 pprof->len, rnd(u),
 							 &it->body);
-		free(name);
 	} else {
-		struct push_tag tags[PUSH_MAX_TAGS + 1];
-		const char *pt = profefe_type(push_type_name(type));
-		size_t n = s->ntags;
-
-		memcpy(tags, s->tags, n * sizeof(*tags));
-		/* Wall and threads profiles are both "other": a label
-		 * tells them apart. */
-		if (strcmp(pt, "other") == 0) {
-			tags[n].key = (char *) "pidprof_type";
-			tags[n].value = (char *) push_type_name(type);
-			n++;
-		}
-		it->m.path = profefe_path(s->app, pt, tags, n);
 		it->m.content_type = xstrdup("application/octet-stream");
 		buf_append(&it->body, pprof->data, pprof->len);
 	}
@@ -1076,6 +1153,12 @@ attempt(struct uploader *u, struct fifo *f, uint64_t deadline)
 		else
 			debug_msg("sink %s: sent %s in %.1f ms", s->name,
 				  it->m.what, rp.elapsed_ns / 1e6);
+		if (u->dropping) {
+			info_msg("spool: %" PRIu64 " profiles were dropped for the limit while sinks were down",
+				 u->dropped_since);
+			u->dropping = false;
+			u->dropped_since = 0;
+		}
 		f->down = false;
 		f->failures = 0;
 		f->refused_status = 0;
@@ -1108,7 +1191,8 @@ attempt(struct uploader *u, struct fifo *f, uint64_t deadline)
 					       u->plan->p.window_ns :
 					       BACKOFF_CAP_NS, rnd(u));
 		for (struct item *o = it; o; o = o->next)
-			spill(u, o);
+			if (spill(u, o) < 0)
+				break;
 	} else {
 		if (f->refused_status != rp.status || msg_verbose() >= 1)
 			warning_msg("sink %s (%s) refused %s: HTTP %ld%s%s; it is dropped, not sent again",
@@ -1378,6 +1462,7 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 		p->p.pid = cur->pid;
 	warn_rate(&p->p);
 	register_secrets(&p->p);
+	warn_cleartext(&p->p);
 	msg_set_verbose(p->p.verbose);
 	p->refs = 1;
 	describe_plan(&p->p, desc, sizeof(desc));
@@ -1530,6 +1615,7 @@ push_run(struct push_opts *o)
 	msg_set_verbose(plan->p.verbose);
 	register_secrets(&plan->p);
 	warn_rate(&plan->p);
+	warn_cleartext(&plan->p);
 	if (plan->p.spool_dir &&
 	    spool_dir_prepare(plan->p.spool_dir, &err) < 0) {
 		error_msg_err(&err);

@@ -184,7 +184,7 @@ print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 	printf("%10s %6s %6s %10s %6s  %s\n", "flat", "flat%", "sum%", "cum",
 	       "cum%", "function");
 	for (i = 0; i < n && (long) i < o->top; i++) {
-		sum += t[i].flat;
+		sum = pprof_sat_add(sum, t[i].flat);
 		format_value(t[i].flat, unit, a, sizeof(a));
 		format_value(t[i].cum, unit, b, sizeof(b));
 		printf("%10s %5.2f%% %5.2f%% %10s %5.2f%%  %s\n", a,

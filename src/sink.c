@@ -44,33 +44,80 @@ url_query_escape(struct buf *out, const char *s)
 	}
 }
 
-/* Where the authority of @url starts (after "scheme://"), or NULL. */
-static const char *
-authority(const char *url)
+int
+url_split(const char *url, struct url_parts *u)
 {
+	const char *a, *at = NULL, *p, *colon;
+
+	memset(u, 0, sizeof(*u));
 	if (strncmp(url, "http://", 7) == 0)
-		return url + 7;
-	if (strncmp(url, "https://", 8) == 0)
-		return url + 8;
-	return NULL;
+		a = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		a = url + 8;
+	else
+		return -1;
+	u->authority = (size_t) (a - url);
+	/* The user information ends at the last '@' (RFC 3986 allows
+	 * none in it, but a password may hold one unescaped, and '/'):
+	 * whatever may be a password is taken as one. */
+	for (p = a; *p && *p != '?' && *p != '#'; p++)
+		if (*p == '@')
+			at = p;
+	if (at) {
+		u->has_userinfo = true;
+		u->user = u->authority;
+		colon = memchr(a, ':', (size_t) (at - a));
+		if (colon) {
+			u->user_len = (size_t) (colon - a);
+			u->has_password = true;
+			u->password = (size_t) (colon + 1 - url);
+			u->password_len = (size_t) (at - colon - 1);
+		} else {
+			u->user_len = (size_t) (at - a);
+		}
+		u->host = (size_t) (at + 1 - url);
+	} else {
+		u->host = u->authority;
+	}
+	u->host_len = strcspn(url + u->host, "/?#");
+	return 0;
 }
 
-/* The end of the authority: the first '/', or the end. */
-static const char *
-authority_end(const char *a)
+bool
+url_is_loopback(const char *url)
 {
-	return a + strcspn(a, "/");
+	struct url_parts u;
+	char host[256];
+	size_t n;
+
+	if (url_split(url, &u) < 0 || u.host_len >= sizeof(host))
+		return false;
+	memcpy(host, url + u.host, u.host_len);
+	host[u.host_len] = '\0';
+	/* Without the port. */
+	if (host[0] == '[') {
+		char *end = strchr(host, ']');
+
+		if (end)
+			end[1] = '\0';
+	} else if ((n = strcspn(host, ":")) < u.host_len) {
+		host[n] = '\0';
+	}
+	return strcasecmp(host, "localhost") == 0 ||
+	       strcmp(host, "[::1]") == 0 ||
+	       (strncmp(host, "127.", 4) == 0 &&
+		strspn(host, "0123456789.") == strlen(host));
 }
 
 int
 url_check(const char *url, struct pp_err *err)
 {
-	const char *a = authority(url), *end, *at, *host;
+	struct url_parts u;
 	const char *p;
 
 	/* Not repeated: without a scheme, user:password@ cannot be told
 	 * from the rest, and masked. */
-	if (!a)
+	if (url_split(url, &u) < 0)
 		return pp_err_set(err, EINVAL,
 				  "expected an http:// or https:// URL");
 	for (p = url; *p; p++)
@@ -80,10 +127,11 @@ url_check(const char *url, struct pp_err *err)
 	if (strpbrk(url, "?#"))
 		return pp_err_set(err, EINVAL,
 				  "the URL cannot have a query or fragment: give the server's base URL");
-	end = authority_end(a);
-	at = memchr(a, '@', (size_t) (end - a));
-	host = at ? at + 1 : a;
-	if (host == end || *host == ':')
+	if (u.has_userinfo &&
+	    memchr(url + u.user, '/', u.host - 1 - u.user))
+		return pp_err_set(err, EINVAL,
+				  "a '/' before the URL's last '@': write it as %%2F in a user name or password (and an '@' of the path as %%40)");
+	if (u.host_len == 0 || url[u.host] == ':')
 		return pp_err_set(err, EINVAL, "the URL has no host");
 	return 0;
 }
@@ -91,35 +139,22 @@ url_check(const char *url, struct pp_err *err)
 char *
 url_password(const char *url)
 {
-	const char *a = authority(url), *end, *at, *colon;
+	struct url_parts u;
 
-	if (!a)
+	if (url_split(url, &u) < 0 || !u.has_password || !u.password_len)
 		return NULL;
-	end = authority_end(a);
-	at = memchr(a, '@', (size_t) (end - a));
-	if (!at)
-		return NULL;
-	colon = memchr(a, ':', (size_t) (at - a));
-	if (!colon || colon + 1 == at)
-		return NULL;
-	return xstrndup(colon + 1, (size_t) (at - colon - 1));
+	return xstrndup(url + u.password, u.password_len);
 }
 
 char *
 url_mask_password(const char *url)
 {
-	const char *a = authority(url), *end, *at, *colon;
+	struct url_parts u;
 
-	if (!a)
+	if (url_split(url, &u) < 0 || !u.has_password)
 		return xstrdup(url);
-	end = authority_end(a);
-	at = memchr(a, '@', (size_t) (end - a));
-	if (!at)
-		return xstrdup(url);
-	colon = memchr(a, ':', (size_t) (at - a));
-	if (!colon)
-		return xstrdup(url);
-	return xasprintf("%.*s***%s", (int) (colon + 1 - url), url, at);
+	return xasprintf("%.*s***%s", (int) u.password, url,
+			 url + u.password + u.password_len);
 }
 
 static bool
@@ -212,11 +247,45 @@ struct scan {
 	const char *p, *end;
 };
 
+/* Whether @c is one of @set; never for NUL (strchr would say yes). */
+static bool
+one_of(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 static void
 skip_ws(struct scan *s)
 {
-	while (s->p < s->end && strchr(" \t\r\n", *s->p))
+	while (s->p < s->end && one_of(*s->p, " \t\r\n"))
 		s->p++;
+}
+
+/* The largest "code" kept: a bigger one is no status anyway. */
+#define CODE_MAX	999999999L
+
+/* A JSON integer at s->p, within the buffer (it holds no NUL
+ * terminator); saturated at CODE_MAX. */
+static bool
+scan_int(struct scan *s, long *out)
+{
+	bool neg = false;
+	long v = 0;
+
+	if (s->p < s->end && *s->p == '-') {
+		neg = true;
+		s->p++;
+	}
+	if (s->p >= s->end || *s->p < '0' || *s->p > '9')
+		return false;
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		v = v * 10 + (*s->p - '0');
+		if (v > CODE_MAX)
+			v = CODE_MAX;
+		s->p++;
+	}
+	*out = neg ? -v : v;
+	return true;
 }
 
 /* A JSON string at s->p into @out (printable ASCII, others as '?'). */
@@ -276,10 +345,16 @@ skip_value(struct scan *s)
 			depth--;
 			s->p++;
 		} else {
-			while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+			const char *from = s->p;
+
+			while (s->p < s->end && !one_of(*s->p, ",}] \t\r\n"))
 				s->p++;
 			if (depth == 0)
-				return true;
+				return s->p > from;
+			/* A ',' or ':' out of place, or a NUL: not JSON, and
+			 * no progress would be made. */
+			if (s->p == from && *s->p != '}' && *s->p != ']')
+				return false;
 		}
 		skip_ws(s);
 		if (depth > 0 && s->p < s->end &&
@@ -340,13 +415,9 @@ sink_parse_reply(const void *body, size_t len, struct sink_reply *out)
 					 sizeof(out->code_text)))
 				goto plain;
 		} else if (strcmp(key, "code") == 0) {
-			char *e;
-
-			out->code = strtol(s.p, &e, 10);
-			if (e == s.p)
+			if (!scan_int(&s, &out->code))
 				goto plain;
 			out->has_code = true;
-			s.p = e;
 		} else if ((strcmp(key, "message") == 0 ||
 			    strcmp(key, "error") == 0) &&
 			   s.p < s.end && *s.p == '"') {

@@ -32,7 +32,27 @@ const char *sink_kind_name(enum sink_kind k);
 /* Appends @s escaped as a query value, as Go's url.QueryEscape does:
  * A-Z a-z 0-9 - _ . ~ kept, a space as '+', any other byte as %XX. */
 void url_query_escape(struct buf *out, const char *s);
-/* http:// or https://, then a host; no query or fragment. */
+/*
+ * Where the parts of an http:// or https:// URL are, as offsets into it
+ * (RFC 3986): the authority after "scheme://"; the user information up
+ * to the last '@' before any query or fragment (so that a password with
+ * '@' or '/' is still taken as one), the user up to its first ':', the
+ * password after it; the host (and port) up to the next '/'.  The one
+ * parser of URLs' authorities: masking, the argument scrubbing and the
+ * checks all use it.  Returns -1 without a known scheme.
+ */
+struct url_parts {
+	size_t authority;
+	bool has_userinfo, has_password;
+	size_t user, user_len;
+	size_t password, password_len;
+	size_t host, host_len;
+};
+int url_split(const char *url, struct url_parts *u);
+/* Whether the host of @url is localhost, 127.0.0.0/8 or [::1]. */
+bool url_is_loopback(const char *url);
+/* http:// or https://, then a host; no query or fragment, no '/' in
+ * the user information (curl would take it for the path). */
 int url_check(const char *url, struct pp_err *err);
 /* @url with the password of its user information shown as "***". */
 char *url_mask_password(const char *url);

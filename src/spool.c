@@ -3,11 +3,11 @@
  */
 #include "spool.h"
 #include "output.h"
-#include "procfs.h"
 #include "xmalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,130 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SPOOL_MAGIC	"pidprof-spool 1\n"
-
-void
-spool_meta_free(struct spool_meta *m)
-{
-	free(m->sink);
-	free(m->kind);
-	free(m->path);
-	free(m->content_type);
-	free(m->what);
-	memset(m, 0, sizeof(*m));
-}
-
-void
-spool_format(const struct spool_meta *m, const void *body, size_t len,
-	     struct buf *out)
-{
-	buf_printf(out, SPOOL_MAGIC "sink %s\nkind %s\ntime %" PRId64
-		   "\nwhat %s\npath %s\n", m->sink, m->kind, m->time_ns,
-		   m->what ? m->what : "", m->path);
-	if (m->content_type)
-		buf_printf(out, "content-type %s\n", m->content_type);
-	buf_putc(out, '\n');
-	buf_append(out, body, len);
-}
-
-static bool
-field_ok(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char) *s < ' ')
-			return false;
-	return true;
-}
-
-/* The string field of @m named by @name (@n bytes), or NULL. */
-static char **
-field_of(struct spool_meta *m, const char *name, size_t n)
-{
-	static const struct {
-		const char *name;
-		size_t off;
-	} fields[] = {
-		{ "sink", offsetof(struct spool_meta, sink) },
-		{ "kind", offsetof(struct spool_meta, kind) },
-		{ "what", offsetof(struct spool_meta, what) },
-		{ "path", offsetof(struct spool_meta, path) },
-		{ "content-type", offsetof(struct spool_meta, content_type) },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(fields); i++)
-		if (strlen(fields[i].name) == n &&
-		    memcmp(fields[i].name, name, n) == 0)
-			return (char **) ((char *) m + fields[i].off);
-	return NULL;
-}
-
-int
-spool_parse(const uint8_t *data, size_t len, struct spool_meta *m,
-	    size_t *body_off, struct pp_err *err)
-{
-	const char *p = (const char *) data, *end = p + len;
-	size_t ml = strlen(SPOOL_MAGIC);
-
-	memset(m, 0, sizeof(*m));
-	if (len < ml || memcmp(p, SPOOL_MAGIC, ml) != 0)
-		return pp_err_set(err, EINVAL, "not a pidprof spool file");
-	p += ml;
-	for (;;) {
-		const char *nl = memchr(p, '\n', (size_t) (end - p));
-		const char *sp;
-		char **dst = NULL, *val;
-
-		if (!nl)
-			goto bad;
-		if (nl == p) {
-			p++;
-			break;
-		}
-		sp = memchr(p, ' ', (size_t) (nl - p));
-		if (!sp)
-			goto bad;
-		val = xstrndup(sp + 1, (size_t) (nl - sp - 1));
-		dst = field_of(m, p, (size_t) (sp - p));
-		if (dst) {
-			free(*dst);
-			*dst = val;
-		} else if ((size_t) (sp - p) == 4 &&
-			   memcmp(p, "time", 4) == 0) {
-			char *e;
-			bool ok;
-
-			m->time_ns = strtoll(val, &e, 10);
-			ok = e != val && !*e;
-			free(val);
-			if (!ok)
-				goto bad;
-		} else {
-			/* Fields of later versions are skipped. */
-			free(val);
-		}
-		p = nl + 1;
-	}
-	if (!m->sink || !m->kind || !m->path || !field_ok(m->sink) ||
-	    !field_ok(m->path) ||
-	    (m->content_type && !field_ok(m->content_type)))
-		goto bad;
-	if (!m->what)
-		m->what = xstrdup("");
-	*body_off = (size_t) (p - (const char *) data);
-	return 0;
-bad:
-	spool_meta_free(m);
-	return pp_err_set(err, EINVAL, "malformed spool file header");
-}
-
-char *
-spool_file_name(int64_t time_ns, unsigned seq, const char *sink)
-{
-	return xasprintf("%019" PRId64 "-%06u-%s" SPOOL_SUFFIX,
-			 time_ns > 0 ? time_ns : 0, seq % 1000000, sink);
-}
 
 /* mkdir -p of the parents of @dir, mode 0755 (the umask applies). */
 static void
@@ -155,23 +31,109 @@ make_parents(const char *dir)
 	free(p);
 }
 
+/* Whether @st may be written by someone else than its owner. */
+static bool
+others_write(const struct stat *st)
+{
+	return (st->st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+/* The error for a spool directory @dir that is not safe: @why, and what
+ * to do about it. */
+static int
+unsafe(const char *dir, const char *path, const char *why,
+       struct pp_err *err)
+{
+	if (strcmp(dir, path) == 0)
+		return pp_err_set(err, EPERM,
+				  "refusing the spool directory %s: %s; give a directory that only pidprof's user can write (mkdir -m 700 DIR, owned by uid %u)",
+				  dir, why, (unsigned) geteuid());
+	return pp_err_set(err, EPERM,
+			  "refusing the spool directory %s: its parent %s %s; give a directory whose parents only root or pidprof's user can change (a parent writable by others must be sticky, as /tmp is)",
+			  dir, path, why);
+}
+
+/* Checks the parents of @real (a canonical path) up to the first one
+ * owned by root: each is owned by root or by us, and one that others
+ * can write is sticky, so nobody else can move our directory away. */
+static int
+check_parents(const char *dir, const char *real, struct pp_err *err)
+{
+	char *p = xstrdup(real), *slash;
+	uid_t me = geteuid();
+	int rc = 0;
+
+	while ((slash = strrchr(p, '/'))) {
+		struct stat st;
+		char why[128];
+
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (lstat(p, &st) < 0) {
+			rc = pp_err_set(err, errno, "cannot use the spool directory %s: %s: %s",
+					dir, p, strerror(errno));
+			break;
+		}
+		if (st.st_uid != 0 && st.st_uid != me) {
+			snprintf(why, sizeof(why), "is owned by uid %u",
+				 (unsigned) st.st_uid);
+			rc = unsafe(dir, p, why, err);
+			break;
+		}
+		if (others_write(&st) && !(st.st_mode & S_ISVTX)) {
+			snprintf(why, sizeof(why),
+				 "can be written by others and is not sticky (mode %04o)",
+				 (unsigned) (st.st_mode & 07777));
+			rc = unsafe(dir, p, why, err);
+			break;
+		}
+		if (st.st_uid == 0 || strcmp(p, "/") == 0)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
 int
 spool_dir_prepare(const char *dir, struct pp_err *err)
 {
 	struct stat st;
-	char *probe;
+	char *probe, *real, why[128];
 	int rc;
 
 	make_parents(dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return pp_err_set(err, errno, "cannot create the spool directory %s: %s",
 				  dir, strerror(errno));
-	if (stat(dir, &st) < 0)
+	if (lstat(dir, &st) < 0)
 		return pp_err_set(err, errno, "cannot use the spool directory %s: %s",
 				  dir, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return unsafe(dir, dir, "it is a symbolic link", err);
 	if (!S_ISDIR(st.st_mode))
 		return pp_err_set(err, ENOTDIR, "the spool directory %s: %s",
 				  dir, strerror(ENOTDIR));
+	if (st.st_uid != geteuid()) {
+		snprintf(why, sizeof(why), "it is owned by uid %u",
+			 (unsigned) st.st_uid);
+		return unsafe(dir, dir, why, err);
+	}
+	if (others_write(&st)) {
+		snprintf(why, sizeof(why),
+			 "it can be written by others (mode %04o)",
+			 (unsigned) (st.st_mode & 07777));
+		return unsafe(dir, dir, why, err);
+	}
+	real = realpath(dir, NULL);
+	if (!real)
+		return pp_err_set(err, errno, "cannot use the spool directory %s: %s",
+				  dir, strerror(errno));
+	rc = check_parents(dir, real, err);
+	free(real);
+	if (rc < 0)
+		return rc;
 	probe = xasprintf("%s/.probe", dir);
 	rc = output_check_writable(probe, err);
 	free(probe);
@@ -225,6 +187,78 @@ spool_write(const char *path, const struct spool_meta *m, const void *body,
 	return rc;
 }
 
+/* The whole of spool file @path, checked before it is read. */
+static int
+read_spool_file(const char *path, char **data, size_t *len,
+		struct pp_err *err)
+{
+	struct stat st;
+	size_t n = 0, cap;
+	uid_t me = geteuid();
+	char *p;
+	int fd, e;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		  O_NOCTTY);
+	if (fd < 0)
+		return pp_err_set(err, errno, "cannot open %s: %s", path,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		return pp_err_set(err, e, "cannot read %s: %s", path,
+				  strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return pp_err_set(err, EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_uid != me) {
+		close(fd);
+		return pp_err_set(err, EPERM,
+				  "%s: owned by uid %u, not by pidprof's uid %u",
+				  path, (unsigned) st.st_uid, (unsigned) me);
+	}
+	if (st.st_size < 0 || (uint64_t) st.st_size > SPOOL_FILE_MAX) {
+		close(fd);
+		return pp_err_set(err, EFBIG,
+				  "%s: %jd bytes, over the limit of a spool file (%u MiB)",
+				  path, (intmax_t) st.st_size,
+				  SPOOL_FILE_MAX >> 20);
+	}
+	/* One byte more than fstat said: a file that grows is refused. */
+	cap = (size_t) st.st_size + 1;
+	p = xmalloc(cap);
+	for (;;) {
+		ssize_t r = read(fd, p + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			free(p);
+			return pp_err_set(err, e, "cannot read %s: %s", path,
+					  strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t) r;
+		if (n == cap) {
+			close(fd);
+			free(p);
+			return pp_err_set(err, EFBIG,
+					  "%s: changed while it was read", path);
+		}
+	}
+	close(fd);
+	*data = p;
+	*len = n;
+	return 0;
+}
+
 int
 spool_read(const char *path, struct spool_meta *m, struct buf *body,
 	   struct pp_err *err)
@@ -233,7 +267,8 @@ spool_read(const char *path, struct spool_meta *m, struct buf *body,
 	size_t len, off;
 	char *data;
 
-	if (procfs_read_file(path, &data, &len, err) < 0)
+	memset(m, 0, sizeof(*m));
+	if (read_spool_file(path, &data, &len, err) < 0)
 		return -1;
 	if (spool_parse((const uint8_t *) data, len, m, &off, &e) < 0) {
 		free(data);

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Builds a libFuzzer harness of tests/fuzz with ASan and UBSan, and runs
 # it for a bounded time, seeded with the fixtures of tests/data:
-#   smaps   fuzz-smaps.c: the smaps and status parsers (the default)
-#   pprof   fuzz-pprof.c: the pprof reader and report's totals
+#   smaps        fuzz-smaps.c: the smaps and status parsers (the default)
+#   pprof        fuzz-pprof.c: the pprof reader and report's totals
+#   conffile     fuzz-conffile.c: the configuration file parser
+#   push-config  fuzz-push-config.c: push's settings from such a file
+#   spool        fuzz-spool.c: the spool file header
+#   reply        fuzz-reply.c: what a sink's reply means
 #
 #   [top_srcdir=DIR] [top_builddir=DIR] [FUZZ_SECONDS=30] \
-#       tests/fuzz/run-fuzz.sh [smaps|pprof]
+#       tests/fuzz/run-fuzz.sh [smaps|pprof|conffile|push-config|spool|reply]
 #
 # The parser's sources (and what they call) are compiled here with the
 # fuzzer's flags, not linked from src/libpidprof.a, which gcc builds
@@ -36,7 +40,25 @@ pprof)	sources="pprof-read.c gz.c buf.c strtab.c idtab.c err.c xmalloc.c"
 	libs=-lz
 	seeds="pprof-*.pb pprof-*.pb.gz"
 	dict= ;;
-*)	printf 'run-fuzz: unknown target %s (smaps or pprof)\n' "$1" >&2
+conffile)
+	sources="conffile.c buf.c procfs.c maps.c err.c xmalloc.c"
+	libs=
+	seeds="push-*.conf"
+	dict= ;;
+push-config)
+	sources="push-config.c conffile.c sink.c sink-pyroscope.c parse.c buf.c procfs.c maps.c err.c xmalloc.c"
+	libs=
+	seeds="push-*.conf"
+	dict= ;;
+spool)	sources="spool-file.c buf.c err.c xmalloc.c"
+	libs=
+	seeds="spool-*.push"
+	dict= ;;
+reply)	sources="sink.c buf.c err.c xmalloc.c"
+	libs=
+	seeds="reply-*.txt"
+	dict= ;;
+*)	printf 'run-fuzz: unknown target %s (smaps, pprof, conffile, push-config, spool or reply)\n' "$1" >&2
 	exit 99 ;;
 esac
 : "${top_srcdir:=$here/../..}"

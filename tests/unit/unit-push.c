@@ -2,18 +2,25 @@
  * The pure parts of push: the configuration file's syntax (fixtures in
  * data/push-*.conf), the settings and how sinks inherit them, the wire
  * rules of Pyroscope and Profefe (names, queries, multipart body,
- * replies), the backoff and the spool file format.
+ * replies), the backoff, the spool file format, and the checks that
+ * keep a spool directory, a spool file and a temporary file pidprof's own.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "conffile.h"
+#include "output.h"
 #include "push-config.h"
 #include "sink.h"
 #include "spool.h"
 #include "unit.h"
+#include "xmalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *
 data_path(const char *name)
@@ -438,11 +445,93 @@ test_wire(void)
 	s = url_password("http://u:secret@h");
 	CHECK_STREQ(s, "secret");
 	free(s);
-	CHECK(url_password("http://h/a:b@c") == NULL, "'@' in the path");
+	/* An '@' after a '/' may end a password with a '/': taken as one
+	 * (masked), and such a URL is refused with a hint. */
+	s = url_password("http://h/a:b@c");
+	CHECK_STREQ(s, "b");
+	free(s);
+	CHECK(url_check("http://h/a:b@c", NULL) < 0, "'/' before '@'");
 	CHECK(header_is_secret("X-Api-Key: 1"), "api key");
 	CHECK(header_is_secret("authorization: x"), "authorization");
 	CHECK(!header_is_secret("X-Team: a"), "not a secret");
 	CHECK(tenant_check("team-a_1.(x)*'!", NULL) == 0, "tenant");
+}
+
+/* The one parser of a URL's authority: user, password and host. */
+static void
+test_url_parts(void)
+{
+	static const struct {
+		const char *url;
+		const char *user, *password, *host, *masked;
+		bool ok;
+	} rows[] = {
+		{ "http://host", NULL, NULL, "host", "http://host", true },
+		{ "https://h:4040/base", NULL, NULL, "h:4040",
+		  "https://h:4040/base", true },
+		{ "http://admin:admin@host", "admin", "admin", "host",
+		  "http://admin:***@host", true },
+		{ "http://u@h:1", "u", NULL, "h:1", "http://u@h:1", true },
+		{ "http://u:@h", "u", "", "h", "http://u:***@h", true },
+		{ "http://u:p@ss@h/x", "u", "p@ss", "h", "http://u:***@h/x",
+		  true },
+		{ "http://u:pa:ss@h", "u", "pa:ss", "h", "http://u:***@h",
+		  true },
+		/* a '/' in a password: still a password, and refused */
+		{ "http://u:pa/ss@h:1/x", "u", "pa/ss", "h:1",
+		  "http://u:***@h:1/x", false },
+		{ "http://u:p/a/s@[::1]:80", "u", "p/a/s", "[::1]:80",
+		  "http://u:***@[::1]:80", false },
+		{ "http://:pw@h", "", "pw", "h", "http://:***@h", true },
+		{ "http://u:pw@", "u", "pw", "", "http://u:***@", false },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		const char *url = rows[i].url;
+		struct url_parts u;
+		char *m;
+
+		CHECK(url_split(url, &u) == 0, "%s: not split", url);
+		if (rows[i].user) {
+			CHECK(u.has_userinfo && u.user_len ==
+			      strlen(rows[i].user) &&
+			      strncmp(url + u.user, rows[i].user,
+				      u.user_len) == 0, "%s: user", url);
+		} else {
+			CHECK(!u.has_userinfo, "%s: a user", url);
+		}
+		if (rows[i].password) {
+			CHECK(u.has_password && u.password_len ==
+			      strlen(rows[i].password) &&
+			      strncmp(url + u.password, rows[i].password,
+				      u.password_len) == 0,
+			      "%s: password at %zu, %zu bytes", url,
+			      u.password, u.password_len);
+		} else {
+			CHECK(!u.has_password, "%s: a password", url);
+		}
+		CHECK(u.host_len == strlen(rows[i].host) &&
+		      strncmp(url + u.host, rows[i].host, u.host_len) == 0,
+		      "%s: host %.*s", url, (int) u.host_len, url + u.host);
+		m = url_mask_password(url);
+		CHECK_STREQ(m, rows[i].masked);
+		free(m);
+		CHECK((url_check(url, NULL) == 0) == rows[i].ok,
+		      "%s: url_check", url);
+	}
+	{
+		struct url_parts u;
+
+		CHECK(url_split("ftp://h", &u) < 0, "ftp accepted");
+	}
+	CHECK(url_is_loopback("http://127.0.0.1:4040"), "127.0.0.1");
+	CHECK(url_is_loopback("http://u:p@localhost/x"), "localhost");
+	CHECK(url_is_loopback("http://[::1]:80"), "[::1]");
+	CHECK(!url_is_loopback("http://127.0.0.1.example.com"), "a name");
+	CHECK(!url_is_loopback("http://127.0.0.1@example.com"),
+	      "a user that looks like a loopback host");
+	CHECK(!url_is_loopback("http://pyroscope:4040"), "pyroscope");
 }
 
 static void
@@ -497,6 +586,31 @@ test_replies(void)
 		CHECK_STREQ(r.code_text, rows[i].code_text);
 		CHECK_STREQ(r.message, rows[i].message);
 	}
+	{
+		/* A NUL is no blank, and a number ends with the buffer: a
+		 * body of exactly 256 bytes, "code" last and unclosed (ASan
+		 * sees a read past it). */
+		static const char nul[] = "{\"code\":\0 200}";
+		struct sink_reply r;
+		char *b = malloc(256);
+
+		sink_parse_reply(nul, sizeof(nul) - 1, &r);
+		CHECK(!r.json && !r.has_code, "a NUL taken for a blank: code %ld",
+		      r.code);
+		memset(b, '0', 256);
+		memcpy(b, "{\"code\":", 8);
+		sink_parse_reply(b, 256, &r);
+		CHECK(!r.json, "an unclosed object taken as JSON");
+		memcpy(b + 250, "200}  ", 6);
+		sink_parse_reply(b, 256, &r);
+		CHECK(r.json && r.has_code && r.code == 200,
+		      "a zero-padded code: %d %ld", r.json, r.code);
+		memset(b + 8, '9', 240);
+		sink_parse_reply(b, 256, &r);
+		CHECK(r.json && r.code == 999999999L, "a huge code: %ld",
+		      r.code);
+		free(b);
+	}
 	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
 		struct sink_reply r;
 
@@ -539,45 +653,83 @@ test_backoff(void)
 	}
 }
 
+static int
+parse_text_spool(const char *text, struct spool_meta *m, size_t *off,
+		 struct pp_err *err)
+{
+	return spool_parse((const uint8_t *) text, strlen(text), m, off, err);
+}
+
 static void
 test_spool_format(void)
 {
 	struct spool_meta m = {
 		.sink = (char *) "grafana", .kind = (char *) "pyroscope",
+		.type = (char *) "cpu",
 		.path = (char *) "/ingest?name=a&from=1",
-		.content_type = (char *) "multipart/form-data; boundary=x",
+		.content_type = (char *) "multipart/form-data; boundary=x0",
 		.what = (char *) "cpu 12:00:10Z", .time_ns = 1700000000123ll,
+		.until_ns = 1700000010123ll, .rate_hz = 99,
 	}, back;
+	static const char *const refused[] = {
+		/* format 1 carried a path: never read again */
+		"pidprof-spool 1\nsink a\nkind pyroscope\ntime 1\npath @127.0.0.1:9/x\n\n",
+		"pidprof-spool 2\nsink a\n\n",
+		"something else",
+		"pidprof-spool 2\nsink a/b\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind ftp\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type text/html\n\n",
+		"pidprof-spool 2\nsink a\nkind pyroscope\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type multipart/form-data; boundary=a\r\nX: y\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype heap\ntime 1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime 3\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 1000\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime -1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nsink b\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n\n",
+		"pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 10\ncontent-type application/octet-stream\n",
+	};
 	const char body[] = "\x1f\x8b\n\nbinary\0body";
 	struct pp_err err;
 	struct buf b;
-	size_t off;
+	size_t off, i;
 	char *n1, *n2;
 	int rc;
 
 	buf_init(&b);
 	spool_format(&m, body, sizeof(body), &b);
+	CHECK(!memmem(b.data, b.len, "/ingest", 7),
+	      "the path is written in the spool file");
 	rc = spool_parse(b.data, b.len, &back, &off, &err);
 	CHECK(rc == 0, "parse: %s", err.text);
 	if (rc == 0) {
 		CHECK_STREQ(back.sink, m.sink);
 		CHECK_STREQ(back.kind, m.kind);
-		CHECK_STREQ(back.path, m.path);
+		CHECK_STREQ(back.type, m.type);
+		CHECK(back.path == NULL, "a path is read from a spool file");
+		CHECK(back.what == NULL, "what is read from a spool file");
 		CHECK_STREQ(back.content_type, m.content_type);
-		CHECK_STREQ(back.what, m.what);
 		CHECK(back.time_ns == m.time_ns, "time");
+		CHECK(back.until_ns == m.until_ns, "until");
+		CHECK(back.rate_hz == m.rate_hz, "rate");
 		CHECK(b.len - off == sizeof(body) &&
 		      memcmp(b.data + off, body, sizeof(body)) == 0,
 		      "the body changed");
 		spool_meta_free(&back);
 	}
-	rc = spool_parse((const uint8_t *) "pidprof-spool 1\nsink a\n\n", 24,
-			 &back, &off, &err);
-	CHECK(rc < 0, "a header without kind and path was accepted");
-	rc = spool_parse((const uint8_t *) "something else", 14, &back, &off,
-			 &err);
-	CHECK(rc < 0, "not a spool file, but accepted");
 	buf_free(&b);
+	/* A path field planted in a file is not taken. */
+	rc = parse_text_spool("pidprof-spool 2\nsink a\nkind profefe\ntype cpu\ntime 1\nuntil 2\nrate 10\npath @127.0.0.1:9/x\ncontent-type application/octet-stream\n\nBODY",
+			      &back, &off, &err);
+	CHECK(rc == 0, "a file with an unknown field: %s", err.text);
+	if (rc == 0) {
+		CHECK(back.path == NULL, "the planted path was taken");
+		spool_meta_free(&back);
+	}
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		rc = parse_text_spool(refused[i], &back, &off, &err);
+		CHECK(rc < 0, "accepted: %s", refused[i]);
+		if (rc == 0)
+			spool_meta_free(&back);
+	}
 
 	n1 = spool_file_name(999999999, 12, "a");
 	n2 = spool_file_name(1000000000, 3, "a");
@@ -585,6 +737,137 @@ test_spool_format(void)
 	CHECK_STREQ(n1, "0000000000999999999-000012-a.push");
 	free(n1);
 	free(n2);
+}
+
+/* A spool directory and spool files that are not pidprof's own are
+ * refused (run as root, the test gives them to another uid). */
+static void
+test_spool_trust(void)
+{
+	char dir[] = "/tmp/unit-push.XXXXXX", *sub, *f, *lnk, *fifo, *big;
+	struct spool_meta m = {
+		.sink = (char *) "a", .kind = (char *) "profefe",
+		.type = (char *) "cpu",
+		.content_type = (char *) "application/octet-stream",
+		.time_ns = 1, .until_ns = 2, .rate_hz = 10,
+	}, back;
+	struct pp_err err;
+	struct buf body;
+	int rc, fd;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	sub = xasprintf("%s/spool", dir);
+	lnk = xasprintf("%s/link", dir);
+	f = xasprintf("%s/spool/1-1-a.push", dir);
+	fifo = xasprintf("%s/spool/2-1-a.push", dir);
+	big = xasprintf("%s/spool/3-1-a.push", dir);
+
+	CHECK(spool_dir_prepare(sub, &err) == 0, "a new directory: %s",
+	      err.text);
+	chmod(sub, 0777);
+	rc = spool_dir_prepare(sub, &err);
+	CHECK(rc < 0 && strstr(err.text, "written by others"),
+	      "a directory of mode 0777 accepted (%s)", rc ? err.text : "");
+	chmod(sub, 0700);
+	CHECK(symlink(sub, lnk) == 0, "symlink");
+	rc = spool_dir_prepare(lnk, &err);
+	CHECK(rc < 0 && strstr(err.text, "symbolic link"),
+	      "a symbolic link accepted (%s)", rc ? err.text : "");
+	chmod(dir, 0777);
+	rc = spool_dir_prepare(sub, &err);
+	CHECK(rc < 0 && strstr(err.text, "its parent"),
+	      "a parent of mode 0777 accepted (%s)", rc ? err.text : "");
+	chmod(dir, 01777);
+	CHECK(spool_dir_prepare(sub, &err) == 0,
+	      "a sticky parent refused: %s", err.text);
+	chmod(dir, 0700);
+
+	buf_init(&body);
+	CHECK(spool_write(f, &m, "x", 1, &err) == 0, "write: %s", err.text);
+	rc = spool_read(f, &back, &body, &err);
+	CHECK(rc == 0, "read: %s", err.text);
+	if (rc == 0)
+		spool_meta_free(&back);
+	if (geteuid() == 0) {
+		CHECK(chown(f, 65534, 65534) == 0, "chown");
+		rc = spool_read(f, &back, &body, &err);
+		CHECK(rc < 0 && strstr(err.text, "owned by uid 65534"),
+		      "a spool file of another user accepted (%s)",
+		      rc ? err.text : "");
+		if (rc == 0)
+			spool_meta_free(&back);
+		CHECK(chown(sub, 65534, 65534) == 0, "chown");
+		rc = spool_dir_prepare(sub, &err);
+		CHECK(rc < 0 && strstr(err.text, "owned by uid 65534"),
+		      "a directory of another user accepted (%s)",
+		      rc ? err.text : "");
+		CHECK(chown(sub, 0, 0) == 0, "chown");
+	}
+	/* A FIFO is not waited on; a big file is not read. */
+	CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+	rc = spool_read(fifo, &back, &body, &err);
+	CHECK(rc < 0 && strstr(err.text, "not a regular file"),
+	      "a FIFO accepted (%s)", rc ? err.text : "");
+	fd = open(big, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, (off_t) SPOOL_FILE_MAX + 1) == 0,
+	      "a sparse file");
+	if (fd >= 0)
+		close(fd);
+	rc = spool_read(big, &back, &body, &err);
+	CHECK(rc < 0 && strstr(err.text, "over the limit"),
+	      "a file over the limit accepted (%s)", rc ? err.text : "");
+	unlink(big);
+	unlink(f);
+	unlink(fifo);
+	unlink(lnk);
+	rmdir(sub);
+	rmdir(dir);
+	buf_free(&body);
+	free(sub);
+	free(f);
+	free(lnk);
+	free(fifo);
+	free(big);
+}
+
+/* A temporary file is never opened through a planted link. */
+static void
+test_output_temp(void)
+{
+	char dir[] = "/tmp/unit-push.XXXXXX", *out, *victim, *planted;
+	struct pp_err err;
+	char got[16] = "";
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	out = xasprintf("%s/out.txt", dir);
+	victim = xasprintf("%s/victim", dir);
+	planted = xasprintf("%s/out.txt.tmp.%d", dir, (int) getpid());
+	fd = open(victim, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && write(fd, "keep", 4) == 4, "victim");
+	if (fd >= 0)
+		close(fd);
+	CHECK(symlink(victim, planted) == 0, "symlink");
+	CHECK(output_write_file(out, "new", 3, 0600, &err) == 0,
+	      "write: %s", err.text);
+	fd = open(victim, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, got, sizeof(got) - 1) >= 0, "read");
+	if (fd >= 0)
+		close(fd);
+	CHECK_STREQ(got, "keep");
+	unlink(out);
+	unlink(victim);
+	unlink(planted);
+	rmdir(dir);
+	free(out);
+	free(victim);
+	free(planted);
 }
 
 int
@@ -596,8 +879,11 @@ main(void)
 	test_config_command_line();
 	test_config_errors();
 	test_wire();
+	test_url_parts();
 	test_replies();
 	test_backoff();
 	test_spool_format();
+	test_spool_trust();
+	test_output_temp();
 	return unit_done("unit-push");
 }
