@@ -1603,6 +1603,11 @@ push_run(struct push_opts *o)
 		free(app);
 		return EXIT_USAGE;
 	}
+	/* What is wrong with the settings is said whatever the target. */
+	msg_set_verbose(plan->p.verbose);
+	register_secrets(&plan->p);
+	warn_rate(&plan->p);
+	warn_cleartext(&plan->p);
 	/* Before the banner: a process that cannot be profiled. */
 	if (plan->p.pid && procfs_check_target(plan->p.pid, &err) < 0) {
 		error_msg_err(&err);
@@ -1612,10 +1617,6 @@ push_run(struct push_opts *o)
 		return EXIT_FATAL;
 	}
 	plan->refs = 1;
-	msg_set_verbose(plan->p.verbose);
-	register_secrets(&plan->p);
-	warn_rate(&plan->p);
-	warn_cleartext(&plan->p);
 	if (plan->p.spool_dir &&
 	    spool_dir_prepare(plan->p.spool_dir, &err) < 0) {
 		error_msg_err(&err);
