@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "procfs.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <arpa/inet.h>
@@ -463,8 +464,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	/* The path only: a query never holds a secret, but keep the log
 	 * short; headers (the token) are never logged. */
-	debug_msg("%s %s: %u, %zu bytes in %.3f s", method, url, rs.status,
-		  rs.body.len, (now_ns() - t0) / 1e9);
+	if (msg_verbose() >= 2) {
+		char size[UNITS_LEN], took[UNITS_LEN];
+
+		units_size(rs.body.len, size, sizeof(size));
+		units_duration(now_ns() - t0, took, sizeof(took));
+		debug_msg("%s %s: %u, %s in %s", method, url, rs.status, size,
+			  took);
+	}
 	ret = send_response(d, c, &rs);
 	buf_free(&rs.body);
 	return ret;
