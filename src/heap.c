@@ -507,6 +507,7 @@ watch(const struct heap_opts *o)
 	struct mem_reading last;
 	struct pp_err err;
 	int fd = -1, status = EXIT_COMPLETE, c;
+	bool status_shown = false;
 	long i;
 
 	memset(series, 0, sizeof(series));
@@ -529,6 +530,9 @@ watch(const struct heap_opts *o)
 		if (stop_requested)
 			break;
 		if (heap_read(o->pid, &r, &err) < 0) {
+			if (status_shown)
+				status_clear();
+			status_shown = false;
 			if (i == 0) {
 				error_msg_err(&err);
 				status = EXIT_FATAL;
@@ -540,23 +544,40 @@ watch(const struct heap_opts *o)
 		}
 		mem_category_sums(&r, sums);
 		if (fd >= 0 && mem_tsv_append(fd, &r, 0, &err) < 0) {
+			if (status_shown)
+				status_clear();
+			status_shown = false;
 			error_msg_err(&err);
 			status = EXIT_PARTIAL;
 		}
 		for (c = 0; c < MEM_NCATEGORIES; c++)
 			mem_series_add(&series[c], r.time_nanos, sums[c][0]);
-		if (!o->quiet && !o->tsv) {
+		if (!o->quiet) {
 			char h[UNITS_LEN], a[UNITS_LEN];
 
 			units_size(sums[MEM_HEAP][0], h, sizeof(h));
 			units_size(sums[MEM_ANON][0], a, sizeof(a));
-			printf("%ld: heap %s, anonymous %s, %" PRIu64
-			       " threads\n", i + 1, h, a, r.status.threads);
-			fflush(stdout);
+			if (!o->tsv) {
+				printf("%ld: heap %s, anonymous %s, %" PRIu64
+				       " threads\n", i + 1, h, a,
+				       r.status.threads);
+				fflush(stdout);
+			} else if (o->verbose) {
+				info_msg("%ld: heap %s, anonymous %s, %" PRIu64
+					 " threads", i + 1, h, a,
+					 r.status.threads);
+			} else if (o->status_line) {
+				status_msg("reading %ld  heap %s  anonymous %s  %"
+					   PRIu64 " threads", i + 1, h, a,
+					   r.status.threads);
+				status_shown = true;
+			}
 		}
 		mem_reading_free(&last);
 		last = r;
 	}
+	if (status_shown)
+		status_clear();
 	if (fd >= 0)
 		close(fd);
 	if (!o->quiet)

@@ -20,6 +20,8 @@ struct heap_opts {
 	long count;		/* readings to take with --watch; 0: no limit */
 	const char *tsv;
 	bool quiet;
+	bool verbose;		/* with --tsv: a line per reading on stderr */
+	bool status_line;	/* with --tsv: a live status line */
 };
 
 /* One category+name: the sum of its mappings, in bytes. */
