@@ -173,6 +173,8 @@ print_heap_help(void)
 	       "                         reading to FILE (time, category, rss, pss,\n"
 	       "                         anon, swap, threads)\n"
 	       "  -q, --quiet            no messages but errors\n"
+	       "  -v, --verbose          with --tsv: a line per reading on stderr\n"
+	       "                         (on a terminal, a status line without it)\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "%s", heap_exit_help);
@@ -902,7 +904,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 static void
 parse_heap(int argc, char **argv, struct cli *cli)
 {
-	static const char optstring[] = "+:p:o:f:w:n:t:qh";
+	static const char optstring[] = "+:p:o:f:w:n:t:qvh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
@@ -911,6 +913,7 @@ parse_heap(int argc, char **argv, struct cli *cli)
 		{ "count",	required_argument,	NULL, 'n' },
 		{ "tsv",	required_argument,	NULL, 't' },
 		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -960,6 +963,9 @@ parse_heap(int argc, char **argv, struct cli *cli)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'v':
+			o->verbose = true;
+			break;
 		case 'h':
 			print_heap_help();
 			cli->command = CLI_EXIT;
@@ -976,6 +982,12 @@ parse_heap(int argc, char **argv, struct cli *cli)
 		usage_error_msg("--count and --tsv need --watch");
 		return usage_exit(cli);
 	}
+	if (o->verbose && o->quiet) {
+		usage_error_msg("--verbose and --quiet exclude each other");
+		return usage_exit(cli);
+	}
+	o->status_line = o->tsv && !o->quiet && !o->verbose &&
+			 isatty(STDERR_FILENO);
 	if (!o->noutputs && !o->watch_ns) {
 		o->outputs[0].path = "-";
 		o->outputs[0].format = format ? format : FORMAT_TABLE;

@@ -12,6 +12,7 @@
 #include "sampler.h"
 #include "symbols.h"
 #include "syscalls.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -131,10 +132,13 @@ print_thread(const struct dump_opts *o, struct symbols *syms,
 	}
 	if (!th->raw || th->complete)
 		return;
-	if (th->raw->end == UNWIND_END_TRUNCATED)
-		printf("  ... stack truncated at %zu bytes (raise --stack-size)\n",
-		       snapshot_stack_above_sp(s));
-	else
+	if (th->raw->end == UNWIND_END_TRUNCATED) {
+		char size[UNITS_LEN];
+
+		units_size(snapshot_stack_above_sp(s), size, sizeof(size));
+		printf("  ... stack truncated at %s (raise --stack-size)\n",
+		       size);
+	} else
 		printf("  ... unwinding stopped: %s\n", th->raw->reason);
 }
 

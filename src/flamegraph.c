@@ -3,6 +3,7 @@
  */
 #include "flamegraph.h"
 #include "idtab.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -271,11 +272,17 @@ plain_style(void *arg, const struct tree *t, size_t i, const char *name,
 {
 	const struct flamegraph_opts *o = arg;
 	int64_t total = t->v[0].value;
+	char v[UNITS_LEN];
 
 	colour(module, name, fill, fill_len);
-	buf_printf(title, "(%" PRId64 " %s, %.2f%%)", t->v[i].value,
-		   o->unit ? o->unit : "",
-		   total ? 100.0 * t->v[i].value / total : 0);
+	units_value(t->v[i].value, o->unit ? o->unit : "", v, sizeof(v));
+	if (o->unit && strcmp(o->unit, "nanoseconds") != 0 &&
+	    strcmp(o->unit, "bytes") != 0)
+		buf_printf(title, "(%s %s, %.2f%%)", v, o->unit,
+			   total ? 100.0 * t->v[i].value / total : 0);
+	else
+		buf_printf(title, "(%s, %.2f%%)", v,
+			   total ? 100.0 * t->v[i].value / total : 0);
 }
 
 void

@@ -12,6 +12,7 @@
 #include "procfs.h"
 #include "signals.h"
 #include "strtab.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -23,23 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void
-human_size(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	double v = bytes;
-	int u = -1;
-
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
-	else
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-}
 
 static int
 cmp_rows(const void *a, const void *b)
@@ -173,13 +157,14 @@ heap_read(pid_t pid, struct mem_reading *r, struct pp_err *err)
 static void
 write_table(const struct mem_reading *r, pid_t pid, struct buf *out)
 {
-	char comm[64], a[32], b[32], c[32], d[32];
+	char comm[64], a[UNITS_LEN], b[UNITS_LEN], c[UNITS_LEN];
+	char d[UNITS_LEN];
 	int w = 4;
 	size_t i;
 
 	procfs_thread_comm(pid, pid, comm, sizeof(comm));
-	human_size(r->status.vm_rss, a, sizeof(a));
-	human_size(r->status.vm_swap, b, sizeof(b));
+	units_size(r->status.vm_rss, a, sizeof(a));
+	units_size(r->status.vm_swap, b, sizeof(b));
 	buf_printf(out, "Process %d (%s): RSS total %s, swap %s, %" PRIu64
 		   " threads\n", (int) pid, comm, a, b, r->status.threads);
 	for (i = 0; i < r->n; i++)
@@ -192,10 +177,10 @@ write_table(const struct mem_reading *r, pid_t pid, struct buf *out)
 	for (i = 0; i < r->n; i++) {
 		const struct mem_row *m = &r->rows[i];
 
-		human_size(m->rss, a, sizeof(a));
-		human_size(m->pss, b, sizeof(b));
-		human_size(m->private_dirty, c, sizeof(c));
-		human_size(m->swap, d, sizeof(d));
+		units_size(m->rss, a, sizeof(a));
+		units_size(m->pss, b, sizeof(b));
+		units_size(m->private_dirty, c, sizeof(c));
+		units_size(m->swap, d, sizeof(d));
 		buf_printf(out, "%-10s %-*s %9s %9s %11s %9s\n",
 			   mem_category_name(m->category), w, m->name, a, b, c,
 			   d);
@@ -479,6 +464,7 @@ mem_series_leak_suspect(const struct mem_series *s, size_t *grew)
 	       s->v[s->n - 1] >= s->v[0] + (1u << 20);
 }
 
+/* Each category's growth per hour, in the words of pidprof trend. */
 static void
 print_growth(struct mem_series *series)
 {
@@ -486,22 +472,22 @@ print_growth(struct mem_series *series)
 
 	for (c = 0; c < MEM_NCATEGORIES; c++) {
 		struct mem_series *s = &series[c];
-		char a[32], b[32];
-		double per_min;
+		char a[UNITS_LEN], b[UNITS_LEN], rate[2 * UNITS_LEN];
+		char span[UNITS_LEN];
 		size_t grew;
 
 		if (s->n < 2 || (!s->v[0] && !s->v[s->n - 1]))
 			continue;
-		per_min = mem_series_slope(s);
-		human_size(s->v[0], a, sizeof(a));
-		human_size(s->v[s->n - 1], b, sizeof(b));
-		info_msg("%s: %+.0f bytes/min (from %s to %s over %.1f s)",
-			 mem_category_name(c), per_min, a, b,
-			 (s->t[s->n - 1] - s->t[0]) / 1e9);
+		units_size_rate(mem_series_slope(s) * 60, rate, sizeof(rate));
+		units_size(s->v[0], a, sizeof(a));
+		units_size(s->v[s->n - 1], b, sizeof(b));
+		units_duration(s->t[s->n - 1] - s->t[0], span, sizeof(span));
+		info_msg("%s: %s (from %s to %s over %s)",
+			 mem_category_name(c), rate, a, b, span);
 		if (mem_series_leak_suspect(s, &grew))
-			info_msg("%s: leak suspect: grew in %zu of %zu intervals, %+.0f bytes/min",
-				 mem_category_name(c), grew, s->n - 1,
-				 per_min);
+			info_msg("%s: leak suspect: grew in %zu of %zu intervals, %s (from %s to %s)",
+				 mem_category_name(c), grew, s->n - 1, rate,
+				 a, b);
 	}
 }
 
@@ -521,6 +507,7 @@ watch(const struct heap_opts *o)
 	struct mem_reading last;
 	struct pp_err err;
 	int fd = -1, status = EXIT_COMPLETE, c;
+	bool status_shown = false;
 	long i;
 
 	memset(series, 0, sizeof(series));
@@ -543,6 +530,9 @@ watch(const struct heap_opts *o)
 		if (stop_requested)
 			break;
 		if (heap_read(o->pid, &r, &err) < 0) {
+			if (status_shown)
+				status_clear();
+			status_shown = false;
 			if (i == 0) {
 				error_msg_err(&err);
 				status = EXIT_FATAL;
@@ -554,23 +544,40 @@ watch(const struct heap_opts *o)
 		}
 		mem_category_sums(&r, sums);
 		if (fd >= 0 && mem_tsv_append(fd, &r, 0, &err) < 0) {
+			if (status_shown)
+				status_clear();
+			status_shown = false;
 			error_msg_err(&err);
 			status = EXIT_PARTIAL;
 		}
 		for (c = 0; c < MEM_NCATEGORIES; c++)
 			mem_series_add(&series[c], r.time_nanos, sums[c][0]);
-		if (!o->quiet && !o->tsv) {
-			char h[32], a[32];
+		if (!o->quiet) {
+			char h[UNITS_LEN], a[UNITS_LEN];
 
-			human_size(sums[MEM_HEAP][0], h, sizeof(h));
-			human_size(sums[MEM_ANON][0], a, sizeof(a));
-			printf("%ld: heap %s, anonymous %s, %" PRIu64
-			       " threads\n", i + 1, h, a, r.status.threads);
-			fflush(stdout);
+			units_size(sums[MEM_HEAP][0], h, sizeof(h));
+			units_size(sums[MEM_ANON][0], a, sizeof(a));
+			if (!o->tsv) {
+				printf("%ld: heap %s, anonymous %s, %" PRIu64
+				       " threads\n", i + 1, h, a,
+				       r.status.threads);
+				fflush(stdout);
+			} else if (o->verbose) {
+				info_msg("%ld: heap %s, anonymous %s, %" PRIu64
+					 " threads", i + 1, h, a,
+					 r.status.threads);
+			} else if (o->status_line) {
+				status_msg("reading %ld  heap %s  anonymous %s  %"
+					   PRIu64 " threads", i + 1, h, a,
+					   r.status.threads);
+				status_shown = true;
+			}
 		}
 		mem_reading_free(&last);
 		last = r;
 	}
+	if (status_shown)
+		status_clear();
 	if (fd >= 0)
 		close(fd);
 	if (!o->quiet)

@@ -20,6 +20,8 @@ struct heap_opts {
 	long count;		/* readings to take with --watch; 0: no limit */
 	const char *tsv;
 	bool quiet;
+	bool verbose;		/* with --tsv: a line per reading on stderr */
+	bool status_line;	/* with --tsv: a live status line */
 };
 
 /* One category+name: the sum of its mappings, in bytes. */
@@ -47,8 +49,6 @@ struct thread_sp {
 void mem_aggregate(const struct smaps *s, const struct thread_sp *sps,
 		   size_t nsps, struct mem_reading *out);
 void mem_reading_free(struct mem_reading *r);
-/* "0B", "512B", "4.0K", "64.2M", "1.5G" */
-void human_size(uint64_t bytes, char *buf, size_t len);
 
 /* One reading of /proc/PID/smaps and status, aggregated. */
 int heap_read(pid_t pid, struct mem_reading *r, struct pp_err *err);

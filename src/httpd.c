@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "procfs.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <arpa/inet.h>
@@ -713,16 +714,25 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	/* The path only: a query never holds a secret, but keep the log
 	 * short; headers (the token) are never logged.  Both come from the
 	 * client: escaped, so that they cannot forge a line. */
-	http_log_escape(method, safe_method, sizeof(safe_method));
-	http_log_escape(url, safe_url, sizeof(safe_url));
+	if (msg_verbose() >= 2) {
+		char size[UNITS_LEN], took[UNITS_LEN];
+
+		http_log_escape(method, safe_method, sizeof(safe_method));
+		http_log_escape(url, safe_url, sizeof(safe_url));
+		units_duration(now_ns() - t0, took, sizeof(took));
+		if (rs.abandon) {
+			debug_msg("%s %s: the client left after %s: cancelled",
+				  safe_method, safe_url, took);
+		} else {
+			units_size(rs.body.len, size, sizeof(size));
+			debug_msg("%s %s: %u, %s in %s", safe_method, safe_url,
+				  rs.status, size, took);
+		}
+	}
 	if (rs.abandon) {
-		debug_msg("%s %s: the client left after %.3f s: cancelled",
-			  safe_method, safe_url, (now_ns() - t0) / 1e9);
 		buf_free(&rs.body);
 		return MHD_NO;	/* closes the connection */
 	}
-	debug_msg("%s %s: %u, %zu bytes in %.3f s", safe_method, safe_url,
-		  rs.status, rs.body.len, (now_ns() - t0) / 1e9);
 	ret = send_response(d, c, &rs);
 	buf_free(&rs.body);
 	return ret;

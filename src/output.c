@@ -6,6 +6,7 @@
 #include "folded.h"
 #include "gz.h"
 #include "msg.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -272,8 +273,12 @@ output_deliver(const struct output *op, const struct buf *data, bool quiet)
 		error_msg_err(&err);
 		return -1;
 	}
-	if (!quiet)
-		info_msg("wrote %s (%s, %zu bytes)", op->path,
-			 output_format_name(op->format), data->len);
+	if (!quiet) {
+		char size[UNITS_LEN];
+
+		units_size(data->len, size, sizeof(size));
+		info_msg("wrote %s (%s, %s)", op->path,
+			 output_format_name(op->format), size);
+	}
 	return 0;
 }

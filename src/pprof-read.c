@@ -719,31 +719,3 @@ pprof_function_totals(const struct pprof_file *f, int vi,
 	strtab_free(&names);
 	return n;
 }
-
-static const char *const time_units[] = { "ns", "us", "ms", "s", NULL };
-static const char *const byte_units[] = { "B", "kB", "MB", "GB", "TB", NULL };
-
-void
-format_value(int64_t v, const char *unit, char *buf, size_t len)
-{
-	const char *const *names;
-	double x = v, step;
-	size_t k;
-
-	if (strcmp(unit, "nanoseconds") == 0) {
-		names = time_units;
-		step = 1000;
-	} else if (strcmp(unit, "bytes") == 0) {
-		names = byte_units;
-		step = 1024;
-	} else {
-		snprintf(buf, len, "%" PRId64, v);
-		return;
-	}
-	for (k = 0; names[k + 1] && (x >= step || x <= -step); k++)
-		x /= step;
-	if (x == (double) (int64_t) x)
-		snprintf(buf, len, "%.0f%s", x, names[k]);
-	else
-		snprintf(buf, len, "%.2f%s", x, names[k]);
-}

@@ -76,7 +76,5 @@ int64_t pprof_sat_add(int64_t a, int64_t b);
  * saturated rather than wrapped.  Pure; the names point into @f. */
 size_t pprof_function_totals(const struct pprof_file *f, int vi,
 			     struct func_total **out, int64_t *total);
-/* "1.39s", "674.56ms", "12.5MB", "42": value @v in @unit, pprof style. */
-void format_value(int64_t v, const char *unit, char *buf, size_t len);
 
 #endif /* !PIDPROF_PPROF_READ_H */

@@ -24,6 +24,7 @@
 #include "sink.h"
 #include "spool.h"
 #include "symbols.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -734,7 +735,7 @@ enforce_limit(struct uploader *u)
 		pthread_mutex_lock(&st.lock);
 		dropped = ++st.dropped_full;
 		pthread_mutex_unlock(&st.lock);
-		human_size(u->spool_max, lim, sizeof(lim));
+		units_size(u->spool_max, lim, sizeof(lim));
 		u->dropped_since++;
 		if (!u->dropping || msg_verbose() >= 1)
 			warning_msg("the spool is over its limit of %s: dropped the oldest profile (%s for %s); %" PRIu64 " dropped so far%s",
@@ -1033,14 +1034,15 @@ encode_window(struct uploader *u, struct window *w)
 	st.queued += queued;
 	pthread_mutex_unlock(&st.lock);
 	if (msg_verbose() >= 1) {
-		char clock[16];
+		char clock[16], len[UNITS_LEN], cpu[UNITS_LEN];
 
 		clock_text(w->prof.time_nanos, clock, sizeof(clock));
-		info_msg("window %u %sZ +%.1f s: %s, %" PRIu64 " samples (%"
-			 PRIu64 " missed), profiler CPU %.1f ms; %zu profiles for %s",
-			 w->seq, clock, w->prof.duration_nanos / 1e9,
-			 push_type_name(sampled), w->samples, w->missed,
-			 w->profiler_cpu_ns / 1e6, queued,
+		units_duration(w->prof.duration_nanos, len, sizeof(len));
+		units_duration(w->profiler_cpu_ns, cpu, sizeof(cpu));
+		info_msg("window %u %sZ +%s: %s, %" PRIu64 " samples (%"
+			 PRIu64 " missed), profiler CPU %s; %zu profiles for %s",
+			 w->seq, clock, len, push_type_name(sampled),
+			 w->samples, w->missed, cpu, queued,
 			 sinks[0] ? sinks : "no sink");
 	}
 }
@@ -1150,9 +1152,13 @@ attempt(struct uploader *u, struct fifo *f, uint64_t deadline)
 		if (f->down)
 			info_msg("sink %s (%s) takes profiles again after %u failed tries; %zu waiting are sent in order",
 				 s->name, s->url_shown, f->failures, f->n - 1);
-		else
-			debug_msg("sink %s: sent %s in %.1f ms", s->name,
-				  it->m.what, rp.elapsed_ns / 1e6);
+		else if (msg_verbose() >= 2) {
+			char took[UNITS_LEN];
+
+			units_duration(rp.elapsed_ns, took, sizeof(took));
+			debug_msg("sink %s: sent %s in %s", s->name,
+				  it->m.what, took);
+		}
 		if (u->dropping) {
 			info_msg("spool: %" PRIu64 " profiles were dropped for the limit while sinks were down",
 				 u->dropped_since);
@@ -1528,25 +1534,35 @@ static void
 summary(uint64_t start_ns)
 {
 	struct rusage ru;
-	double secs = (now_ns() - start_ns) / 1e9;
+	uint64_t ns = now_ns() - start_ns;
+	double secs = ns / 1e9;
 	uint64_t cpu = process_cpu_ns();
+	char len[UNITS_LEN], sent[UNITS_LEN], med[UNITS_LEN], p99[UNITS_LEN];
+	char max[UNITS_LEN], cpu_s[UNITS_LEN], per_w[UNITS_LEN];
+	char samp_w[UNITS_LEN], rss[UNITS_LEN];
 
 	getrusage(RUSAGE_SELF, &ru);
-	info_msg("%.1f s, %" PRIu64 " windows: %" PRIu64 " profiles sent (%"
-		 PRIu64 " KiB), %" PRIu64 " tries failed and were retried, %"
-		 PRIu64 " in the spool, %" PRIu64 " refused, %" PRIu64
+	units_duration(ns, len, sizeof(len));
+	units_size(st.bytes_sent, sent, sizeof(sent));
+	info_msg("%s, %" PRIu64 " windows: %" PRIu64 " profiles sent (%s), %"
+		 PRIu64 " tries failed and were retried, %" PRIu64
+		 " in the spool, %" PRIu64 " refused, %" PRIu64
 		 " dropped, %" PRIu64 " lost; %" PRIu64 " empty windows not sent",
-		 secs, st.windows, st.sent, st.bytes_sent / 1024, st.retried,
+		 len, st.windows, st.sent, sent, st.retried,
 		 st.spooled, st.refused, st.dropped_full + st.windows_dropped,
 		 st.lost, st.empty);
-	info_msg("upload time: median %" PRIu64 " ms, p99 %" PRIu64
-		 " ms, max %.0f ms; profiler CPU %.2f s (%.2f%% of one core), %.1f ms per window, sampling %.1f ms per window; max RSS %.1f MiB",
-		 latency_quantile(0.5), latency_quantile(0.99),
-		 st.lat_max_ns / 1e6, cpu / 1e9,
-		 secs > 0 ? 100.0 * cpu / 1e9 / secs : 0,
-		 st.windows ? cpu / 1e6 / st.windows : 0,
-		 st.windows ? st.tracer_cpu_ns / 1e6 / st.windows : 0,
-		 ru.ru_maxrss / 1024.0);
+	units_duration(latency_quantile(0.5) * 1e6, med, sizeof(med));
+	units_duration(latency_quantile(0.99) * 1e6, p99, sizeof(p99));
+	units_duration(st.lat_max_ns, max, sizeof(max));
+	units_duration(cpu, cpu_s, sizeof(cpu_s));
+	units_duration(st.windows ? (double) cpu / st.windows : 0, per_w,
+		       sizeof(per_w));
+	units_duration(st.windows ? (double) st.tracer_cpu_ns / st.windows :
+		       0, samp_w, sizeof(samp_w));
+	units_size((uint64_t) ru.ru_maxrss * 1024, rss, sizeof(rss));
+	info_msg("upload time: median %s, p99 %s, max %s; profiler CPU %s (%.2f%% of one core), %s per window, sampling %s per window; max RSS %s",
+		 med, p99, max, cpu_s,
+		 secs > 0 ? 100.0 * cpu / 1e9 / secs : 0, per_w, samp_w, rss);
 }
 
 int

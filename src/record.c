@@ -8,6 +8,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "signals.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -44,12 +45,14 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 {
 	const struct sampler_stats *st = &res->stats;
 	uint64_t samples = st->stopped + st->blocked + st->reused;
+	char a[UNITS_LEN], b[UNITS_LEN];
 
-	info_msg("%.1f s, %" PRIu64 " samples (%" PRIu64 " stopped, %" PRIu64
+	units_duration(st->wall_ns, a, sizeof(a));
+	info_msg("%s, %" PRIu64 " samples (%" PRIu64 " stopped, %" PRIu64
 		 " read asleep, %" PRIu64 " reused), %" PRIu64 " missed, %"
 		 PRIu64 " truncated, %" PRIu64 " unwind errors, %" PRIu64
 		 " threads",
-		 st->wall_ns / 1e9, samples, st->stopped, st->blocked,
+		 a, samples, st->stopped, st->blocked,
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
 	if (st->stopped) {
@@ -62,8 +65,11 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 			 hist_quantile(ph, st->span_max_ns, 0.5) / 1e3,
 			 hist_quantile(ph, st->span_max_ns, 0.99) / 1e3);
 	}
-	info_msg("profiler CPU %.2f s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late (skipped)",
-		 st->profiler_cpu_ns / 1e9,
+	/* The stop time and the CPU per stack stay in microseconds: the
+	 * figures compared with the design targets, by scripts/bench too. */
+	units_duration(st->profiler_cpu_ns, a, sizeof(a));
+	info_msg("profiler CPU %s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late (skipped)",
+		 a,
 		 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0,
 		 st->stopped + st->blocked ?
 		 st->profiler_cpu_ns / 1e3 / (st->stopped + st->blocked) : 0,
@@ -71,10 +77,11 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 	if (st->syscalls_restarted)
 		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
 			 st->syscalls_restarted);
-	if (o->sampler.mode == MODE_CPU)
-		info_msg("CPU in the profile %.3f s; the target used %.3f s",
-			 profile_total(&res->profile, 1) / 1e9,
-			 st->target_cpu_ns / 1e9);
+	if (o->sampler.mode == MODE_CPU) {
+		units_duration(profile_total(&res->profile, 1), a, sizeof(a));
+		units_duration(st->target_cpu_ns, b, sizeof(b));
+		info_msg("CPU in the profile %s; the target used %s", a, b);
+	}
 }
 
 static void

@@ -6,6 +6,7 @@
 #include "procfs.h"
 #include "strtab.h"
 #include "symbols.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -170,11 +171,11 @@ print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 	int64_t total, sum = 0;
 	size_t n = pprof_function_totals(f, vi, &t, &total), i;
 	const char *unit = f->types[vi].unit;
-	char a[32], b[32];
+	char a[UNITS_LEN], b[UNITS_LEN];
 	size_t nstacks = count_stacks(f);
 	int64_t nsamples;
 
-	format_value(total, unit, a, sizeof(a));
+	units_value(total, unit, a, sizeof(a));
 	if (count_samples(f, &nsamples))
 		printf("Type: %s (%s), total %s in %" PRId64 " samples of %zu stacks, %zu functions\n",
 		       f->types[vi].type, unit, a, nsamples, nstacks, n);
@@ -185,8 +186,8 @@ print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 	       "cum%", "function");
 	for (i = 0; i < n && (long) i < o->top; i++) {
 		sum = pprof_sat_add(sum, t[i].flat);
-		format_value(t[i].flat, unit, a, sizeof(a));
-		format_value(t[i].cum, unit, b, sizeof(b));
+		units_value(t[i].flat, unit, a, sizeof(a));
+		units_value(t[i].cum, unit, b, sizeof(b));
 		printf("%10s %5.2f%% %5.2f%% %10s %5.2f%%  %s\n", a,
 		       total ? 100.0 * t[i].flat / total : 0,
 		       total ? 100.0 * sum / total : 0, b,

@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "procfs.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -397,12 +398,13 @@ status(struct sampler *s, uint64_t now)
 {
 	const struct sampler_stats *st = &s->res->stats;
 	size_t i, live = 0;
+	char len[UNITS_LEN];
 
 	for (i = 0; i < s->t.n; i++)
 		live += !s->t.t[i].gone;
-	status_msg("%.0fs  %" PRIu64 " samples  %zu threads  %" PRIu64
-		   " missed  %" PRIu64 " truncated",
-		   (now - s->start_ns) / 1e9,
+	units_duration(now - s->start_ns, len, sizeof(len));
+	status_msg("%s  %" PRIu64 " samples  %zu threads  %" PRIu64
+		   " missed  %" PRIu64 " truncated", len,
 		   st->stopped + st->blocked + st->reused, live, st->missed,
 		   st->truncated);
 }

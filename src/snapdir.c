@@ -9,6 +9,7 @@
 #include "record.h"
 #include "signals.h"
 #include "threads.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <ctype.h>
@@ -626,8 +627,11 @@ prune_tsv(struct run *r, time_t oldest)
 		error_msg_err(&err);
 		r->retention_failed = true;
 	} else if (dropped && r->o->verbose) {
-		info_msg("removed %zu rows older than %lus from %s", dropped,
-			 (unsigned long) r->o->max_age_s, path);
+		char age[UNITS_LEN];
+
+		units_duration(r->o->max_age_s * 1e9, age, sizeof(age));
+		info_msg("removed %zu rows older than %s from %s", dropped,
+			 age, path);
 	}
 	buf_free(&keep);
 	free(text);

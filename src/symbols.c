@@ -453,6 +453,17 @@ same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+bool
+sym_frame_fold_caller(struct sym_frame *callee,
+		      const struct sym_frame *caller)
+{
+	if (!same_text(callee->function, caller->function) ||
+	    callee->line != caller->line)
+		return false;
+	callee->inlined = caller->inlined;
+	return true;
+}
+
 /* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
 static void
 resolve(struct symbols *s, uint64_t pc)
@@ -502,26 +513,26 @@ resolve(struct symbols *s, uint64_t pc)
 		/* Each inlined scope's caller is the next function scope
 		 * out; its position is the inlined DIE's call site. */
 		for (j = 1; inl && j < m; j++) {
-			const char *fn;
-			struct sym_frame *prev;
+			struct sym_frame caller;
 
 			if (!is_function_scope(&chain[j]))
 				continue;
 			file = call_file(cu, inner);
 			line = call_line(inner);
 			inl = dwarf_tag(&chain[j]) == DW_TAG_inlined_subroutine;
-			fn = die_name(s, &chain[j]);
-			prev = &s->frames[s->nframes - 1];
+			caller = (struct sym_frame) {
+				.function = die_name(s, &chain[j]),
+				.file = file,
+				.line = line,
+				.inlined = inl,
+				.module = module,
+			};
 			inner = &chain[j];
-			/* A function inlined into itself at the line it runs
-			 * (glibc's __GI___libc_write) is one frame: its
-			 * caller's. */
-			if (same_text(prev->function, fn) &&
-			    prev->line == line) {
-				prev->inlined = inl;
+			if (sym_frame_fold_caller(&s->frames[s->nframes - 1],
+						  &caller))
 				continue;
-			}
-			push_frame(s, fn, file, line, inl, module);
+			push_frame(s, caller.function, file, line, inl,
+				   module);
 		}
 		free(chain);
 		free(scopes);

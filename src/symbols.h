@@ -20,6 +20,16 @@ struct sym_frame {
 	const char *module;	/* path of the mapped file, "[vdso]", or NULL */
 };
 
+/*
+ * A function inlined into itself at the line it runs (glibc's
+ * __GI___libc_write) is one frame, its caller's: when @caller, the next
+ * frame out of @callee, has the same function and line, @callee takes its
+ * inlined flag and true is returned (@caller is not a frame of its own).
+ * Frames of unknown function never fold.  Pure.
+ */
+bool sym_frame_fold_caller(struct sym_frame *callee,
+			   const struct sym_frame *caller);
+
 struct symbols;
 
 struct symbols *symbols_open(struct procimg *img, struct pp_err *err);

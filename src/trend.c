@@ -8,6 +8,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "snapdir.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -223,14 +224,6 @@ growth_of(const struct trend *t, int c, struct growth *g)
 	mem_series_free(&s);
 }
 
-/* "+12.5M", "-512B": a signed human size. */
-static void
-signed_size(double v, char *buf, size_t len)
-{
-	buf[0] = v < 0 ? '-' : '+';
-	human_size((uint64_t) llround(fabs(v)), buf + 1, len - 1);
-}
-
 enum time_format {
 	TF_ISO,		/* 2026-11-23T19:50:00Z */
 	TF_LONG,	/* 2026-11-23 19:50:00 */
@@ -269,21 +262,6 @@ utc(int64_t t_ns, enum time_format f, char *buf, size_t len)
 	}
 }
 
-static void
-span_text(int64_t ns, char *buf, size_t len)
-{
-	double s = ns / 1e9;
-
-	if (s < 120)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.1f min", s / 60);
-	else if (s < 3 * 86400)
-		snprintf(buf, len, "%.1f h", s / 3600);
-	else
-		snprintf(buf, len, "%.1f days", s / 86400);
-}
-
 void
 trend_table(const struct trend *t, struct buf *out)
 {
@@ -296,7 +274,7 @@ trend_table(const struct trend *t, struct buf *out)
 
 	utc(first->t_ns, TF_ISO, a, sizeof(a));
 	utc(last->t_ns, TF_ISO, b, sizeof(b));
-	span_text(last->t_ns - first->t_ns, span, sizeof(span));
+	units_duration(last->t_ns - first->t_ns, span, sizeof(span));
 	buf_printf(out, "%zu readings from %s to %s (%s); rss by category\n",
 		   t->n, a, b, span);
 	buf_printf(out, "%-20s", "TIME (UTC)");
@@ -316,7 +294,7 @@ trend_table(const struct trend *t, struct buf *out)
 		for (c = 0; c < MEM_NCATEGORIES; c++) {
 			if (!(shown & (1u << c)))
 				continue;
-			human_size(p->rss[c], a, sizeof(a));
+			units_size(p->rss[c], a, sizeof(a));
 			buf_printf(out, " %10s", a);
 		}
 		if (t->has_threads)
@@ -332,7 +310,7 @@ trend_table(const struct trend *t, struct buf *out)
 			continue;
 		growth_of(t, c, &g);
 		if (g.known)
-			signed_size(g.per_hour, a, sizeof(a));
+			units_size_signed(g.per_hour, a, sizeof(a));
 		buf_printf(out, " %10s", g.known ? a : "-");
 	}
 	if (t->has_threads) {
@@ -357,10 +335,10 @@ trend_table(const struct trend *t, struct buf *out)
 		growth_of(t, c, &g);
 		if (!g.suspect)
 			continue;
-		human_size(f->rss[c], a, sizeof(a));
-		human_size(last->rss[c], b, sizeof(b));
-		signed_size(g.per_hour, span, sizeof(span));
-		buf_printf(out, "%s: leak suspect: grew in %zu of %zu intervals, %s per hour (from %s to %s)\n",
+		units_size(f->rss[c], a, sizeof(a));
+		units_size(last->rss[c], b, sizeof(b));
+		units_size_rate(g.per_hour, span, sizeof(span));
+		buf_printf(out, "%s: leak suspect: grew in %zu of %zu intervals, %s (from %s to %s)\n",
 			   mem_category_name(c), g.grew, g.intervals, span, a,
 			   b);
 	}
@@ -393,7 +371,7 @@ struct axis {
 static void
 value_axis(double maxv, bool bytes, struct axis *ax)
 {
-	static const char *const names[] = { "bytes", "KiB", "MiB", "GiB",
+	static const char *const names[] = { "B", "KiB", "MiB", "GiB",
 					     "TiB" };
 	size_t u = 0;
 
@@ -517,7 +495,7 @@ plot_line(const struct chart *ch, const struct axis *ax, int top, int height,
 			snprintf(val, sizeof(val), "%" PRIu64,
 				 t->v[i].threads);
 		else
-			human_size(t->v[i].rss[c], val, sizeof(val));
+			units_size(t->v[i].rss[c], val, sizeof(val));
 		buf_printf(ch->out, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s'><title>%s %s UTC: %s</title></circle>\n",
 			   x_of(ch, t->v[i].t_ns),
 			   top + height - v / ax->unit / ax->max * height,
@@ -622,9 +600,8 @@ trend_svg(const struct trend *t, const char *title, struct buf *out)
 		growth_of(t, c, &g);
 		plot_line(&ch, &mem, mem_top, CH_MEM, c, cat_colour[c],
 			  g.suspect ? 3.5 : 2);
-		signed_size(g.per_hour, a, sizeof(a));
 		if (g.known)
-			snprintf(line2, sizeof(line2), "%s per hour", a);
+			units_size_rate(g.per_hour, line2, sizeof(line2));
 		else
 			snprintf(line2, sizeof(line2), "one reading");
 		snprintf(line3, sizeof(line3),
@@ -715,7 +692,10 @@ trend_run(const struct trend_opts *o)
 			error_msg_err(&err);
 			status = EXIT_PARTIAL;
 		} else if (!o->quiet) {
-			info_msg("wrote %s (svg, %zu bytes)", o->svg, out.len);
+			char size[UNITS_LEN];
+
+			units_size(out.len, size, sizeof(size));
+			info_msg("wrote %s (svg, %s)", o->svg, size);
 		}
 	}
 	if (o->fail_on_suspect) {

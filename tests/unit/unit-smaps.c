@@ -183,24 +183,6 @@ test_many(void)
 	free(text);
 }
 
-static void
-test_human(void)
-{
-	static const struct {
-		uint64_t v;
-		const char *s;
-	} rows[] = {
-		{ 0, "0B" }, { 512, "512B" }, { 4096, "4.0K" },
-		{ 67318579, "64.2M" }, { 1610612736, "1.5G" },
-	};
-	char buf[32];
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		human_size(rows[i].v, buf, sizeof(buf));
-		CHECK_STREQ(buf, rows[i].s);
-	}
-}
-
 int
 main(void)
 {
@@ -210,6 +192,5 @@ main(void)
 	test_errors();
 	test_rollup_status();
 	test_many();
-	test_human();
 	return unit_done("unit-smaps");
 }

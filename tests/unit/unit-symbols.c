@@ -1,0 +1,99 @@
+/*
+ * Inline frames: a function inlined into itself at the line it runs is
+ * one frame.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "symbols.h"
+#include "unit.h"
+
+static void
+test_fold(void)
+{
+	static const struct {
+		struct sym_frame callee, caller;
+		bool folded;
+		bool inlined;	/* the callee's flag afterwards */
+	} rows[] = {
+		/* glibc: __GI___libc_write inlined into __libc_write, both
+		 * named after the same function, at the same line. */
+		{ { "write", "write.c", 26, true, "libc.so.6" },
+		  { "write", "write.c", 26, false, "libc.so.6" }, true, false },
+		/* The caller is itself inlined further out. */
+		{ { "f", "a.c", 10, true, "m" },
+		  { "f", "a.c", 10, true, "m" }, true, true },
+		/* Recursion: the same function at another line is a frame. */
+		{ { "f", "a.c", 10, true, "m" },
+		  { "f", "a.c", 12, false, "m" }, false, true },
+		{ { "g", "a.c", 10, true, "m" },
+		  { "f", "a.c", 10, false, "m" }, false, true },
+		/* Unknown functions never fold. */
+		{ { NULL, NULL, 0, true, "m" },
+		  { NULL, NULL, 0, false, "m" }, false, true },
+		{ { "f", "a.c", 10, true, "m" },
+		  { NULL, "a.c", 10, false, "m" }, false, true },
+		{ { NULL, "a.c", 10, true, "m" },
+		  { "f", "a.c", 10, false, "m" }, false, true },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sym_frame f = rows[i].callee;
+		bool folded = sym_frame_fold_caller(&f, &rows[i].caller);
+
+		CHECK(folded == rows[i].folded, "row %zu: folded %d", i,
+		      (int) folded);
+		CHECK(f.inlined == rows[i].inlined, "row %zu: inlined %d", i,
+		      (int) f.inlined);
+		/* Only the flag changes: the callee keeps its place. */
+		CHECK(f.function == rows[i].callee.function &&
+		      f.file == rows[i].callee.file &&
+		      f.line == rows[i].callee.line &&
+		      f.module == rows[i].callee.module,
+		      "row %zu: the callee changed", i);
+	}
+}
+
+/* The walk of symbols.c's resolve(): each caller of an inlined frame is
+ * folded into it or appended; the walk ends at a frame not inlined. */
+static size_t
+walk(const struct sym_frame *chain, size_t n, struct sym_frame *out)
+{
+	size_t k = 0, j;
+
+	out[k++] = chain[0];
+	for (j = 1; out[k - 1].inlined && j < n; j++)
+		if (!sym_frame_fold_caller(&out[k - 1], &chain[j]))
+			out[k++] = chain[j];
+	return k;
+}
+
+static void
+test_chain(void)
+{
+	/* leaf inlined into f, f inlined into itself at line 10, f out of
+	 * line: three frames, leaf, f:10 (not inlined) ... and no more. */
+	static const struct sym_frame chain[] = {
+		{ "leaf", "a.c", 3, true, "m" },
+		{ "f", "a.c", 10, true, "m" },
+		{ "f", "a.c", 10, true, "m" },
+		{ "f", "a.c", 10, false, "m" },
+		{ "main", "a.c", 20, false, "m" },
+	};
+	struct sym_frame out[5];
+	size_t n = walk(chain, 5, out);
+
+	CHECK(n == 2, "%zu frames", n);
+	CHECK_STREQ(out[0].function, "leaf");
+	CHECK(out[0].inlined, "leaf is inlined");
+	CHECK_STREQ(out[1].function, "f");
+	CHECK(out[1].line == 10, "f at line %d", out[1].line);
+	CHECK(!out[1].inlined, "f is the out-of-line copy");
+}
+
+int
+main(void)
+{
+	test_fold();
+	test_chain();
+	return unit_done("unit-symbols");
+}
