@@ -158,7 +158,7 @@ count_samples(const struct pprof_file *f, int64_t *out)
 			continue;
 		*out = 0;
 		for (i = 0; i < f->nsamples; i++)
-			*out += f->samples[i].values[t];
+			*out = pprof_sat_add(*out, f->samples[i].values[t]);
 		return true;
 	}
 	return false;
