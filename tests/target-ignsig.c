@@ -1,11 +1,13 @@
 /*
- * A main thread that waits in epoll_wait (100 ms timeout, no event ever
+ * A main thread that waits in epoll_wait (no timeout, no event ever
  * ready) while every other thread blocks the signals of the test, so
  * each of them is for the main thread.  Untraced, a signal the process
  * ignores (SIGCHLD, SIGWINCH, SIGURG, SIGCONT by default; SIGUSR2 is
  * set to SIG_IGN) never wakes it; SIGUSR1 has a handler without
  * SA_RESTART, so each one makes epoll_wait fail with EINTR once.
- * A "spinner" thread keeps a CPU busy.
+ * A "spinner" thread keeps a CPU busy and changes SIGWINCH's disposition
+ * when the test asks (dispositions belong to the process: the main
+ * thread never leaves epoll_wait for that).
  *
  * Progress slots (see target.h):
  *   0  epoll_wait returns          1  of them with EINTR
@@ -13,7 +15,7 @@
  *   4  spinner rounds
  *   8  command, written by the test: 1 = a handler for SIGWINCH
  *      (no SA_RESTART), 0 = SIGWINCH back to SIG_DFL
- *   9  the command in force (the main thread applies it within 100 ms)
+ *   9  the command in force (the spinner applies it at once)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -63,9 +65,17 @@ NOINLINE static void
 spin(void)
 {
 	for (;;) {
+		uint64_t cmd;
+
 		for (int i = 0; i < 100000; i++)
 			sink += i;
 		__atomic_fetch_add(&progress[SLOT_SPIN], 1, __ATOMIC_RELAXED);
+		cmd = __atomic_load_n(&progress[SLOT_CMD], __ATOMIC_RELAXED);
+		if (cmd != progress[SLOT_ACK]) {
+			set_handler(SIGWINCH, cmd ? on_winch : SIG_DFL);
+			__atomic_store_n(&progress[SLOT_ACK], cmd,
+					 __ATOMIC_RELAXED);
+		}
 	}
 }
 
@@ -82,20 +92,13 @@ wait_loop(int ep)
 	struct epoll_event ev;
 
 	for (;;) {
-		uint64_t cmd;
-		int n = epoll_wait(ep, &ev, 1, 100);
+		int n = epoll_wait(ep, &ev, 1, -1);
 
 		if (n < 0 && errno == EINTR)
 			__atomic_fetch_add(&progress[SLOT_EINTR], 1,
 					   __ATOMIC_RELAXED);
 		__atomic_fetch_add(&progress[SLOT_RETURNS], 1,
 				   __ATOMIC_RELAXED);
-		cmd = __atomic_load_n(&progress[SLOT_CMD], __ATOMIC_RELAXED);
-		if (cmd != progress[SLOT_ACK]) {
-			set_handler(SIGWINCH, cmd ? on_winch : SIG_DFL);
-			__atomic_store_n(&progress[SLOT_ACK], cmd,
-					 __ATOMIC_RELAXED);
-		}
 	}
 }
 
