@@ -5,6 +5,7 @@
  */
 #include "attach.h"
 #include "procfs.h"
+#include "restart.h"
 #include "xmalloc.h"
 
 #include <elf.h>
@@ -328,11 +329,14 @@ mark_gone(struct tracee *tr)
  * A thread can fall asleep between the moment we saw it running and our
  * PTRACE_INTERRUPT.  If it went into epoll_wait, semop, sigtimedwait or
  * a socket call with a timeout, the interrupt makes that call fail with
- * EINTR (man 7 signal).  When the stop shows exactly that (a syscall
- * just returned -EINTR, and no signal of the thread's own is pending to
- * explain it), put the thread back before the syscall instruction so
- * that it is made again: the target never sees our EINTR.  Only ptrace
- * requests and a two-byte read: this is still the stop path.
+ * EINTR (man 7 signal); so does a signal the target ignores (see
+ * signal_stop()).  When the stop shows exactly that (a syscall just
+ * returned -EINTR, and no signal of the thread's own is pending to
+ * explain it), and the call is one that may be made again
+ * (syscall_repeat_safe(): never close), put the thread back before the
+ * syscall instruction so that it is made again: the target never sees
+ * our EINTR.  Any other call keeps its EINTR.  Only ptrace requests and
+ * a two-byte read: this is still the stop path.
  */
 static bool
 undo_our_eintr(struct target *t, struct tracee *tr,
@@ -340,11 +344,16 @@ undo_our_eintr(struct target *t, struct tracee *tr,
 {
 	struct __ptrace_peeksiginfo_args q = { .off = 0, .nr = 1 };
 	struct iovec iov = { regs, sizeof(*regs) }, local, remote;
+	uint64_t args[6] = {
+		regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9
+	};
 	unsigned char insn[2];
 	siginfo_t si;
 
 	if ((long) regs->orig_rax < 0 || (long) regs->rax != -EINTR ||
 	    regs->rip < 2)
+		return false;
+	if (!syscall_repeat_safe((long) regs->orig_rax, args))
 		return false;
 	/* A pending signal explains the EINTR: it is the target's own. */
 	q.flags = 0;
@@ -365,8 +374,18 @@ undo_our_eintr(struct target *t, struct tracee *tr,
 	regs->rip -= 2;
 	if (ptrace(PTRACE_SETREGSET, tr->tid, (void *) NT_PRSTATUS, &iov) < 0)
 		return false;
+	tr->rewound_ip = regs->rip;
 	t->syscalls_restarted++;
 	return true;
+}
+
+/* Whether @regs show the call undo_our_eintr() set to be made again,
+ * before the thread made it. */
+static bool
+still_rewound(const struct tracee *tr, const struct user_regs_struct *regs)
+{
+	return tr->rewound_ip && regs->rip == tr->rewound_ip &&
+	       regs->rax == regs->orig_rax;
 }
 
 /* The stop path: registers, stack, resume.  Syscalls only. */
@@ -387,6 +406,8 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 		read_stack(t, s, s->regs.rsp);
 		s->how = SNAP_INTERRUPTED;
 		s->syscall_nr = -1;
+		if (!still_rewound(tr, &s->regs))
+			tr->rewound_ip = 0;
 		if ((long) s->regs.rax == -EINTR) {
 			struct user_regs_struct fix = s->regs;
 
@@ -417,6 +438,72 @@ is_stop_signal(int sig)
 {
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 	       sig == SIGTTOU;
+}
+
+/*
+ * Whether the process ignores @sig now: SIG_IGN, or no handler and a
+ * default action of ignoring it.  Read at each signal-delivery-stop, as
+ * a handler may be installed at any time, from the stopped thread's own
+ * status (a leader that has exited shows no dispositions).  When in
+ * doubt, the answer is no: the signal is then passed on, as it was sent.
+ */
+static bool
+target_ignores(const struct target *t, pid_t tid, int sig)
+{
+	char path[64], buf[4096];
+	struct sig_disp d;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int) t->pid,
+		 (int) tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return false;
+	buf[r] = '\0';
+	return parse_sig_disp(buf, &d) == 0 && signal_is_ignored(sig, &d);
+}
+
+/*
+ * A signal-delivery-stop.  The kernel drops a signal that an untraced
+ * process ignores when it is sent, so no thread wakes; a traced thread
+ * is woken first, and a call such as epoll_wait has already returned
+ * EINTR when we see the stop.  Such a signal is dropped here instead of
+ * passed on, and its EINTR undone where that is safe.  Every other
+ * signal is passed on untouched, so a handler interrupts a call exactly
+ * as it would untraced: if we had just set that call to be made again,
+ * it gets its EINTR back, once.
+ */
+static void
+signal_stop(struct target *t, struct tracee *tr, int sig)
+{
+	struct user_regs_struct regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+	bool have_regs;
+
+	have_regs = ptrace(PTRACE_GETREGSET, tr->tid, (void *) NT_PRSTATUS,
+			   &iov) == 0;
+	if (!have_regs || !still_rewound(tr, &regs))
+		tr->rewound_ip = 0;
+	if (target_ignores(t, tr->tid, sig)) {
+		t->signals_suppressed++;
+		if (have_regs && (long) regs.rax == -EINTR)
+			undo_our_eintr(t, tr, &regs);
+		resume(tr, PTRACE_CONT, 0);
+		return;
+	}
+	if (tr->rewound_ip) {
+		regs.rax = (uint64_t) -EINTR;
+		regs.rip += 2;
+		ptrace(PTRACE_SETREGSET, tr->tid, (void *) NT_PRSTATUS, &iov);
+		tr->rewound_ip = 0;
+	}
+	t->signals_passed++;
+	resume(tr, PTRACE_CONT, sig);
 }
 
 static uint64_t
@@ -492,9 +579,7 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 		resume(tr, PTRACE_CONT, 0);
 		break;
 	case 0:
-		/* Signal-delivery-stop: pass the signal on, untouched. */
-		t->signals_passed++;
-		resume(tr, PTRACE_CONT, sig);
+		signal_stop(t, tr, sig);
 		break;
 	default:
 		resume(tr, PTRACE_CONT, 0);

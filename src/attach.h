@@ -27,6 +27,7 @@ struct tracee {
 	bool group_stopped;	/* in a job-control stop (we LISTEN) */
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
 	int stat_fd;		/* task/TID/stat, kept open: read every tick */
+	uint64_t rewound_ip;	/* syscall we set to be made again, not yet */
 	struct snapshot snap;	/* the last snapshot; buffer allocated once */
 };
 
@@ -41,6 +42,7 @@ struct target {
 	unsigned int new_threads;	/* followed since attach */
 	unsigned int signals_passed;	/* signal-delivery-stops re-injected */
 	unsigned int syscalls_restarted;	/* EINTRs we caused, undone */
+	unsigned int signals_suppressed;	/* ignored ones, dropped */
 	bool exec_seen;		/* the target called execve: maps changed */
 	bool leader_exited;	/* the process is gone */
 	int exit_status;	/* its wait status, once leader_exited */
