@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "symbols.h"
+#include "demangle.h"
 #include "idtab.h"
 #include "pprof.h"
 #include "xmalloc.h"
@@ -17,9 +18,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 /*
  * The cache: symbols are a property of the file, so an address is keyed
@@ -100,21 +98,11 @@ static const char *
 demangle(struct symbols *s, const char *name)
 {
 	char *d;
-	int status = -1;
 
 	if (!name)
 		return NULL;
-	if (strncmp(name, "_Z", 2) == 0) {
-		d = __cxa_demangle(name, NULL, NULL, &status);
-		if (d && status == 0) {
-			const char *r = own(s, xstrdup(d));
-
-			free(d);
-			return r;
-		}
-		free(d);
-	}
-	return own(s, xstrdup(name));
+	d = pp_demangle(name);
+	return own(s, d ? d : xstrdup(name));
 }
 
 /* libdwfl asks for each module's ELF: open it as the target sees it. */
