@@ -4,6 +4,7 @@
 #include "symbols.h"
 #include "demangle.h"
 #include "idtab.h"
+#include "perfmap.h"
 #include "pprof.h"
 #include "xmalloc.h"
 
@@ -77,6 +78,7 @@ struct symbols {
 	struct idtab index;	/* (module, offset) -> entry id */
 	struct module_key *mods;
 	size_t nmods, mods_cap;
+	struct perfmap *perfmap;	/* JIT code's names */
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
 };
@@ -167,6 +169,7 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	int rc;
 
 	s->img = img;
+	s->perfmap = perfmap_open(img->pid);
 	s->dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!s->dwfl) {
 		pp_err_set(err, 0, "dwfl_begin: %s", dwfl_errmsg(-1));
@@ -206,6 +209,7 @@ symbols_close(struct symbols *s)
 		return;
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	perfmap_close(s->perfmap);
 	for (i = 0; i < s->ncu_indexes; i++)
 		free(s->cu_indexes[i].v);
 	free(s->cu_indexes);
@@ -715,11 +719,26 @@ unnamed_function(struct symbols *s, Dwfl_Module *mod, const char *module,
 	return own(s, xstrdup(buf));
 }
 
+/*
+ * The module holding @pc, NULL when @pc is in an anonymous mapping: a
+ * module spans all the mappings of its file, and the gaps between them
+ * may hold JIT code (node remaps its own text too).
+ */
+static Dwfl_Module *
+module_at(struct symbols *s, uint64_t pc)
+{
+	const struct map_entry *e = maps_find(&s->img->maps, pc);
+
+	if (e && !e->path[0])
+		return NULL;
+	return dwfl_addrmodule(s->dwfl, pc);
+}
+
 /* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
 static void
 resolve(struct symbols *s, uint64_t pc)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	Dwfl_Module *mod = module_at(s, pc);
 	const char *module, *file = NULL, *sym;
 	Dwarf_Die *cu, *scopes = NULL, cu_storage;
 	Dwarf_Addr bias = 0;
@@ -730,9 +749,10 @@ resolve(struct symbols *s, uint64_t pc)
 
 	if (!mod) {
 		const struct map_entry *e = maps_find(&s->img->maps, pc);
+		const char *jit = perfmap_lookup(s->perfmap, pc);
 
-		push_frame(s, NULL, NULL, 0, false,
-			   e && e->path[0] ? e->path : NULL);
+		push_frame(s, jit ? own(s, xstrdup(jit)) : NULL, NULL, 0, false,
+			   e && e->path[0] ? e->path : jit ? "[jit]" : NULL);
 		return;
 	}
 	module = module_name(s, mod);
@@ -849,7 +869,7 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	       const struct sym_frame **out)
 {
 	uint64_t addr = activation ? pc : pc - 1;
-	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, addr);
+	Dwfl_Module *mod = module_at(s, addr);
 	struct entry_key k = { 0, addr };
 	struct sym_entry *e;
 	uint64_t h;
@@ -860,6 +880,12 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 
 		k.module = mk->key;
 		k.offset = addr - mk->start;
+	} else {
+		/* JIT code: the perf map may name it now and not before. */
+		const char *jit = perfmap_lookup(s->perfmap, addr);
+
+		if (jit)
+			k.module = hash_bytes(jit, strlen(jit)) | 1;
 	}
 	h = hash_u64(k.module ^ hash_u64(k.offset));
 	id = idtab_find(&s->index, h, entry_eq, s, &k);
