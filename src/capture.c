@@ -92,6 +92,9 @@ stack_complete(struct symbols *syms, struct raw_stack *st)
 			   st->frames[st->n - 1].activation, &sf);
 	if (n > 0 && is_outermost(sf[n - 1].function))
 		return true;
+	if (symbols_is_entry(syms, st->frames[st->n - 1].pc,
+			     st->frames[st->n - 1].activation))
+		return true;
 	if (st->end == UNWIND_END_COMPLETE)
 		snprintf(st->reason, sizeof(st->reason),
 			 "no caller found for %s",

@@ -24,6 +24,8 @@
 static void
 print_text_frame(size_t idx, uint64_t pc, const struct sym_frame *f)
 {
+	const char *m;
+
 	printf("  #%zu  0x%016llx in %s", idx, (unsigned long long) pc,
 	       f->function ? f->function : "??");
 	if (f->file && f->line > 0)
@@ -32,7 +34,9 @@ print_text_frame(size_t idx, uint64_t pc, const struct sym_frame *f)
 		printf(" at %s", f->file);
 	if (f->inlined)
 		printf(" (inlined)");
-	printf(" [%s]\n", f->module ? module_basename(f->module) : "?");
+	m = f->module ? module_basename(f->module) : "?";
+	/* "[vdso]", "[jit]" are bracketed already. */
+	printf(m[0] == '[' ? " %s\n" : " [%s]\n", m);
 }
 
 static void

@@ -104,7 +104,12 @@ frame_display_name(const struct sym_frame *f, char *buf, size_t len)
 	if (f->function)
 		return f->function;
 	if (f->module) {
-		snprintf(buf, len, "[%s]", module_basename(f->module));
+		const char *m = module_basename(f->module);
+
+		/* "[vdso]", "[anon]" are bracketed already. */
+		if (m[0] == '[')
+			return m;
+		snprintf(buf, len, "[%s]", m);
 		return buf;
 	}
 	return "??";

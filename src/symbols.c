@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "symbols.h"
+#include "demangle.h"
 #include "idtab.h"
+#include "perfmap.h"
 #include "pprof.h"
 #include "xmalloc.h"
 
@@ -10,15 +12,13 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 /*
  * The cache: symbols are a property of the file, so an address is keyed
@@ -31,11 +31,24 @@ struct sym_entry {
 	size_t first, n;	/* range in frames[] */
 };
 
+/* The FDE table of a module's .eh_frame_hdr, to name code that has no
+ * symbol by the start of its function. */
+struct fde_table {
+	const unsigned char *tab;	/* (initial location, FDE) pairs */
+	size_t n;
+	uint64_t hdr_vaddr;		/* entries are relative to it */
+	const unsigned char *eh;	/* .eh_frame, to read an FDE's range */
+	size_t eh_size;
+	uint64_t eh_vaddr;
+};
+
 struct module_key {
 	Dwfl_Module *mod;
 	uint64_t key, start;
 	const char *build_id;	/* hex, owned; once build_id_read */
 	bool build_id_read;
+	bool fde_read;
+	struct fde_table fde;
 };
 
 /* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
@@ -65,6 +78,7 @@ struct symbols {
 	struct idtab index;	/* (module, offset) -> entry id */
 	struct module_key *mods;
 	size_t nmods, mods_cap;
+	struct perfmap *perfmap;	/* JIT code's names */
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
 };
@@ -86,21 +100,11 @@ static const char *
 demangle(struct symbols *s, const char *name)
 {
 	char *d;
-	int status = -1;
 
 	if (!name)
 		return NULL;
-	if (strncmp(name, "_Z", 2) == 0) {
-		d = __cxa_demangle(name, NULL, NULL, &status);
-		if (d && status == 0) {
-			const char *r = own(s, xstrdup(d));
-
-			free(d);
-			return r;
-		}
-		free(d);
-	}
-	return own(s, xstrdup(name));
+	d = pp_demangle(name);
+	return own(s, d ? d : xstrdup(name));
 }
 
 /* libdwfl asks for each module's ELF: open it as the target sees it. */
@@ -165,6 +169,7 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	int rc;
 
 	s->img = img;
+	s->perfmap = perfmap_open(img->pid);
 	s->dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!s->dwfl) {
 		pp_err_set(err, 0, "dwfl_begin: %s", dwfl_errmsg(-1));
@@ -204,6 +209,7 @@ symbols_close(struct symbols *s)
 		return;
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	perfmap_close(s->perfmap);
 	for (i = 0; i < s->ncu_indexes; i++)
 		free(s->cu_indexes[i].v);
 	free(s->cu_indexes);
@@ -218,6 +224,7 @@ symbols_close(struct symbols *s)
 }
 
 static struct module_key *module_key(struct symbols *s, Dwfl_Module *mod);
+static bool fde_start(struct module_key *k, uint64_t addr, uint64_t *start);
 
 bool
 symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
@@ -249,6 +256,21 @@ symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out)
 	out->build_id = k->build_id;
 	out->has_lines = dwfl_module_getdwarf(mod, &bias) != NULL;
 	return true;
+}
+
+bool
+symbols_is_entry(struct symbols *s, uint64_t pc, bool activation)
+{
+	uint64_t addr = activation ? pc : pc - 1;
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, addr);
+	Dwarf_Addr bias;
+	Elf *elf = mod ? dwfl_module_getelf(mod, &bias) : NULL;
+	GElf_Ehdr eh;
+	uint64_t start;
+
+	return elf && gelf_getehdr(elf, &eh) && eh.e_entry != 0 &&
+	       fde_start(module_key(s, mod), addr - bias, &start) &&
+	       start == eh.e_entry;
 }
 
 void
@@ -464,11 +486,259 @@ sym_frame_fold_caller(struct sym_frame *callee,
 	return true;
 }
 
+/*
+ * Code without a symbol is named by its module and the start of its
+ * function, from the FDE table of .eh_frame_hdr (LSB Core, "Exception
+ * Frames"): version 1, the encodings of eh_frame_ptr, fde_count and the
+ * table, then sorted (initial location, FDE address) pairs.  Only the
+ * usual table encoding, 4-byte signed relative to the header, is read.
+ */
+#define DW_EH_PE_datarel_sdata4	0x3b
+
+static uint64_t
+read_le(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* Bytes taken by a pointer of encoding @enc, 0 when not fixed. */
+static size_t
+eh_pointer_size(unsigned int enc)
+{
+	switch (enc & 0x0f) {
+	case 0x00: return 8;		/* absptr, 64-bit targets */
+	case 0x02: case 0x0a: return 2;
+	case 0x03: case 0x0b: return 4;
+	case 0x04: case 0x0c: return 8;
+	default: return 0;
+	}
+}
+
+/* The value at @p of the size and sign of encoding @enc. */
+static uint64_t
+eh_read(const unsigned char *p, unsigned int enc)
+{
+	size_t n = eh_pointer_size(enc);
+	uint64_t v = read_le(p, n);
+
+	if ((enc & 0x08) && n < 8 && (v >> (8 * n - 1)) & 1)
+		v |= ~(uint64_t) 0 << (8 * n);
+	return v;
+}
+
+static const unsigned char *
+skip_leb(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (*p & 0x80))
+		p++;
+	return p < end ? p + 1 : NULL;
+}
+
+static void
+load_fde_table(Dwfl_Module *mod, struct fde_table *t)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	const unsigned char *hdr = NULL;
+	size_t hdr_size = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || (strcmp(name, ".eh_frame_hdr") != 0 &&
+			      strcmp(name, ".eh_frame") != 0))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			continue;
+		if (strcmp(name, ".eh_frame") == 0) {
+			t->eh = d->d_buf;
+			t->eh_size = d->d_size;
+			t->eh_vaddr = sh.sh_addr;
+		} else {
+			hdr = d->d_buf;
+			hdr_size = d->d_size;
+			t->hdr_vaddr = sh.sh_addr;
+		}
+	}
+	if (!hdr || hdr_size < 4 || hdr[0] != 1 ||
+	    hdr[3] != DW_EH_PE_datarel_sdata4 ||
+	    !eh_pointer_size(hdr[1]) || !eh_pointer_size(hdr[2]) ||
+	    4 + eh_pointer_size(hdr[1]) + eh_pointer_size(hdr[2]) > hdr_size)
+		return;
+	t->n = eh_read(hdr + 4 + eh_pointer_size(hdr[1]), hdr[2]);
+	t->tab = hdr + 4 + eh_pointer_size(hdr[1]) + eh_pointer_size(hdr[2]);
+	if (t->n > (size_t) (hdr + hdr_size - t->tab) / 8)
+		t->n = 0;
+}
+
+/* The address range of the FDE at @vaddr: false when it cannot be read. */
+static bool
+fde_range(const struct fde_table *t, uint64_t vaddr, uint64_t *range)
+{
+	const unsigned char *p, *end, *cie, *cend, *aug;
+	uint64_t off = vaddr - t->eh_vaddr, len, cie_off;
+	unsigned int enc = 0;
+
+	if (!t->eh || vaddr < t->eh_vaddr || off + 8 > t->eh_size)
+		return false;
+	p = t->eh + off;
+	len = read_le(p, 4);
+	if (len == 0 || len == 0xffffffff || len > t->eh_size - off - 4)
+		return false;
+	end = p + 4 + len;
+	/* The CIE pointer counts back from its own position. */
+	cie_off = read_le(p + 4, 4);
+	if (cie_off == 0 || cie_off > off + 4)
+		return false;
+	cie = p + 4 - cie_off;
+	len = read_le(cie, 4);
+	if (len == 0 || len == 0xffffffff ||
+	    len > (uint64_t) (t->eh + t->eh_size - cie) - 4)
+		return false;
+	cend = cie + 4 + len;
+	aug = cie + 9;		/* length, id 0, version */
+	p = memchr(aug, '\0', cend - aug);
+	if (!p || aug[0] != 'z')
+		return false;
+	p++;
+	p = skip_leb(p, cend);			/* code alignment */
+	p = p ? skip_leb(p, cend) : NULL;	/* data alignment */
+	if (p && cie[8] == 1)
+		p++;				/* return register */
+	else if (p)
+		p = skip_leb(p, cend);
+	p = p ? skip_leb(p, cend) : NULL;	/* augmentation length */
+	for (aug++; p && p < cend && *aug; aug++) {
+		if (*aug == 'R') {
+			enc = *p++;
+		} else if (*aug == 'P') {
+			size_t n = eh_pointer_size(*p);
+
+			if (!n)
+				return false;
+			p += 1 + n;
+		} else if (*aug == 'L') {
+			p++;
+		} else if (*aug != 'S' && *aug != 'B') {
+			return false;
+		}
+	}
+	if (!p || !eh_pointer_size(enc))
+		return false;
+	p = t->eh + off + 8 + eh_pointer_size(enc);
+	if (p + eh_pointer_size(enc) > end)
+		return false;
+	*range = eh_read(p, enc & 0x0f);
+	return true;
+}
+
+/* The start of the function holding @addr (an ELF address of @k's
+ * module), from the FDE table; false when no FDE covers it. */
+static bool
+fde_start(struct module_key *k, uint64_t addr, uint64_t *start)
+{
+	const struct fde_table *t;
+	size_t lo = 0, hi;
+	uint64_t first, range;
+
+	if (!k->fde_read) {
+		load_fde_table(k->mod, &k->fde);
+		k->fde_read = true;
+	}
+	t = &k->fde;
+	hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->hdr_vaddr + eh_read(t->tab + 8 * mid, 0x0b) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	first = t->hdr_vaddr + eh_read(t->tab + 8 * (lo - 1), 0x0b);
+	if (!fde_range(t, t->hdr_vaddr +
+		       eh_read(t->tab + 8 * (lo - 1) + 4, 0x0b), &range) ||
+	    addr >= first + range)
+		return false;
+	*start = first;
+	return true;
+}
+
+/* The offset in its file of the ELF address @addr, as perf shows it. */
+static uint64_t
+file_offset(Elf *elf, uint64_t addr)
+{
+	size_t n, i;
+
+	if (elf_getphdrnum(elf, &n) != 0)
+		return addr;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+		    addr >= ph.p_vaddr && addr < ph.p_vaddr + ph.p_filesz)
+			return addr - ph.p_vaddr + ph.p_offset;
+	}
+	return addr;
+}
+
+/* "module+0xOFFSET": the start of the function holding @pc, else @pc. */
+static const char *
+unnamed_function(struct symbols *s, Dwfl_Module *mod, const char *module,
+		 uint64_t pc)
+{
+	struct module_key *k = module_key(s, mod);
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	uint64_t addr = pc - bias, start;
+	char buf[512];
+
+	if (!elf)
+		return NULL;
+	if (fde_start(k, addr, &start))
+		addr = start;
+	snprintf(buf, sizeof(buf), "%s+0x%llx", module_basename(module),
+		 (unsigned long long) file_offset(elf, addr));
+	return own(s, xstrdup(buf));
+}
+
+/*
+ * The module holding @pc, NULL when @pc is in an anonymous mapping: a
+ * module spans all the mappings of its file, and the gaps between them
+ * may hold JIT code (node remaps its own text too).
+ */
+static Dwfl_Module *
+module_at(struct symbols *s, uint64_t pc)
+{
+	const struct map_entry *e = maps_find(&s->img->maps, pc);
+
+	if (e && !e->path[0])
+		return NULL;
+	return dwfl_addrmodule(s->dwfl, pc);
+}
+
 /* Appends the frames of @pc to s->frames (the eu-stack -i walk). */
 static void
 resolve(struct symbols *s, uint64_t pc)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	Dwfl_Module *mod = module_at(s, pc);
 	const char *module, *file = NULL, *sym;
 	Dwarf_Die *cu, *scopes = NULL, cu_storage;
 	Dwarf_Addr bias = 0;
@@ -479,9 +749,10 @@ resolve(struct symbols *s, uint64_t pc)
 
 	if (!mod) {
 		const struct map_entry *e = maps_find(&s->img->maps, pc);
+		const char *jit = perfmap_lookup(s->perfmap, pc);
 
-		push_frame(s, NULL, NULL, 0, false,
-			   e && e->path[0] ? e->path : NULL);
+		push_frame(s, jit ? own(s, xstrdup(jit)) : NULL, NULL, 0, false,
+			   e && e->path[0] ? e->path : jit ? "[jit]" : NULL);
 		return;
 	}
 	module = module_name(s, mod);
@@ -540,7 +811,9 @@ resolve(struct symbols *s, uint64_t pc)
 	}
 	free(scopes);
 	sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL, NULL);
-	push_frame(s, demangle(s, sym), file, line, false, module);
+	push_frame(s, sym ? demangle(s, sym) :
+		   unnamed_function(s, mod, module, pc), file, line, false,
+		   module);
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */
@@ -596,7 +869,7 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	       const struct sym_frame **out)
 {
 	uint64_t addr = activation ? pc : pc - 1;
-	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, addr);
+	Dwfl_Module *mod = module_at(s, addr);
 	struct entry_key k = { 0, addr };
 	struct sym_entry *e;
 	uint64_t h;
@@ -607,6 +880,12 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 
 		k.module = mk->key;
 		k.offset = addr - mk->start;
+	} else {
+		/* JIT code: the perf map may name it now and not before. */
+		const char *jit = perfmap_lookup(s->perfmap, addr);
+
+		if (jit)
+			k.module = hash_bytes(jit, strlen(jit)) | 1;
 	}
 	h = hash_u64(k.module ^ hash_u64(k.offset));
 	id = idtab_find(&s->index, h, entry_eq, s, &k);

@@ -50,6 +50,11 @@ struct sym_module {
 
 /* Facts about the module holding @pc; false when none does. */
 bool symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out);
+/*
+ * Whether @pc is in the function at its executable's entry point, which
+ * starts the process: the root of a stack that has no symbol for it.
+ */
+bool symbols_is_entry(struct symbols *s, uint64_t pc, bool activation);
 struct frame_source;
 /* A frame source (pprof.h) answering from @s: symbols and mappings. */
 void symbols_frame_source(struct symbols *s, struct frame_source *src);

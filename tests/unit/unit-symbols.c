@@ -4,8 +4,11 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "demangle.h"
 #include "symbols.h"
 #include "unit.h"
+
+#include <stdlib.h>
 
 static void
 test_fold(void)
@@ -90,10 +93,46 @@ test_chain(void)
 	CHECK(!out[1].inlined, "f is the out-of-line copy");
 }
 
+static void
+test_demangle(void)
+{
+	static const struct {
+		const char *mangled, *name;
+	} rows[] = {
+		/* Rust's legacy mangling, the hash left out. */
+		{ "_ZN7mycrate6module8function17h3cf702f296f3fb35E",
+		  "mycrate::module::function" },
+		{ "_ZN4core3ops8function6FnOnce40call_once$u7b$$u7b$vtable.shim$u7d$$u7d$17h15d6285698238b27E",
+		  "core::ops::function::FnOnce::call_once{{vtable.shim}}" },
+		/* v0, -C symbol-mangling-version=v0. */
+		{ "_RNvNtCs9ouqcdLKNTu_7mycrate6module8function",
+		  "mycrate::module::function" },
+		{ "_RNvCs9ouqcdLKNTu_7mycrate4main", "mycrate::main" },
+		/* C++ still goes through the C++ demangler. */
+		{ "_ZN2ns3fooEv", "ns::foo()" },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		/* Not mangled. */
+		{ "main", NULL },
+		{ "_Rubbish", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *d = pp_demangle(rows[i].mangled);
+
+		if (rows[i].name)
+			CHECK_STREQ(d, rows[i].name);
+		else
+			CHECK(d == NULL, "%s gave %s", rows[i].mangled, d);
+		free(d);
+	}
+}
+
 int
 main(void)
 {
 	test_fold();
 	test_chain();
+	test_demangle();
 	return unit_done("unit-symbols");
 }
