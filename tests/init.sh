@@ -247,6 +247,38 @@ assert_running() {
 	done
 }
 
+# switches_ PID TID: the voluntary context switches of a thread.
+switches_() {
+	v_=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
+		"/proc/$1/task/$2/status" 2>/dev/null)
+	[ -n "$v_" ] || framework_failure_ "no voluntary_ctxt_switches of $2"
+	printf '%s\n' "$v_"
+}
+
+# unstopped_begin PID PROGRESS ... unstopped_end WHAT PERCENT EXTRA:
+# between the two, target-threads' sleeper and epoller were not stopped.
+# A thread blocked in nanosleep or epoll_wait makes one voluntary context
+# switch per return of its call (slots 2 and 3); a ptrace stop adds one
+# more, and the kernel restarts the interrupted call, so no EINTR shows
+# it.  Allowed: the returns, plus PERCENT % of them, plus EXTRA (the
+# stops of the few times pidprof finds a thread awake).
+unstopped_begin() {
+	us_pid_=$1 us_prog_=$2
+	us_s_=$(tid_of "$1" sleeper) us_e_=$(tid_of "$1" epoller)
+	us_s0_=$(switches_ "$1" "$us_s_") us_r20_=$(counter "$2" 2)
+	us_e0_=$(switches_ "$1" "$us_e_") us_r30_=$(counter "$2" 3)
+}
+unstopped_end() {
+	ds_=$(($(switches_ "$us_pid_" "$us_s_") - us_s0_))
+	dr2_=$(($(counter "$us_prog_" 2) - us_r20_))
+	de_=$(($(switches_ "$us_pid_" "$us_e_") - us_e0_))
+	dr3_=$(($(counter "$us_prog_" 3) - us_r30_))
+	[ "$ds_" -le $((dr2_ + dr2_ * $2 / 100 + $3)) ] ||
+		fail_ "$1: the sleeping sleeper was stopped: $ds_ context switches for $dr2_ nanosleep returns"
+	[ "$de_" -le $((dr3_ + dr3_ * $2 / 100 + $3)) ] ||
+		fail_ "$1: the sleeping epoller was stopped: $de_ context switches for $dr3_ epoll_wait returns"
+}
+
 # wait_traced PID: waits (at most 30 s) until PID has a tracer, then
 # prints the tracer's tid.  A fixed sleep is not enough on a loaded
 # machine: attaching and loading symbols can take seconds there.
