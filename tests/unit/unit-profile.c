@@ -90,10 +90,14 @@ sample_stack(const struct pprof_file *f, const struct pprof_sample *s,
 	for (size_t k = 0; k < s->nlocations; k++) {
 		const struct pprof_location *l = &f->locations[s->locations[k]];
 
-		for (size_t j = 0; j < l->nlines; j++)
-			used += snprintf(buf + used, used < len ? len - used : 0,
-					 "%s%s", used ? ";" : "",
-					 f->functions[l->lines[j].function].name);
+		for (size_t j = 0; j < l->nlines; j++) {
+			const char *name =
+				f->functions[l->lines[j].function].name;
+
+			used += snprintf(buf + used,
+					 used < len ? len - used : 0, "%s%s",
+					 used ? ";" : "", name);
+		}
 	}
 }
 

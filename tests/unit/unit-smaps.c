@@ -231,7 +231,8 @@ test_leak_rule(void)
 	const uint64_t at60[] = { B, B + M, B + M, B + M, B + 2 * M,
 				  B + 3 * M };
 	/* a shrink of exactly 1 %, then of 1 % and a byte */
-	const uint64_t shrink1[] = { B, B + 2 * M, B + 2 * M - (B + 2 * M) / 100,
+	const uint64_t shrink1[] = { B, B + 2 * M,
+				     B + 2 * M - (B + 2 * M) / 100,
 				     B + 3 * M, B + 4 * M, B + 5 * M };
 	const uint64_t shrink1b[] = { B, B + 2 * M,
 				      B + 2 * M - (B + 2 * M) / 100 - 1,
