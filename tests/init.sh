@@ -67,6 +67,9 @@ cleanup_() {
 	for p_ in $target_pids_ $bg_pids_; do
 		wait "$p_" 2>/dev/null
 	done
+	for d_ in ${bg_dirs_-}; do
+		rm -rf "$d_"
+	done
 	if [ "$status_" -ne 0 ] && [ "$status_" -ne 77 ] &&
 	   [ -n "${KEEP_TMP-}" ]; then
 		warn_ "$ME_: kept $tmpdir"
@@ -116,6 +119,21 @@ require_ptrace() {
 		framework_failure_ "$abs_builddir/ptrace-probe is not built"
 	"$abs_builddir/ptrace-probe" 2> "$tmpdir/ptrace-probe.err" ||
 		skip_ "ptrace does not work here: $(cat "$tmpdir/ptrace-probe.err")"
+}
+
+# binary_for_nobody: sets $nobody_bin to a path of $PIDPROF that user
+# nobody (65534) can run: $PIDPROF itself, or, when a directory above it
+# is closed to others (a 0700 home), a copy in a directory of its own
+# under $TMPDIR, removed at the end of the test.  Needs root and setpriv.
+binary_for_nobody() {
+	nobody_bin=$PIDPROF
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		test -x "$PIDPROF" 2>/dev/null && return 0
+	nobody_dir_=$(mktemp -d "${TMPDIR:-/tmp}/pidprof-nobody.XXXXXX") ||
+		return 1
+	bg_dirs_="${bg_dirs_-} $nobody_dir_"
+	chmod 755 "$nobody_dir_" && cp "$PIDPROF" "$nobody_dir_/pidprof" &&
+		nobody_bin=$nobody_dir_/pidprof
 }
 
 # python3 reads the JSON output (tests/json-frames.py).  The system's one
