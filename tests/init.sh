@@ -279,7 +279,9 @@ switches_() {
 # switch per return of its call (slots 2 and 3); a ptrace stop adds one
 # more, and the kernel restarts the interrupted call, so no EINTR shows
 # it.  Allowed: the returns, plus PERCENT % of them, plus EXTRA (the
-# stops of the few times pidprof finds a thread awake).
+# stops of the times pidprof finds a thread awake, or woken and waiting
+# for a CPU on a loaded machine: at most about one per return; a sampler
+# that stops sleeping threads adds one per tick).
 unstopped_begin() {
 	us_pid_=$1 us_prog_=$2
 	us_s_=$(tid_of "$1" sleeper) us_e_=$(tid_of "$1" epoller)
