@@ -67,6 +67,9 @@ cleanup_() {
 	for p_ in $target_pids_ $bg_pids_; do
 		wait "$p_" 2>/dev/null
 	done
+	for d_ in ${bg_dirs_-}; do
+		rm -rf "$d_"
+	done
 	if [ "$status_" -ne 0 ] && [ "$status_" -ne 77 ] &&
 	   [ -n "${KEEP_TMP-}" ]; then
 		warn_ "$ME_: kept $tmpdir"
@@ -116,6 +119,21 @@ require_ptrace() {
 		framework_failure_ "$abs_builddir/ptrace-probe is not built"
 	"$abs_builddir/ptrace-probe" 2> "$tmpdir/ptrace-probe.err" ||
 		skip_ "ptrace does not work here: $(cat "$tmpdir/ptrace-probe.err")"
+}
+
+# binary_for_nobody: sets $nobody_bin to a path of $PIDPROF that user
+# nobody (65534) can run: $PIDPROF itself, or, when a directory above it
+# is closed to others (a 0700 home), a copy in a directory of its own
+# under $TMPDIR, removed at the end of the test.  Needs root and setpriv.
+binary_for_nobody() {
+	nobody_bin=$PIDPROF
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		test -x "$PIDPROF" 2>/dev/null && return 0
+	nobody_dir_=$(mktemp -d "${TMPDIR:-/tmp}/pidprof-nobody.XXXXXX") ||
+		return 1
+	bg_dirs_="${bg_dirs_-} $nobody_dir_"
+	chmod 755 "$nobody_dir_" && cp "$PIDPROF" "$nobody_dir_/pidprof" &&
+		nobody_bin=$nobody_dir_/pidprof
 }
 
 # python3 reads the JSON output (tests/json-frames.py).  The system's one
@@ -245,6 +263,40 @@ assert_running() {
 			fail_ "process $1 not running freely after 10 s:$bad_"
 		sleep 0.1
 	done
+}
+
+# switches_ PID TID: the voluntary context switches of a thread.
+switches_() {
+	v_=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
+		"/proc/$1/task/$2/status" 2>/dev/null)
+	[ -n "$v_" ] || framework_failure_ "no voluntary_ctxt_switches of $2"
+	printf '%s\n' "$v_"
+}
+
+# unstopped_begin PID PROGRESS ... unstopped_end WHAT PERCENT EXTRA:
+# between the two, target-threads' sleeper and epoller were not stopped.
+# A thread blocked in nanosleep or epoll_wait makes one voluntary context
+# switch per return of its call (slots 2 and 3); a ptrace stop adds one
+# more, and the kernel restarts the interrupted call, so no EINTR shows
+# it.  Allowed: the returns, plus PERCENT % of them, plus EXTRA (the
+# stops of the times pidprof finds a thread awake, or woken and waiting
+# for a CPU on a loaded machine: at most about one per return; a sampler
+# that stops sleeping threads adds one per tick).
+unstopped_begin() {
+	us_pid_=$1 us_prog_=$2
+	us_s_=$(tid_of "$1" sleeper) us_e_=$(tid_of "$1" epoller)
+	us_s0_=$(switches_ "$1" "$us_s_") us_r20_=$(counter "$2" 2)
+	us_e0_=$(switches_ "$1" "$us_e_") us_r30_=$(counter "$2" 3)
+}
+unstopped_end() {
+	ds_=$(($(switches_ "$us_pid_" "$us_s_") - us_s0_))
+	dr2_=$(($(counter "$us_prog_" 2) - us_r20_))
+	de_=$(($(switches_ "$us_pid_" "$us_e_") - us_e0_))
+	dr3_=$(($(counter "$us_prog_" 3) - us_r30_))
+	[ "$ds_" -le $((dr2_ + dr2_ * $2 / 100 + $3)) ] ||
+		fail_ "$1: the sleeping sleeper was stopped: $ds_ context switches for $dr2_ nanosleep returns"
+	[ "$de_" -le $((dr3_ + dr3_ * $2 / 100 + $3)) ] ||
+		fail_ "$1: the sleeping epoller was stopped: $de_ context switches for $dr3_ epoll_wait returns"
 }
 
 # wait_traced PID: waits (at most 30 s) until PID has a tracer, then

@@ -111,3 +111,36 @@ proc_cpu_ns() {
 	sed 's/.*) //' "/proc/$1/stat" |
 		awk -v hz="$hz_" '{ printf "%.0f\n", ($12 + $13) * 1e9 / hz }'
 }
+
+# raw_folded FILE: the collapsed stacks of FILE's second sample type as
+# go tool pprof -raw shows its samples and locations (root first, an
+# inlined callee after its caller, equal stacks summed), sorted: the
+# judge of pidprof's own collapsed output.  Names with blanks are cut at
+# the first one.
+raw_folded() {
+	gopprof -raw "$1"
+	awk '
+		/^Samples:/ { sec = "s"; getline; next }
+		/^Locations/ { sec = "l"; next }
+		/^Mappings/ { sec = "m"; next }
+		sec == "s" && /^ *[0-9]+ +[0-9]+:/ {
+			n++; v[n] = $2; sub(":", "", v[n]); locs[n] = ""
+			for (i = 3; i <= NF; i++) locs[n] = locs[n] " " $i
+			next
+		}
+		sec == "l" && /^ *[0-9]+: 0x/ {
+			cur = $1; sub(":", "", cur); nf[cur] = 1; fn[cur, 1] = $4
+			next
+		}
+		sec == "l" && cur != "" && NF { nf[cur]++; fn[cur, nf[cur]] = $1 }
+		END {
+			for (k = 1; k <= n; k++) {
+				m = split(locs[k], L, " "); st = ""
+				for (i = m; i >= 1; i--)
+					for (j = nf[L[i]]; j >= 1; j--)
+						st = st (st == "" ? "" : ";") fn[L[i], j]
+				tot[st] += v[k]
+			}
+			for (s in tot) printf "%s %.0f\n", s, tot[s]
+		}' "$tmpdir/pprof.out" | LC_ALL=C sort
+}

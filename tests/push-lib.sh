@@ -40,9 +40,11 @@ wait_push_exit() {
 	cp "$tmpdir/push.err" "$tmpdir/err"
 }
 
-# accepted NAME: how many requests receiver NAME answered with 200.
+# accepted NAME: how many requests receiver NAME answered with 200 and
+# stored with no problem (receiver.py: what a real server takes silently).
 accepted() {
-	received "$1" 'r["status"]' | grep -c '^200$'
+	received "$1" 'r["status"] == 200 and r["stored"] and not r["problems"]' |
+		grep -c '^True$'
 }
 
 # wait_accepted NAME COUNT [SECONDS]: waits until receiver NAME accepted
@@ -50,6 +52,11 @@ accepted() {
 wait_accepted() {
 	i_=0
 	while [ "$(accepted "$1")" -lt "$2" ]; do
+		# A refusal the receiver did not inject is final: a real
+		# server refuses the same request again.
+		r_=$(received "$1" 'r["status"] in (400, 404, 413, 422) and not r.get("error", "").startswith("injected") and r.get("error", "")' |
+			grep -v '^False$' | head -n 1)
+		[ -z "$r_" ] || fail_ "receiver $1 refused a push: $r_"
 		i_=$((i_ + 1))
 		[ "$i_" -le $((${3:-30} * 10)) ] ||
 			fail_ "receiver $1 accepted $(accepted "$1") requests, not $2, in ${3:-30} s: $(cat "$tmpdir/push.err")"

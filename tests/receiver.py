@@ -3,8 +3,11 @@
 
 They check each push as the real servers parse it (see the notes on the
 wire rules: the Pyroscope /ingest handler, its label and profile
-validation, Profefe's collector) and stricter where a real server would
-silently accept a request and store nothing, so a test sees the mistake.
+validation, Profefe's collector) and answer what the real server would,
+200 included where it silently accepts a request and stores nothing or
+less than was sent; each such case is kept in the record's "problems"
+(and "stored" is false when nothing was stored), so a test sees the
+mistake in what was sent, whatever the status.
 
 usage: receiver.py --kind pyroscope|profefe --dir DIR
                    [--port N] [--port-file FILE]
@@ -12,9 +15,9 @@ usage: receiver.py --kind pyroscope|profefe --dir DIR
                    [--require-tenant]
 
 Every request is written to DIR as NNNN.json (method, path, query,
-headers, status, error, and what was decoded: app, tags, type, time
-window, sample types); an accepted profile is kept as NNNN.pb (the body
-as received, gzip or not).  --faults answers the first POSTs with these
+headers, status, error, problems, stored, and what was decoded: app,
+tags, type, time window, sample types); an accepted profile is kept as
+NNNN.pb (the body as received, gzip or not).  --faults answers the first POSTs with these
 HTTP statuses before it accepts any.  --auth requires this exact
 Authorization header (401 otherwise); --require-tenant requires
 X-Scope-OrgID, as Pyroscope does with multi-tenancy on.  The port chosen
@@ -290,15 +293,19 @@ def pyroscope(req, query, body, rec):
             if pname == "prev_profile":
                 raise BadRequest(422, "unsupported client version")
             if fname is None:
-                # The real server ignores such a part and answers 200,
-                # storing nothing.
-                raise BadRequest(400, "multipart part %r has no filename"
-                                 % pname)
+                # The real server reads files only: it ignores this part.
+                rec["problems"].append("multipart part %r has no filename: "
+                                       "ignored" % pname)
+                continue
             if pname == "profile":
                 profile = part.get_payload(decode=True)
-        if not profile:
-            raise BadRequest(400, "multipart body without a profile part")
         rec["body"] = "multipart"
+        if not profile:
+            # An empty profile: 200, nothing stored.
+            rec["problems"].append("no (non-empty) profile part: nothing "
+                                   "stored")
+            rec["stored"] = False
+            return None, 200, b"", "application/json"
     else:
         raise BadRequest(400, "neither format=pprof nor multipart: the "
                          "body would be read as folded text")
@@ -309,9 +316,15 @@ def pyroscope(req, query, body, rec):
     tn = rec["profile"]["time_nanos"]
     now = time.time()
     if tn == 0:
-        raise BadRequest(422, "profile without time_nanos")
+        # Normalize takes the time of arrival.
+        rec["problems"].append("profile without time_nanos: taken as now")
+        tn = now * 1e9
     if tn / 1e9 < now - 3600 or tn / 1e9 > now + 600:
         raise BadRequest(422, "not_in_ingestion_window")
+    if rec["profile"]["samples"] == 0:
+        # Normalize leaves no sample: 200, nothing stored.
+        rec["problems"].append("no samples: nothing stored")
+        rec["stored"] = False
     return profile, 200, b"", "application/json"
 
 
@@ -386,7 +399,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             fault = srv.faults.pop(0) if srv.faults else None
         rec = {"seq": seq, "method": "POST", "path": url.path,
                "query": query, "headers": dict(self.headers.items()),
-               "time": time.time(), "body_bytes": len(body)}
+               "time": time.time(), "body_bytes": len(body),
+               "problems": [], "stored": True}
         profile = None
         try:
             if fault:
@@ -409,6 +423,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 out = json.dumps({"code": status, "error": e.message})
             out = out.encode()
             rec["error"] = e.message
+            rec["stored"] = False
         rec["status"] = status
         base = os.path.join(srv.dir, "%04d" % seq)
         if profile is not None:

@@ -626,12 +626,12 @@ static void
 test_backoff(void)
 {
 	const uint64_t base = 500, cap = 30000;
-	uint64_t prev_hi = 0;
+	uint64_t prev_max = 0;
 	unsigned a;
 
 	CHECK(sink_backoff_ns(0, base, cap, 7) == 0, "no wait before a try");
 	for (a = 1; a < 40; a++) {
-		uint64_t d = base, lo, hi, r;
+		uint64_t d = base, lo, hi, r, wmin, wmax;
 
 		for (unsigned i = 1; i < a && d < cap; i++)
 			d *= 2;
@@ -639,18 +639,37 @@ test_backoff(void)
 			d = cap;
 		lo = d / 2;
 		hi = d;
+		wmin = UINT64_MAX;
+		wmax = 0;
 		for (r = 0; r < 2000; r += 97) {
-			uint64_t w = sink_backoff_ns(a, base, cap, r * 7919);
+			uint64_t w = sink_backoff_ns(a, base, cap,
+						     r * 0x9E3779B97F4A7C15ull);
 
 			CHECK(w >= lo && w <= hi, "attempt %u: %llu not in [%llu, %llu]",
 			      a, (unsigned long long) w,
 			      (unsigned long long) lo,
 			      (unsigned long long) hi);
+			if (w < wmin)
+				wmin = w;
+			if (w > wmax)
+				wmax = w;
 		}
-		CHECK(hi >= prev_hi, "attempt %u: shorter than before", a);
-		CHECK(hi <= cap, "attempt %u: over the cap", a);
-		prev_hi = hi;
+		/* What sink_backoff_ns gave, not the model above: the
+		 * waits grow, stop at the cap, and half of each is random. */
+		CHECK(wmax >= prev_max, "attempt %u: waits up to %llu, shorter "
+		      "than before", a, (unsigned long long) wmax);
+		CHECK(wmax <= cap, "attempt %u: %llu over the cap", a,
+		      (unsigned long long) wmax);
+		CHECK(wmax > wmin && wmax - wmin >= hi / 4,
+		      "attempt %u: waits only in [%llu, %llu]", a,
+		      (unsigned long long) wmin, (unsigned long long) wmax);
+		prev_max = wmax;
 	}
+	/* The documented ends: 0.25..0.5 s first, the 30 s cap at last. */
+	CHECK(sink_backoff_ns(1, base, cap, 0) <= 500 &&
+	      sink_backoff_ns(1, base, cap, 0) >= 250, "first wait");
+	CHECK(sink_backoff_ns(39, base, cap, 12345) >= cap / 2 &&
+	      sink_backoff_ns(39, base, cap, 12345) <= cap, "last wait");
 }
 
 static int

@@ -10,6 +10,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static char *
 fixture(const char *name, size_t *len)
@@ -183,9 +184,61 @@ test_many(void)
 	free(text);
 }
 
+/* suspect(VALUES...): the leak rule of heap --watch and trend on a
+ * series of readings a minute apart. */
+static bool
+suspect(size_t n, const uint64_t *v, size_t *grew)
+{
+	struct mem_series s;
+	bool r;
+
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < n; i++)
+		mem_series_add(&s, (int64_t) i * 60000000000ll, v[i]);
+	r = mem_series_leak_suspect(&s, grew);
+	mem_series_free(&s);
+	return r;
+}
+
+/* The edges of the documented rule: grew in at least 80 % of the
+ * intervals, never shrank by more than 1 %, grew by 1 MiB or more. */
+static void
+test_leak_rule(void)
+{
+	const uint64_t M = 1 << 20, B = 100 * M;
+	/* 5 intervals, 4 growing, one flat: 80 % */
+	const uint64_t at80[] = { B, B + M, B + M, B + 2 * M, B + 3 * M,
+				  B + 4 * M };
+	/* 3 growing of 5: 60 % */
+	const uint64_t at60[] = { B, B + M, B + M, B + M, B + 2 * M,
+				  B + 3 * M };
+	/* a shrink of exactly 1 %, then of 1 % and a byte */
+	const uint64_t shrink1[] = { B, B + 2 * M,
+				     B + 2 * M - (B + 2 * M) / 100,
+				     B + 3 * M, B + 4 * M, B + 5 * M };
+	const uint64_t shrink1b[] = { B, B + 2 * M,
+				      B + 2 * M - (B + 2 * M) / 100 - 1,
+				      B + 3 * M, B + 4 * M, B + 5 * M };
+	/* growth of exactly 1 MiB, and a byte less */
+	const uint64_t mib[] = { B, B + M / 4, B + M / 2, B + 3 * M / 4,
+				 B + M };
+	const uint64_t mib1[] = { B, B + M / 4, B + M / 2, B + 3 * M / 4,
+				  B + M - 1 };
+	size_t grew;
+
+	CHECK(suspect(6, at80, &grew) && grew == 4, "80 %%: grew %zu", grew);
+	CHECK(!suspect(6, at60, &grew) && grew == 3, "60 %%: grew %zu", grew);
+	CHECK(suspect(6, shrink1, &grew), "a shrink of 1 %% is allowed");
+	CHECK(!suspect(6, shrink1b, &grew), "a shrink of over 1 %%");
+	CHECK(suspect(5, mib, &grew), "1 MiB of growth");
+	CHECK(!suspect(5, mib1, &grew), "1 MiB less a byte");
+	CHECK(!suspect(2, mib, &grew), "two readings are too few");
+}
+
 int
 main(void)
 {
+	test_leak_rule();
 	test_basic("smaps-basic.txt");
 	test_basic("smaps-old-kernel.txt");
 	test_special();
