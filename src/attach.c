@@ -411,6 +411,7 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 	tr->stopped = false;
 	s->time_ns = reaped_ns;
 	s->stop_ns = end - reaped_ns;
+	s->wait_ns = reaped_ns - tr->interrupt_ns;
 	s->total_ns = end - tr->interrupt_ns;
 }
 
@@ -643,6 +644,7 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 			s->how = SNAP_BLOCKED;
 			s->syscall_nr = a.nr;
 			s->stop_ns = 0;
+			s->wait_ns = 0;
 			s->total_ns = 0;
 			return true;
 		}

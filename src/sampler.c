@@ -172,6 +172,14 @@ hist_quantile(const uint64_t *hist, uint64_t max_ns, double q)
 	return max_ns;
 }
 
+double
+ticks_late_pct(const struct sampler_stats *st)
+{
+	uint64_t due = st->ticks + st->ticks_late;
+
+	return due ? 100.0 * (double) st->ticks_late / (double) due : 0;
+}
+
 static int
 open_image(struct sampler *s)
 {
@@ -263,6 +271,7 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	if (snap->how == SNAP_INTERRUPTED) {
 		st->stopped++;
 		hist_add(st->stop_hist, &st->stop_max_ns, snap->stop_ns);
+		hist_add(st->wait_hist, &st->wait_max_ns, snap->wait_ns);
 		hist_add(st->span_hist, &st->span_max_ns, snap->total_ns);
 	} else {
 		st->blocked++;
@@ -580,8 +589,10 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;
+	d->wait_max_ns = now->wait_max_ns;
 	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
 		d->stop_hist[i] = now->stop_hist[i] - then->stop_hist[i];
+		d->wait_hist[i] = now->wait_hist[i] - then->wait_hist[i];
 		d->span_hist[i] = now->span_hist[i] - then->span_hist[i];
 	}
 }
