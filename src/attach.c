@@ -409,6 +409,7 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 	if (rc < 0 && errno == ESRCH)
 		mark_gone(tr);
 	tr->stopped = false;
+	tr->late = !t->capturing;
 	s->time_ns = reaped_ns;
 	s->stop_ns = end - reaped_ns;
 	s->wait_ns = reaped_ns - tr->interrupt_ns;
@@ -563,6 +564,8 @@ void
 target_poll_events(struct target *t, uint64_t timeout_ns)
 {
 	reap(t, now_ns() + timeout_ns, false);
+	if (t->pending)
+		t->pending = count_interrupted(t);
 }
 
 /* The state letter of @tr, through a stat file kept open: two syscalls
@@ -652,26 +655,68 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 	return true;
 }
 
+/* Interrupts the threads marked in @go, all at once, and reaps their
+ * stops until @deadline: the stop window. */
+static void
+stop_round(struct target *t, const bool *go, size_t n, uint64_t deadline)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (go[i] && !t->t[i].gone)
+			interrupt(&t->t[i]);
+	reap(t, deadline, true);
+}
+
+void
+target_reap_pending(struct target *t)
+{
+	if (!t->pending)
+		return;
+	reap(t, 0, false);
+	t->pending = count_interrupted(t);
+}
+
 int
 target_capture(struct target *t, const bool *due, bool running_only,
-	       int deadline_ms, struct capture_stats *st)
+	       uint64_t wait_ns, struct capture_stats *st)
 {
-	uint64_t deadline = now_ns() + (uint64_t) deadline_ms * 1000000u;
-	bool *blocked = xcalloc(t->n ? t->n : 1, sizeof(*blocked));
-	bool *asked = xcalloc(t->n ? t->n : 1, sizeof(*asked));
-	size_t i, n = t->n;
+	uint64_t deadline = now_ns() + wait_ns;
+	uint64_t budget_end;
+	size_t n = t->n, i, k;
+	bool *blocked = xcalloc(n ? n : 1, sizeof(*blocked));
+	bool *asked = xcalloc(n ? n : 1, sizeof(*asked));
+	bool *go = xcalloc(n ? n : 1, sizeof(*go));
 	int again = 0;
 
 	memset(st, 0, sizeof(*st));
-	/* Interrupt every running thread first, then reap them all. */
+	t->capturing = true;
+	/* Every state first: no /proc read is made while a thread we
+	 * interrupted may be waiting in its stop. */
 	for (i = 0; i < n; i++) {
 		struct tracee *tr = &t->t[i];
 		char state;
 
-		tr->snap.how = SNAP_NONE;
-		if (tr->gone || (due && !due[i]))
+		tr->deferred = false;
+		if (tr->gone || (due && !due[i])) {
+			/* A late snapshot waits for a capture that wants
+			 * it: the thread has not run since. */
+			if (!tr->late)
+				tr->snap.how = SNAP_NONE;
 			continue;
+		}
 		asked[i] = true;
+		if (tr->late && tr->snap.how == SNAP_INTERRUPTED) {
+			/* It stopped after the last deadline: that stop
+			 * is this capture's sample, not a second one. */
+			tr->late = false;
+			st->late++;
+			continue;
+		}
+		tr->late = false;
+		tr->snap.how = SNAP_NONE;
+		if (tr->interrupted)
+			continue;	/* its stop may come in this round */
 		state = tracee_state(t, tr);
 		if (state == 0 || state == 'Z' || state == 'X') {
 			mark_gone(tr);
@@ -679,7 +724,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		tr->snap.state = state;
 		if (state == 'R') {
-			interrupt(tr);
+			go[i] = true;
 		} else if (running_only) {
 			asked[i] = false;
 			st->asleep++;
@@ -687,23 +732,51 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			blocked[i] = true;
 		}
 	}
-	reap(t, deadline, true);
+	/* Then every running thread is interrupted and reaped: only the
+	 * stop path until the last is resumed or the deadline passes. */
+	stop_round(t, go, n, deadline);
+	t->pending = count_interrupted(t);
 
-	/* Then the sleepers, without stopping them; those that woke up
-	 * meanwhile go through the stop path after all. */
-	for (i = 0; i < n; i++) {
-		struct tracee *tr = &t->t[i];
+	/* Then the sleepers, without stopping them, for as long as the
+	 * budget allows, starting where the last capture left off; those
+	 * that woke up meanwhile go through the stop path after all, in a
+	 * round of their own, so that none waits behind these reads. */
+	memset(go, 0, n * sizeof(*go));
+	budget_end = t->asleep_budget_ns ? now_ns() + t->asleep_budget_ns : 0;
+	for (k = 0; k < n; k++) {
+		struct tracee *tr;
 
+		i = (t->asleep_next + k) % n;
+		tr = &t->t[i];
 		if (!blocked[i] || tr->gone)
 			continue;
+		if (budget_end && now_ns() >= budget_end) {
+			tr->deferred = true;
+			continue;
+		}
+		target_reap_pending(t);
 		if (!snapshot_blocked(t, tr)) {
-			interrupt(tr);
+			go[i] = true;
 			again++;
 		}
 	}
-	if (again)
-		reap(t, deadline, true);
+	if (n && budget_end) {
+		/* The next capture starts with the first one left out. */
+		for (k = 0; k < n; k++) {
+			i = (t->asleep_next + k) % n;
+			if (t->t[i].deferred)
+				break;
+		}
+		t->asleep_next = k < n ? i : 0;
+	}
+	if (again) {
+		uint64_t d = now_ns() + wait_ns;
+
+		stop_round(t, go, n, deadline > d ? deadline : d);
+		t->pending = count_interrupted(t);
+	}
 	free(blocked);
+	free(go);
 
 	for (i = 0; i < n; i++) {
 		struct tracee *tr = &t->t[i];
@@ -716,10 +789,13 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			st->interrupted++;
 		else if (tr->snap.how == SNAP_BLOCKED)
 			st->blocked++;
+		else if (tr->deferred)
+			st->deferred++;
 		else
 			st->missed++;
 	}
 	free(asked);
+	t->capturing = false;
 	return 0;
 }
 

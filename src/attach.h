@@ -25,6 +25,10 @@ struct tracee {
 	bool interrupted;	/* PTRACE_INTERRUPT sent, stop not reaped yet */
 	bool stopped;		/* in a ptrace-stop we have not resumed */
 	bool group_stopped;	/* in a job-control stop (we LISTEN) */
+	bool deferred;		/* asleep, due, left to a later capture */
+	/* snap was taken when a stop came after its capture's deadline:
+	 * the next capture that wants this thread takes it as it is */
+	bool late;
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
 	int stat_fd;		/* task/TID/stat, kept open: read every tick */
 	struct snapshot snap;	/* the last snapshot; buffer allocated once */
@@ -45,6 +49,12 @@ struct target {
 	bool leader_exited;	/* the process is gone */
 	int exit_status;	/* its wait status, once leader_exited */
 	uint64_t exit_cpu_ns;	/* CPU it used in all, when it was our child */
+	/* Sleeping threads read per capture, at most this long (0: all);
+	 * the others wait for the next capture, oldest first. */
+	uint64_t asleep_budget_ns;
+	size_t asleep_next;	/* where the next capture's reading starts */
+	size_t pending;		/* interrupted, not stopped by the deadline */
+	bool capturing;		/* in target_capture */
 };
 
 struct capture_stats {
@@ -53,6 +63,9 @@ struct capture_stats {
 	unsigned int missed;		/* did not stop before the deadline */
 	unsigned int asleep;		/* asleep, left alone (running_only) */
 	unsigned int gone;		/* exited during the round */
+	unsigned int deferred;		/* asleep, left to a later capture */
+	unsigned int late;		/* snapshots of stops that came after
+					 * the last capture's deadline */
 };
 
 /*
@@ -73,20 +86,25 @@ int target_spawn(struct target *t, char *const *argv, size_t stack_size,
  * Takes one snapshot of every live thread (or of those with due[i] set,
  * when @due is not NULL; due[] is indexed like t->t at the call): running
  * ones through the stop path (interrupt all, then reap in arrival order
- * until @deadline_ms), sleeping ones without stopping them.  Results are
+ * for up to @wait_ns), sleeping ones without stopping them.  Results are
  * in t->t[i].snap (how == SNAP_NONE where none was taken).
  */
 /* With @running_only, due threads found asleep are left alone (their
  * snapshot stays SNAP_NONE with state set): cpu mode wants stacks of
  * threads on a CPU only. */
 int target_capture(struct target *t, const bool *due, bool running_only,
-		   int deadline_ms, struct capture_stats *st);
+		   uint64_t wait_ns, struct capture_stats *st);
 static inline int
 target_capture_all(struct target *t, int deadline_ms,
 		   struct capture_stats *st)
 {
-	return target_capture(t, NULL, false, deadline_ms, st);
+	return target_capture(t, NULL, false,
+			      (uint64_t) deadline_ms * 1000000u, st);
 }
+/* Resumes the threads that were interrupted but reached their stop only
+ * after the capture's deadline, without waiting: call it between pieces
+ * of other work, so that no stopped thread waits behind that work. */
+void target_reap_pending(struct target *t);
 /* Frees what the threads that are gone held and closes the gaps, so a
  * target that makes and ends threads all day costs no more than it
  * needs.  Fills map[i] with the new index of tracee i, SIZE_MAX when it

@@ -59,10 +59,10 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 			 hist_quantile(sh, st->stop_max_ns, 0.5) / 1e3,
 			 hist_quantile(sh, st->stop_max_ns, 0.99) / 1e3,
 			 st->stop_max_ns / 1e3);
-		info_msg("interrupt sent -> stop reaped: median %.1f us, p99 %.1f us, max %.1f us",
+		info_msg("interrupt sent -> stop reaped: median %.1f us, p99 %.1f us, max %.1f us; %" PRIu64 " stops came after their tick's wait and were sampled at the next tick",
 			 hist_quantile(wh, st->wait_max_ns, 0.5) / 1e3,
 			 hist_quantile(wh, st->wait_max_ns, 0.99) / 1e3,
-			 st->wait_max_ns / 1e3);
+			 st->wait_max_ns / 1e3, st->stopped_late);
 	}
 	info_msg("profiler CPU %.2f s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late (skipped), %.2f%% late",
 		 st->profiler_cpu_ns / 1e9,

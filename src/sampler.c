@@ -17,8 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long due threads get to reach their stop within a tick. */
-#define TICK_DEADLINE_MS	50
+/* How long due threads get to reach their stop within a tick: a
+ * twentieth of the period, 200 us to 50 ms.  A thread on a CPU stops
+ * within microseconds; one that is not stopped by then waits for a CPU
+ * to take the stop (on a busy host, for milliseconds).  It is counted
+ * as missed and the tick goes on: waiting for it would make ticks late.
+ * Its stop is taken whenever it comes (and resumed at once), and is its
+ * sample at the next tick, which carries its weight. */
+#define TICK_WAIT_MIN_NS	200000ull
+#define TICK_WAIT_MAX_NS	50000000ull
+/* The share of the period a tick spends reading sleeping threads, at
+ * most; the others are read at the next ticks (the first tick of a
+ * process with hundreds of threads would be late otherwise). */
+#define ASLEEP_BUDGET_DIV	5
 /* Maps are re-read at most this often when something new shows up. */
 #define REFRESH_NS		200000000ull
 
@@ -225,6 +236,9 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	char name[64];
 	size_t k, n = 0;
 
+	/* A thread that stopped after the deadline is resumed before
+	 * this unwinding, not after it. */
+	target_reap_pending(&s->t);
 	s->o->unwinder->unwind(s->uw, snap, raw);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
@@ -346,26 +360,45 @@ tick(struct sampler *s)
 		any |= due[i];
 	}
 	if (any) {
+		uint64_t period = 1000000000ull / s->o->rate_hz;
+		uint64_t wait = period / 20;
+
+		if (wait < TICK_WAIT_MIN_NS)
+			wait = TICK_WAIT_MIN_NS;
+		if (wait > TICK_WAIT_MAX_NS)
+			wait = TICK_WAIT_MAX_NS;
+		/* A threads request wants every stack now. */
+		s->t.asleep_budget_ns = s->fill ? 0 :
+					period / ASLEEP_BUDGET_DIV;
 		target_capture(&s->t, due, s->o->mode == MODE_CPU && !s->fill,
-			       TICK_DEADLINE_MS, &cst);
+			       wait, &cst);
+		s->res->stats.stopped_late += cst.late;
 		now = now_ns();
 		for (i = 0; i < n; i++) {
 			const struct snapshot *snap = &s->t.t[i].snap;
 
 			if (!due[i] || s->t.t[i].gone)
 				continue;
-			if (snap->how == SNAP_NONE) {
+			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
-				 * a CPU. */
-				if (snap->state == 'R' ||
-				    s->o->mode != MODE_CPU)
+				 * a CPU.  A stop that came while this tick
+				 * unwound is the next tick's sample.  A
+				 * sleeper left for a later tick by the
+				 * reading budget is not missed. */
+				const struct tracee *tr = &s->t.t[i];
+
+				if (!tr->deferred && !tr->late &&
+				    !tr->interrupted &&
+				    (snap->state == 'R' ||
+				     s->o->mode != MODE_CPU))
 					s->res->stats.missed++;
 				continue;
 			}
 			add_snapshot(s, i, cpu[i], now);
 		}
 	}
+
 	free(due);
 	free(cpu);
 	s->fill = false;
@@ -374,8 +407,10 @@ tick(struct sampler *s)
 	total_cpu = process_cpu_ns(s);
 	if (total_cpu)
 		s->cpu_last = total_cpu;
-	if (s->need_refresh || s->t.maps_stale)
+	if (s->need_refresh || s->t.maps_stale) {
+		target_reap_pending(&s->t);
 		refresh_maps(s, now_ns());
+	}
 }
 
 static uint64_t
@@ -578,6 +613,7 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->blocked = now->blocked - then->blocked;
 	d->reused = now->reused - then->reused;
 	d->missed = now->missed - then->missed;
+	d->stopped_late = now->stopped_late - then->stopped_late;
 	d->truncated = now->truncated - then->truncated;
 	d->unwind_errors = now->unwind_errors - then->unwind_errors;
 	d->threads_seen = now->threads_seen;

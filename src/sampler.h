@@ -46,7 +46,9 @@ struct sampler_stats {
 	uint64_t stopped;	/* snapshots through the stop path */
 	uint64_t blocked;	/* snapshots of sleeping threads, not stopped */
 	uint64_t reused;	/* stacks reused: the thread had not run */
-	uint64_t missed;	/* due, but did not stop in time */
+	uint64_t missed;	/* due, but no snapshot will come */
+	uint64_t stopped_late;	/* stopped after a tick's wait: sampled at
+				 * the next tick (in stopped too) */
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
 	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */
