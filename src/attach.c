@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -47,6 +48,12 @@ target_block_sigchld(void)
 
 /* The tracer thread's nice value, when we may raise it. */
 #define TRACER_NICE	(-10)
+/* The stop window's real-time class: the lowest SCHED_FIFO priority,
+ * for at most this much of the tracer's CPU per window, and a kernel
+ * limit on real-time CPU used without blocking, in case of a bug. */
+#define TRACER_RT_PRIO		1
+#define RT_BUDGET_NS		1000000ull
+#define RT_LIMIT_US		100000
 
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
@@ -239,6 +246,105 @@ boost_tracer(void)
 		setpriority(PRIO_PROCESS, tid, TRACER_NICE);
 }
 
+/*
+ * A thread that has stopped waits for the tracer, and on a host whose
+ * CPUs are all busy even nice -10 can leave the tracer queued behind
+ * other tasks for milliseconds: between a reaped stop and its
+ * PTRACE_CONT, at the tick's start, or in its middle, so that the tick
+ * falls behind.  While it samples, the tracer thread alone runs as
+ * SCHED_FIFO at the lowest priority: it sleeps until the tick, chooses
+ * the threads, takes their stops, unwinds and adds the stacks, and
+ * sleeps again, and nothing of the time-sharing class delays it.  (It
+ * must stay in the class through its sleep: a thread that leaves it is
+ * at once queued behind the others, and the tick is late.)
+ *
+ * It is bounded so that the host is never starved: each tick may use
+ * rt_budget_ns of CPU in the class (the sampler gives a tenth of the
+ * period), and the stop round a budget of its own; past it the tick
+ * goes on at nice -10 until the next one: at most 20 % of one CPU at the
+ * very worst, while a tick of a few threads takes tens of microseconds.
+ * Work that is no tick's (maps and debug information, windows, output)
+ * leaves the class.  RLIMIT_RTTIME makes the kernel end pidprof if it
+ * ever ran RT_LIMIT_US in the class without blocking (the kernel then
+ * detaches the target: SEIZE, no EXITKILL); SCHED_RESET_ON_FORK keeps
+ * the class from any child.  Only where it is allowed (CAP_SYS_NICE or
+ * RLIMIT_RTPRIO), and not with PIDPROF_RT=0.
+ */
+static bool
+rt_set(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ? TRACER_RT_PRIO : 0 };
+	pid_t tid = (pid_t) syscall(SYS_gettid);
+
+	return sched_setscheduler(tid, (on ? SCHED_FIFO : SCHED_OTHER) |
+				  SCHED_RESET_ON_FORK, &sp) == 0;
+}
+
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void
+rt_probe(struct target *t)
+{
+	const char *env = getenv("PIDPROF_RT");
+	struct rlimit rl;
+
+	t->rt_ok = false;
+	if (env && strcmp(env, "0") == 0)
+		return;
+	if (getrlimit(RLIMIT_RTTIME, &rl) == 0 &&
+	    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > RT_LIMIT_US)) {
+		rl.rlim_cur = RT_LIMIT_US;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < RT_LIMIT_US)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_RTTIME, &rl) < 0)
+			return;
+	}
+	if (rt_set(true))
+		t->rt_ok = rt_set(false);
+}
+
+/* Enters the class, or, already in it, gives it a new CPU budget. */
+static void
+stop_window_begin(struct target *t)
+{
+	if (!t->rt_ok)
+		return;
+	t->rt_cpu0 = thread_cpu_ns();
+	if (!t->rt_on)
+		t->rt_on = rt_set(true);
+}
+
+void
+target_rt_end(struct target *t)
+{
+	if (t->rt_on)
+		rt_set(false);
+	t->rt_on = false;
+}
+
+static void
+stop_window_end(struct target *t)
+{
+	target_rt_end(t);
+}
+
+/* A window that used its CPU budget goes on at nice -10. */
+void
+target_rt_check(struct target *t)
+{
+	uint64_t budget = t->rt_budget_ns ? t->rt_budget_ns : RT_BUDGET_NS;
+
+	if (t->rt_on && thread_cpu_ns() - t->rt_cpu0 > budget)
+		target_rt_end(t);
+}
+
 int
 target_attach(struct target *t, pid_t pid, size_t stack_size,
 	      struct pp_err *err)
@@ -291,6 +397,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 		return -1;
 	}
 	boost_tracer();
+	rt_probe(t);
 	return 0;
 }
 
@@ -541,6 +648,7 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 
 		while ((tid = wait4(-1, &status, __WALL | WNOHANG, &ru)) > 0)
 			handle_status(t, tid, status, now_ns(), &ru);
+		target_rt_check(t);
 		if (tid < 0 && errno == ECHILD)
 			return;
 		if (until_all_reaped && count_interrupted(t) == 0)
@@ -563,9 +671,26 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 void
 target_poll_events(struct target *t, uint64_t timeout_ns)
 {
+	/* Threads that reach their stop after the capture's deadline are
+	 * resumed here, within the same bounds as in the stop window. */
+	if (t->pending)
+		stop_window_begin(t);
+	reap(t, now_ns() + timeout_ns, false);
+	stop_window_end(t);
+	if (t->pending)
+		t->pending = count_interrupted(t);
+}
+
+void
+target_wait_tick(struct target *t, uint64_t timeout_ns)
+{
+	stop_window_begin(t);
 	reap(t, now_ns() + timeout_ns, false);
 	if (t->pending)
 		t->pending = count_interrupted(t);
+	/* The budget of the tick's start counts from its wake-up. */
+	if (t->rt_on)
+		t->rt_cpu0 = thread_cpu_ns();
 }
 
 /* The state letter of @tr, through a stat file kept open: two syscalls
@@ -660,12 +785,17 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 static void
 stop_round(struct target *t, const bool *go, size_t n, uint64_t deadline)
 {
+	bool in_tick = t->rt_on;
 	size_t i;
 
+	stop_window_begin(t);
 	for (i = 0; i < n; i++)
 		if (go[i] && !t->t[i].gone)
 			interrupt(&t->t[i]);
 	reap(t, deadline, true);
+	/* A tick that is in the class stays in it. */
+	if (!in_tick)
+		stop_window_end(t);
 }
 
 void
@@ -706,6 +836,8 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			continue;
 		}
 		asked[i] = true;
+		if ((i & 63) == 63)
+			target_rt_check(t);
 		if (tr->late && tr->snap.how == SNAP_INTERRUPTED) {
 			/* It stopped after the last deadline: that stop
 			 * is this capture's sample, not a second one. */
@@ -900,6 +1032,7 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		procfs_read_maps(pid, &t->maps, NULL);
 	/* After the fork: the command keeps the priority it was given. */
 	boost_tracer();
+	rt_probe(t);
 	return 0;
 }
 

@@ -55,6 +55,10 @@ struct target {
 	size_t asleep_next;	/* where the next capture's reading starts */
 	size_t pending;		/* interrupted, not stopped by the deadline */
 	bool capturing;		/* in target_capture */
+	/* The tick and stop window in SCHED_FIFO (see attach.c) */
+	bool rt_ok, rt_on;
+	uint64_t rt_cpu0;	/* tracer CPU when the budget began */
+	uint64_t rt_budget_ns;	/* its CPU in the class at most (0: 1 ms) */
 };
 
 struct capture_stats {
@@ -115,6 +119,15 @@ bool target_alive(const struct target *t);
 /* Handles ptrace events (new threads, signals to pass on) for up to
  * @timeout_ns: the way to wait between ticks. */
 void target_poll_events(struct target *t, uint64_t timeout_ns);
+/* Like target_poll_events, for the wait before a tick: in the real-time
+ * class where allowed (see attach.c), which it keeps when it returns, so
+ * that the tick does its work without waiting for a CPU, and gives the
+ * tick a new CPU budget in it.  target_rt_check() leaves the class once
+ * the budget is used; the caller leaves it with target_rt_end() before
+ * work that is no tick's. */
+void target_wait_tick(struct target *t, uint64_t timeout_ns);
+void target_rt_end(struct target *t);
+void target_rt_check(struct target *t);
 /* Resumes what we stopped, forgets the tracees and frees @t.  The rest of
  * the detach happens when the tracer thread exits (see above). */
 void target_release(struct target *t);

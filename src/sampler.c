@@ -327,6 +327,9 @@ tick(struct sampler *s)
 	bool *due, any = false;
 	size_t i, n;
 
+	/* A tenth of the period in the real-time class, at most. */
+	s->t.rt_budget_ns = 100000000ull / s->o->rate_hz;
+
 	sync_books(s, now);
 	forget_gone(s);
 	n = s->t.n;
@@ -342,6 +345,8 @@ tick(struct sampler *s)
 			b->sched_fd = -1;
 			continue;
 		}
+		if ((i & 63) == 63)
+			target_rt_check(&s->t);
 		cpu[i] = read_cpu(s, b, s->t.t[i].tid);
 		ran = cpu[i] != b->last_cpu;
 		if (s->o->mode == MODE_CPU) {
@@ -395,6 +400,7 @@ tick(struct sampler *s)
 					s->res->stats.missed++;
 				continue;
 			}
+			target_rt_check(&s->t);
 			add_snapshot(s, i, cpu[i], now);
 		}
 	}
@@ -408,6 +414,8 @@ tick(struct sampler *s)
 	if (total_cpu)
 		s->cpu_last = total_cpu;
 	if (s->need_refresh || s->t.maps_stale) {
+		/* Reading maps and debug information is no tick's work. */
+		target_rt_end(&s->t);
 		target_reap_pending(&s->t);
 		refresh_maps(s, now_ns());
 	}
@@ -527,8 +535,8 @@ ended(const struct sampler *s)
 	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
 }
 
-enum sampler_state
-sampler_poll(struct sampler *s, uint64_t until_ns)
+static enum sampler_state
+poll_ticks(struct sampler *s, uint64_t until_ns)
 {
 	const struct sampler_opts *o = s->o;
 
@@ -546,7 +554,7 @@ sampler_poll(struct sampler *s, uint64_t until_ns)
 
 			if (until_ns && until_ns < until)
 				until = until_ns;
-			target_poll_events(&s->t, until - now);
+			target_wait_tick(&s->t, until - now);
 			continue;
 		}
 		tick(s);
@@ -566,6 +574,16 @@ sampler_poll(struct sampler *s, uint64_t until_ns)
 			s->last_status = now;
 		}
 	}
+}
+
+enum sampler_state
+sampler_poll(struct sampler *s, uint64_t until_ns)
+{
+	enum sampler_state st = poll_ticks(s, until_ns);
+
+	/* Whatever the caller does next is not the stop window. */
+	target_rt_end(&s->t);
+	return st;
 }
 
 /* The totals of the run up to now. */
