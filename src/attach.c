@@ -816,7 +816,8 @@ target_capture(struct target *t, const bool *due, bool running_only,
 	size_t n = t->n, i, k;
 	bool *blocked = xcalloc(n ? n : 1, sizeof(*blocked));
 	bool *asked = xcalloc(n ? n : 1, sizeof(*asked));
-	bool *go = xcalloc(n ? n : 1, sizeof(*go));
+	bool *run = xcalloc(n ? n : 1, sizeof(*run));
+	bool *woke = xcalloc(n ? n : 1, sizeof(*woke));
 	int again = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -824,9 +825,18 @@ target_capture(struct target *t, const bool *due, bool running_only,
 	/* Every state first: no /proc read is made while a thread we
 	 * interrupted may be waiting in its stop. */
 	for (i = 0; i < n; i++) {
-		struct tracee *tr = &t->t[i];
+		struct tracee *tr;
 		char state;
 
+		if ((i & 15) == 15) {
+			/* A stop that came late is not kept waiting
+			 * behind the reads of every state.  (Reaping may
+			 * add tracees: t->t may move.) */
+			target_reap_pending(t);
+			if ((i & 63) == 63)
+				target_rt_check(t);
+		}
+		tr = &t->t[i];
 		tr->deferred = false;
 		if (tr->gone || (due && !due[i])) {
 			/* A late snapshot waits for a capture that wants
@@ -836,8 +846,6 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			continue;
 		}
 		asked[i] = true;
-		if ((i & 63) == 63)
-			target_rt_check(t);
 		if (tr->late && tr->snap.how == SNAP_INTERRUPTED) {
 			/* It stopped after the last deadline: that stop
 			 * is this capture's sample, not a second one. */
@@ -856,7 +864,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		tr->snap.state = state;
 		if (state == 'R') {
-			go[i] = true;
+			run[i] = true;
 		} else if (running_only) {
 			asked[i] = false;
 			st->asleep++;
@@ -866,29 +874,28 @@ target_capture(struct target *t, const bool *due, bool running_only,
 	}
 	/* Then every running thread is interrupted and reaped: only the
 	 * stop path until the last is resumed or the deadline passes. */
-	stop_round(t, go, n, deadline);
+	stop_round(t, run, n, deadline);
 	t->pending = count_interrupted(t);
 
 	/* Then the sleepers, without stopping them, for as long as the
 	 * budget allows, starting where the last capture left off; those
 	 * that woke up meanwhile go through the stop path after all, in a
 	 * round of their own, so that none waits behind these reads. */
-	memset(go, 0, n * sizeof(*go));
 	budget_end = t->asleep_budget_ns ? now_ns() + t->asleep_budget_ns : 0;
 	for (k = 0; k < n; k++) {
 		struct tracee *tr;
 
 		i = (t->asleep_next + k) % n;
-		tr = &t->t[i];
-		if (!blocked[i] || tr->gone)
+		if (!blocked[i] || t->t[i].gone)
 			continue;
 		if (budget_end && now_ns() >= budget_end) {
-			tr->deferred = true;
+			t->t[i].deferred = true;
 			continue;
 		}
 		target_reap_pending(t);
+		tr = &t->t[i];
 		if (!snapshot_blocked(t, tr)) {
-			go[i] = true;
+			woke[i] = true;
 			again++;
 		}
 	}
@@ -904,11 +911,12 @@ target_capture(struct target *t, const bool *due, bool running_only,
 	if (again) {
 		uint64_t d = now_ns() + wait_ns;
 
-		stop_round(t, go, n, deadline > d ? deadline : d);
+		stop_round(t, woke, n, deadline > d ? deadline : d);
 		t->pending = count_interrupted(t);
 	}
 	free(blocked);
-	free(go);
+	free(run);
+	free(woke);
 
 	for (i = 0; i < n; i++) {
 		struct tracee *tr = &t->t[i];

@@ -236,9 +236,6 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	char name[64];
 	size_t k, n = 0;
 
-	/* A thread that stopped after the deadline is resumed before
-	 * this unwinding, not after it. */
-	target_reap_pending(&s->t);
 	s->o->unwinder->unwind(s->uw, snap, raw);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
@@ -345,8 +342,12 @@ tick(struct sampler *s)
 			b->sched_fd = -1;
 			continue;
 		}
-		if ((i & 63) == 63)
-			target_rt_check(&s->t);
+		if ((i & 15) == 15) {
+			/* Late stops are resumed between the reads. */
+			target_reap_pending(&s->t);
+			if ((i & 63) == 63)
+				target_rt_check(&s->t);
+		}
 		cpu[i] = read_cpu(s, b, s->t.t[i].tid);
 		ran = cpu[i] != b->last_cpu;
 		if (s->o->mode == MODE_CPU) {
@@ -380,7 +381,13 @@ tick(struct sampler *s)
 		s->res->stats.stopped_late += cst.late;
 		now = now_ns();
 		for (i = 0; i < n; i++) {
-			const struct snapshot *snap = &s->t.t[i].snap;
+			const struct snapshot *snap;
+
+			/* A thread that stopped after the deadline is
+			 * resumed before the next unwinding, not after
+			 * them all (reaping may move s->t.t). */
+			target_reap_pending(&s->t);
+			snap = &s->t.t[i].snap;
 
 			if (!due[i] || s->t.t[i].gone)
 				continue;
