@@ -748,8 +748,10 @@ sampler_skip(struct sampler *s)
 		b->last_cpu = read_cpu(s, b, s->t.t[i].tid);
 		b->last_wall = now;
 		/* It may have run and slept elsewhere since: its stack is
-		 * read again at the next tick, not reused. */
+		 * read again at the next tick, not reused, nor a stop that
+		 * came late before the pause. */
 		b->stack = 0;
+		s->t.t[i].late = false;
 	}
 	window_totals(s);
 	*s->at_cut = s->res->stats;
