@@ -53,7 +53,9 @@ target_block_sigchld(void)
  * limit on real-time CPU used without blocking, in case of a bug. */
 #define TRACER_RT_PRIO		1
 #define RT_BUDGET_NS		1000000ull
-#define RT_LIMIT_US		100000
+/* A whole second: the per-tick budget is the real bound; this one is
+ * for a bug, and must not catch the first unwinding in a big module. */
+#define RT_LIMIT_US		1000000
 
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
