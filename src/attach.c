@@ -518,7 +518,7 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 	if (rc < 0 && errno == ESRCH)
 		mark_gone(tr);
 	tr->stopped = false;
-	tr->late = !t->capturing;
+	tr->late = !t->in_round;
 	s->time_ns = reaped_ns;
 	s->stop_ns = end - reaped_ns;
 	s->wait_ns = reaped_ns - tr->interrupt_ns;
@@ -791,10 +791,12 @@ stop_round(struct target *t, const bool *go, size_t n, uint64_t deadline)
 	size_t i;
 
 	stop_window_begin(t);
+	t->in_round = true;
 	for (i = 0; i < n; i++)
 		if (go[i] && !t->t[i].gone)
 			interrupt(&t->t[i]);
 	reap(t, deadline, true);
+	t->in_round = false;
 	/* A tick that is in the class stays in it. */
 	if (!in_tick)
 		stop_window_end(t);
@@ -823,7 +825,6 @@ target_capture(struct target *t, const bool *due, bool running_only,
 	int again = 0;
 
 	memset(st, 0, sizeof(*st));
-	t->capturing = true;
 	/* Every state first: no /proc read is made while a thread we
 	 * interrupted may be waiting in its stop. */
 	for (i = 0; i < n; i++) {
@@ -937,7 +938,6 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			st->missed++;
 	}
 	free(asked);
-	t->capturing = false;
 	return 0;
 }
 

@@ -26,8 +26,9 @@ struct tracee {
 	bool stopped;		/* in a ptrace-stop we have not resumed */
 	bool group_stopped;	/* in a job-control stop (we LISTEN) */
 	bool deferred;		/* asleep, due, left to a later capture */
-	/* snap was taken when a stop came after its capture's deadline:
-	 * the next capture that wants this thread takes it as it is */
+	/* snap was taken when a stop came outside its capture's round
+	 * (after the deadline): the next capture that wants this thread
+	 * takes it as it is */
 	bool late;
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
 	int stat_fd;		/* task/TID/stat, kept open: read every tick */
@@ -54,7 +55,7 @@ struct target {
 	uint64_t asleep_budget_ns;
 	size_t asleep_next;	/* where the next capture's reading starts */
 	size_t pending;		/* interrupted, not stopped by the deadline */
-	bool capturing;		/* in target_capture */
+	bool in_round;		/* interrupting and reaping a capture's due */
 	/* The tick and stop window in SCHED_FIFO (see attach.c) */
 	bool rt_ok, rt_on;
 	uint64_t rt_cpu0;	/* tracer CPU when the budget began */
