@@ -263,8 +263,10 @@ boost_tracer(void)
  * It is bounded so that the host is never starved: each tick may use
  * rt_budget_ns of CPU in the class (the sampler gives a tenth of the
  * period), and the stop round a budget of its own; past it the tick
- * goes on at nice -10 until the next one: at most 20 % of one CPU at the
- * very worst, while a tick of a few threads takes tens of microseconds.
+ * goes on at nice -10 until the next one, but for the stop path of a
+ * stop that comes late (tens of microseconds each): about 20 % of one
+ * CPU at the very worst, while a tick of a few threads takes tens of
+ * microseconds.
  * Work that is no tick's (maps and debug information, windows, output)
  * leaves the class.  RLIMIT_RTTIME makes the kernel end pidprof if it
  * ever ran RT_LIMIT_US in the class without blocking (the kernel then
