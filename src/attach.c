@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -48,6 +49,14 @@ target_block_sigchld(void)
 
 /* The tracer thread's nice value, when we may raise it. */
 #define TRACER_NICE	(-10)
+/* The stop window's real-time class: the lowest SCHED_FIFO priority,
+ * for at most this much of the tracer's CPU per window, and a kernel
+ * limit on real-time CPU used without blocking, in case of a bug. */
+#define TRACER_RT_PRIO		1
+#define RT_BUDGET_NS		1000000ull
+/* A whole second: the per-tick budget is the real bound; this one is
+ * for a bug, and must not catch the first unwinding in a big module. */
+#define RT_LIMIT_US		1000000
 
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
@@ -240,6 +249,107 @@ boost_tracer(void)
 		setpriority(PRIO_PROCESS, tid, TRACER_NICE);
 }
 
+/*
+ * A thread that has stopped waits for the tracer, and on a host whose
+ * CPUs are all busy even nice -10 can leave the tracer queued behind
+ * other tasks for milliseconds: between a reaped stop and its
+ * PTRACE_CONT, at the tick's start, or in its middle, so that the tick
+ * falls behind.  While it samples, the tracer thread alone runs as
+ * SCHED_FIFO at the lowest priority: it sleeps until the tick, chooses
+ * the threads, takes their stops, unwinds and adds the stacks, and
+ * sleeps again, and nothing of the time-sharing class delays it.  (It
+ * must stay in the class through its sleep: a thread that leaves it is
+ * at once queued behind the others, and the tick is late.)
+ *
+ * It is bounded so that the host is never starved: each tick may use
+ * rt_budget_ns of CPU in the class (the sampler gives a tenth of the
+ * period), and the stop round a budget of its own; past it the tick
+ * goes on at nice -10 until the next one, but for the stop path of a
+ * stop that comes late (tens of microseconds each): about 20 % of one
+ * CPU at the very worst, while a tick of a few threads takes tens of
+ * microseconds.
+ * Work that is no tick's (maps and debug information, windows, output)
+ * leaves the class.  RLIMIT_RTTIME makes the kernel end pidprof if it
+ * ever ran RT_LIMIT_US in the class without blocking (the kernel then
+ * detaches the target: SEIZE, no EXITKILL); SCHED_RESET_ON_FORK keeps
+ * the class from any child.  Only where it is allowed (CAP_SYS_NICE or
+ * RLIMIT_RTPRIO), and not with PIDPROF_RT=0.
+ */
+static bool
+rt_set(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ? TRACER_RT_PRIO : 0 };
+	pid_t tid = (pid_t) syscall(SYS_gettid);
+
+	return sched_setscheduler(tid, (on ? SCHED_FIFO : SCHED_OTHER) |
+				  SCHED_RESET_ON_FORK, &sp) == 0;
+}
+
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void
+rt_probe(struct target *t)
+{
+	const char *env = getenv("PIDPROF_RT");
+	struct rlimit rl;
+
+	t->rt_ok = false;
+	if (env && strcmp(env, "0") == 0)
+		return;
+	if (getrlimit(RLIMIT_RTTIME, &rl) == 0 &&
+	    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > RT_LIMIT_US)) {
+		rl.rlim_cur = RT_LIMIT_US;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < RT_LIMIT_US)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_RTTIME, &rl) < 0)
+			return;
+	}
+	if (rt_set(true))
+		t->rt_ok = rt_set(false);
+}
+
+/* Enters the class, or, already in it, gives it a new CPU budget. */
+static void
+stop_window_begin(struct target *t)
+{
+	if (!t->rt_ok)
+		return;
+	t->rt_cpu0 = thread_cpu_ns();
+	if (!t->rt_on)
+		t->rt_on = rt_set(true);
+}
+
+void
+target_rt_end(struct target *t)
+{
+	if (t->rt_on)
+		rt_set(false);
+	t->rt_on = false;
+}
+
+static void
+stop_window_end(struct target *t)
+{
+	target_rt_end(t);
+}
+
+/* A window that used its CPU budget goes on at nice -10. */
+void
+target_rt_check(struct target *t)
+{
+	uint64_t budget = t->rt_budget_ns ? t->rt_budget_ns : RT_BUDGET_NS;
+
+	if (t->rt_on && thread_cpu_ns() - t->rt_cpu0 > budget)
+		target_rt_end(t);
+}
+
 int
 target_attach(struct target *t, pid_t pid, size_t stack_size,
 	      struct pp_err *err)
@@ -281,6 +391,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 		return -1;
 	}
 	boost_tracer();
+	rt_probe(t);
 	return 0;
 }
 
@@ -419,8 +530,10 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 	if (rc < 0 && errno == ESRCH)
 		mark_gone(tr);
 	tr->stopped = false;
+	tr->late = !t->in_round;
 	s->time_ns = reaped_ns;
 	s->stop_ns = end - reaped_ns;
+	s->wait_ns = reaped_ns - tr->interrupt_ns;
 	s->total_ns = end - tr->interrupt_ns;
 }
 
@@ -613,6 +726,7 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 
 		while ((tid = wait4(-1, &status, __WALL | WNOHANG, &ru)) > 0)
 			handle_status(t, tid, status, now_ns(), &ru);
+		target_rt_check(t);
 		if (tid < 0 && errno == ECHILD)
 			return;
 		if (until_all_reaped && count_interrupted(t) == 0)
@@ -635,7 +749,26 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 void
 target_poll_events(struct target *t, uint64_t timeout_ns)
 {
+	/* Threads that reach their stop after the capture's deadline are
+	 * resumed here, within the same bounds as in the stop window. */
+	if (t->pending)
+		stop_window_begin(t);
 	reap(t, now_ns() + timeout_ns, false);
+	stop_window_end(t);
+	if (t->pending)
+		t->pending = count_interrupted(t);
+}
+
+void
+target_wait_tick(struct target *t, uint64_t timeout_ns)
+{
+	stop_window_begin(t);
+	reap(t, now_ns() + timeout_ns, false);
+	if (t->pending)
+		t->pending = count_interrupted(t);
+	/* The budget of the tick's start counts from its wake-up. */
+	if (t->rt_on)
+		t->rt_cpu0 = thread_cpu_ns();
 }
 
 /* The state letter of @tr, through a stat file kept open: two syscalls
@@ -717,6 +850,7 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 			s->how = SNAP_BLOCKED;
 			s->syscall_nr = a.nr;
 			s->stop_ns = 0;
+			s->wait_ns = 0;
 			s->total_ns = 0;
 			return true;
 		}
@@ -724,26 +858,103 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 	return true;
 }
 
+/* Interrupts the threads marked in @go, all at once, and reaps their
+ * stops until @deadline: the stop window. */
+static void
+stop_round(struct target *t, const bool *go, size_t n, uint64_t deadline)
+{
+	bool in_tick = t->rt_on;
+	size_t i;
+
+	stop_window_begin(t);
+	t->in_round = true;
+	for (i = 0; i < n; i++)
+		if (go[i] && !t->t[i].gone)
+			interrupt(&t->t[i]);
+	reap(t, deadline, true);
+	t->in_round = false;
+	/* A tick that is in the class stays in it. */
+	if (!in_tick)
+		stop_window_end(t);
+}
+
+void
+target_reap_pending(struct target *t)
+{
+	struct pollfd pfd = { .fd = t->sigchld_fd, .events = POLLIN };
+	struct signalfd_siginfo si;
+	bool enter = false;
+
+	if (!t->pending || t->sigchld_fd < 0)
+		return;
+	/* A stop makes SIGCHLD pending: one look at the signalfd, where a
+	 * wait4 would go through every tracee (500 threads, a call every
+	 * 16 of them: 2 ms of CPU a tick). */
+	if (poll(&pfd, 1, 0) <= 0)
+		return;
+	/* Read first: a stop after the read leaves it pending again. */
+	if (read(t->sigchld_fd, &si, sizeof(si)) < 0 && errno != EAGAIN)
+		return;
+	/* Past the tick's budget, the stop path still runs in the class. */
+	if (t->rt_ok && !t->rt_on) {
+		stop_window_begin(t);
+		enter = true;
+	}
+	reap(t, 0, false);
+	if (enter)
+		stop_window_end(t);
+	t->pending = count_interrupted(t);
+}
+
 int
 target_capture(struct target *t, const bool *due, bool running_only,
-	       int deadline_ms, struct capture_stats *st)
+	       uint64_t wait_ns, struct capture_stats *st)
 {
-	uint64_t deadline = now_ns() + (uint64_t) deadline_ms * 1000000u;
-	bool *blocked = xcalloc(t->n ? t->n : 1, sizeof(*blocked));
-	bool *asked = xcalloc(t->n ? t->n : 1, sizeof(*asked));
-	size_t i, n = t->n;
+	uint64_t deadline = now_ns() + wait_ns;
+	uint64_t budget_end;
+	size_t n = t->n, i, k;
+	bool *blocked = xcalloc(n ? n : 1, sizeof(*blocked));
+	bool *asked = xcalloc(n ? n : 1, sizeof(*asked));
+	bool *run = xcalloc(n ? n : 1, sizeof(*run));
+	bool *woke = xcalloc(n ? n : 1, sizeof(*woke));
 	int again = 0;
 
 	memset(st, 0, sizeof(*st));
-	/* Interrupt every running thread first, then reap them all. */
+	/* Every state first: no /proc read is made while a thread we
+	 * interrupted may be waiting in its stop. */
 	for (i = 0; i < n; i++) {
-		struct tracee *tr = &t->t[i];
+		struct tracee *tr;
 		char state;
 
-		tr->snap.how = SNAP_NONE;
-		if (tr->gone || (due && !due[i]))
+		if ((i & 15) == 15) {
+			/* A stop that came late is not kept waiting
+			 * behind the reads of every state.  (Reaping may
+			 * add tracees: t->t may move.) */
+			target_reap_pending(t);
+			if ((i & 63) == 63)
+				target_rt_check(t);
+		}
+		tr = &t->t[i];
+		tr->deferred = false;
+		if (tr->gone || (due && !due[i])) {
+			/* A late snapshot waits for a capture that wants
+			 * it: the thread has not run since. */
+			if (!tr->late)
+				tr->snap.how = SNAP_NONE;
 			continue;
+		}
 		asked[i] = true;
+		if (tr->late && tr->snap.how == SNAP_INTERRUPTED) {
+			/* It stopped after the last deadline: that stop
+			 * is this capture's sample, not a second one. */
+			tr->late = false;
+			st->late++;
+			continue;
+		}
+		tr->late = false;
+		tr->snap.how = SNAP_NONE;
+		if (tr->interrupted)
+			continue;	/* its stop may come in this round */
 		state = tracee_state(t, tr);
 		if (state == 0 || state == 'Z' || state == 'X') {
 			mark_gone(tr);
@@ -751,7 +962,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		tr->snap.state = state;
 		if (state == 'R') {
-			interrupt(tr);
+			run[i] = true;
 		} else if (running_only) {
 			asked[i] = false;
 			st->asleep++;
@@ -759,23 +970,51 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			blocked[i] = true;
 		}
 	}
-	reap(t, deadline, true);
+	/* Then every running thread is interrupted and reaped: only the
+	 * stop path until the last is resumed or the deadline passes. */
+	stop_round(t, run, n, deadline);
+	t->pending = count_interrupted(t);
 
-	/* Then the sleepers, without stopping them; those that woke up
-	 * meanwhile go through the stop path after all. */
-	for (i = 0; i < n; i++) {
-		struct tracee *tr = &t->t[i];
+	/* Then the sleepers, without stopping them, for as long as the
+	 * budget allows, starting where the last capture left off; those
+	 * that woke up meanwhile go through the stop path after all, in a
+	 * round of their own, so that none waits behind these reads. */
+	budget_end = t->asleep_budget_ns ? now_ns() + t->asleep_budget_ns : 0;
+	for (k = 0; k < n; k++) {
+		struct tracee *tr;
 
-		if (!blocked[i] || tr->gone)
+		i = (t->asleep_next + k) % n;
+		if (!blocked[i] || t->t[i].gone)
 			continue;
+		if (budget_end && now_ns() >= budget_end) {
+			t->t[i].deferred = true;
+			continue;
+		}
+		target_reap_pending(t);
+		tr = &t->t[i];
 		if (!snapshot_blocked(t, tr)) {
-			interrupt(tr);
+			woke[i] = true;
 			again++;
 		}
 	}
-	if (again)
-		reap(t, deadline, true);
+	if (n && budget_end) {
+		/* The next capture starts with the first one left out. */
+		for (k = 0; k < n; k++) {
+			i = (t->asleep_next + k) % n;
+			if (t->t[i].deferred)
+				break;
+		}
+		t->asleep_next = k < n ? i : 0;
+	}
+	if (again) {
+		uint64_t d = now_ns() + wait_ns;
+
+		stop_round(t, woke, n, deadline > d ? deadline : d);
+		t->pending = count_interrupted(t);
+	}
 	free(blocked);
+	free(run);
+	free(woke);
 
 	for (i = 0; i < n; i++) {
 		struct tracee *tr = &t->t[i];
@@ -788,6 +1027,8 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			st->interrupted++;
 		else if (tr->snap.how == SNAP_BLOCKED)
 			st->blocked++;
+		else if (tr->deferred)
+			st->deferred++;
 		else
 			st->missed++;
 	}
@@ -896,6 +1137,7 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		procfs_read_maps(pid, &t->maps, NULL);
 	/* After the fork: the command keeps the priority it was given. */
 	boost_tracer();
+	rt_probe(t);
 	return 0;
 }
 

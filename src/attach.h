@@ -25,6 +25,11 @@ struct tracee {
 	bool interrupted;	/* PTRACE_INTERRUPT sent, stop not reaped yet */
 	bool stopped;		/* in a ptrace-stop we have not resumed */
 	bool group_stopped;	/* in a job-control stop (we LISTEN) */
+	bool deferred;		/* asleep, due, left to a later capture */
+	/* snap was taken when a stop came outside its capture's round
+	 * (after the deadline): the next capture that wants this thread
+	 * takes it as it is */
+	bool late;
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
 	int stat_fd;		/* task/TID/stat, kept open: read every tick */
 	uint64_t rewound_ip;	/* syscall we set to be made again, not yet */
@@ -47,6 +52,16 @@ struct target {
 	bool leader_exited;	/* the process is gone */
 	int exit_status;	/* its wait status, once leader_exited */
 	uint64_t exit_cpu_ns;	/* CPU it used in all, when it was our child */
+	/* Sleeping threads read per capture, at most this long (0: all);
+	 * the others wait for the next capture, oldest first. */
+	uint64_t asleep_budget_ns;
+	size_t asleep_next;	/* where the next capture's reading starts */
+	size_t pending;		/* interrupted, not stopped by the deadline */
+	bool in_round;		/* interrupting and reaping a capture's due */
+	/* The tick and stop window in SCHED_FIFO (see attach.c) */
+	bool rt_ok, rt_on;
+	uint64_t rt_cpu0;	/* tracer CPU when the budget began */
+	uint64_t rt_budget_ns;	/* its CPU in the class at most (0: 1 ms) */
 };
 
 struct capture_stats {
@@ -55,6 +70,9 @@ struct capture_stats {
 	unsigned int missed;		/* did not stop before the deadline */
 	unsigned int asleep;		/* asleep, left alone (running_only) */
 	unsigned int gone;		/* exited during the round */
+	unsigned int deferred;		/* asleep, left to a later capture */
+	unsigned int late;		/* snapshots of stops that came after
+					 * the last capture's deadline */
 };
 
 /*
@@ -75,20 +93,25 @@ int target_spawn(struct target *t, char *const *argv, size_t stack_size,
  * Takes one snapshot of every live thread (or of those with due[i] set,
  * when @due is not NULL; due[] is indexed like t->t at the call): running
  * ones through the stop path (interrupt all, then reap in arrival order
- * until @deadline_ms), sleeping ones without stopping them.  Results are
+ * for up to @wait_ns), sleeping ones without stopping them.  Results are
  * in t->t[i].snap (how == SNAP_NONE where none was taken).
  */
 /* With @running_only, due threads found asleep are left alone (their
  * snapshot stays SNAP_NONE with state set): cpu mode wants stacks of
  * threads on a CPU only. */
 int target_capture(struct target *t, const bool *due, bool running_only,
-		   int deadline_ms, struct capture_stats *st);
+		   uint64_t wait_ns, struct capture_stats *st);
 static inline int
 target_capture_all(struct target *t, int deadline_ms,
 		   struct capture_stats *st)
 {
-	return target_capture(t, NULL, false, deadline_ms, st);
+	return target_capture(t, NULL, false,
+			      (uint64_t) deadline_ms * 1000000u, st);
 }
+/* Resumes the threads that were interrupted but reached their stop only
+ * after the capture's deadline, without waiting: call it between pieces
+ * of other work, so that no stopped thread waits behind that work. */
+void target_reap_pending(struct target *t);
 /* Frees what the threads that are gone held and closes the gaps, so a
  * target that makes and ends threads all day costs no more than it
  * needs.  Fills map[i] with the new index of tracee i, SIZE_MAX when it
@@ -99,6 +122,15 @@ bool target_alive(const struct target *t);
 /* Handles ptrace events (new threads, signals to pass on) for up to
  * @timeout_ns: the way to wait between ticks. */
 void target_poll_events(struct target *t, uint64_t timeout_ns);
+/* Like target_poll_events, for the wait before a tick: in the real-time
+ * class where allowed (see attach.c), which it keeps when it returns, so
+ * that the tick does its work without waiting for a CPU, and gives the
+ * tick a new CPU budget in it.  target_rt_check() leaves the class once
+ * the budget is used; the caller leaves it with target_rt_end() before
+ * work that is no tick's. */
+void target_wait_tick(struct target *t, uint64_t timeout_ns);
+void target_rt_end(struct target *t);
+void target_rt_check(struct target *t);
 /* Resumes what we stopped, forgets the tracees and frees @t.  The rest of
  * the detach happens when the tracer thread exits (see above). */
 void target_release(struct target *t);

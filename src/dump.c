@@ -150,8 +150,8 @@ static void
 print_stop_summary(const struct capture *c)
 {
 	uint64_t *stop = xcalloc(STOP_HIST_BUCKETS, sizeof(*stop));
-	uint64_t *span = xcalloc(STOP_HIST_BUCKETS, sizeof(*span));
-	uint64_t stop_max = 0, span_max = 0;
+	uint64_t *wait = xcalloc(STOP_HIST_BUCKETS, sizeof(*wait));
+	uint64_t stop_max = 0, wait_max = 0;
 	size_t i, n = 0;
 
 	for (i = 0; i < c->n; i++) {
@@ -160,7 +160,7 @@ print_stop_summary(const struct capture *c)
 		if (s->how != SNAP_INTERRUPTED)
 			continue;
 		hist_add(stop, &stop_max, s->stop_ns);
-		hist_add(span, &span_max, s->total_ns);
+		hist_add(wait, &wait_max, s->wait_ns);
 		n++;
 	}
 	if (n) {
@@ -168,16 +168,16 @@ print_stop_summary(const struct capture *c)
 			 hist_quantile(stop, stop_max, 0.5) / 1e3,
 			 hist_quantile(stop, stop_max, 0.99) / 1e3,
 			 stop_max / 1e3, n, c->stats.blocked);
-		info_msg("interrupt to resume per stopped thread: median %.1f us, p99 %.1f us, max %.1f us",
-			 hist_quantile(span, span_max, 0.5) / 1e3,
-			 hist_quantile(span, span_max, 0.99) / 1e3,
-			 span_max / 1e3);
+		info_msg("interrupt sent -> stop reaped per stopped thread: median %.1f us, p99 %.1f us, max %.1f us",
+			 hist_quantile(wait, wait_max, 0.5) / 1e3,
+			 hist_quantile(wait, wait_max, 0.99) / 1e3,
+			 wait_max / 1e3);
 	} else {
 		info_msg("stop time per stopped thread: none stopped (%u read without stopping)",
 			 c->stats.blocked);
 	}
 	free(stop);
-	free(span);
+	free(wait);
 }
 
 int

@@ -18,8 +18,19 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long due threads get to reach their stop within a tick. */
-#define TICK_DEADLINE_MS	50
+/* How long due threads get to reach their stop within a tick: a
+ * twentieth of the period, 200 us to 50 ms.  A thread on a CPU stops
+ * within microseconds; one that is not stopped by then waits for a CPU
+ * to take the stop (on a busy host, for milliseconds).  It is counted
+ * as missed and the tick goes on: waiting for it would make ticks late.
+ * Its stop is taken whenever it comes (and resumed at once), and is its
+ * sample at the next tick, which carries its weight. */
+#define TICK_WAIT_MIN_NS	200000ull
+#define TICK_WAIT_MAX_NS	50000000ull
+/* The share of the period a tick spends reading sleeping threads, at
+ * most; the others are read at the next ticks (the first tick of a
+ * process with hundreds of threads would be late otherwise). */
+#define ASLEEP_BUDGET_DIV	5
 /* Maps are re-read at most this often when something new shows up. */
 #define REFRESH_NS		200000000ull
 
@@ -173,6 +184,14 @@ hist_quantile(const uint64_t *hist, uint64_t max_ns, double q)
 	return max_ns;
 }
 
+double
+ticks_late_pct(const struct sampler_stats *st)
+{
+	uint64_t due = st->ticks + st->ticks_late;
+
+	return due ? 100.0 * (double) st->ticks_late / (double) due : 0;
+}
+
 static int
 open_image(struct sampler *s)
 {
@@ -264,6 +283,7 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	if (snap->how == SNAP_INTERRUPTED) {
 		st->stopped++;
 		hist_add(st->stop_hist, &st->stop_max_ns, snap->stop_ns);
+		hist_add(st->wait_hist, &st->wait_max_ns, snap->wait_ns);
 		hist_add(st->span_hist, &st->span_max_ns, snap->total_ns);
 	} else {
 		st->blocked++;
@@ -305,6 +325,9 @@ tick(struct sampler *s)
 	bool *due, any = false;
 	size_t i, n;
 
+	/* A tenth of the period in the real-time class, at most. */
+	s->t.rt_budget_ns = 100000000ull / s->o->rate_hz;
+
 	sync_books(s, now);
 	forget_gone(s);
 	n = s->t.n;
@@ -319,6 +342,12 @@ tick(struct sampler *s)
 				close(b->sched_fd);
 			b->sched_fd = -1;
 			continue;
+		}
+		if ((i & 15) == 15) {
+			/* Late stops are resumed between the reads. */
+			target_reap_pending(&s->t);
+			if ((i & 63) == 63)
+				target_rt_check(&s->t);
 		}
 		cpu[i] = read_cpu(s, b, s->t.t[i].tid);
 		ran = cpu[i] != b->last_cpu;
@@ -338,26 +367,52 @@ tick(struct sampler *s)
 		any |= due[i];
 	}
 	if (any) {
+		uint64_t period = 1000000000ull / s->o->rate_hz;
+		uint64_t wait = period / 20;
+
+		if (wait < TICK_WAIT_MIN_NS)
+			wait = TICK_WAIT_MIN_NS;
+		if (wait > TICK_WAIT_MAX_NS)
+			wait = TICK_WAIT_MAX_NS;
+		/* A threads request wants every stack now. */
+		s->t.asleep_budget_ns = s->fill ? 0 :
+					period / ASLEEP_BUDGET_DIV;
 		target_capture(&s->t, due, s->o->mode == MODE_CPU && !s->fill,
-			       TICK_DEADLINE_MS, &cst);
+			       wait, &cst);
+		s->res->stats.stopped_late += cst.late;
 		now = now_ns();
 		for (i = 0; i < n; i++) {
-			const struct snapshot *snap = &s->t.t[i].snap;
+			const struct snapshot *snap;
+
+			/* A thread that stopped after the deadline is
+			 * resumed before the next unwinding, not after
+			 * them all (reaping may move s->t.t). */
+			target_reap_pending(&s->t);
+			snap = &s->t.t[i].snap;
 
 			if (!due[i] || s->t.t[i].gone)
 				continue;
-			if (snap->how == SNAP_NONE) {
+			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
-				 * a CPU. */
-				if (snap->state == 'R' ||
-				    s->o->mode != MODE_CPU)
+				 * a CPU.  A stop that came while this tick
+				 * unwound is the next tick's sample.  A
+				 * sleeper left for a later tick by the
+				 * reading budget is not missed. */
+				const struct tracee *tr = &s->t.t[i];
+
+				if (!tr->deferred && !tr->late &&
+				    !tr->interrupted &&
+				    (snap->state == 'R' ||
+				     s->o->mode != MODE_CPU))
 					s->res->stats.missed++;
 				continue;
 			}
+			target_rt_check(&s->t);
 			add_snapshot(s, i, cpu[i], now);
 		}
 	}
+
 	free(due);
 	free(cpu);
 	s->fill = false;
@@ -366,8 +421,12 @@ tick(struct sampler *s)
 	total_cpu = process_cpu_ns(s);
 	if (total_cpu)
 		s->cpu_last = total_cpu;
-	if (s->need_refresh || s->t.maps_stale)
+	if (s->need_refresh || s->t.maps_stale) {
+		/* Reading maps and debug information is no tick's work. */
+		target_rt_end(&s->t);
+		target_reap_pending(&s->t);
 		refresh_maps(s, now_ns());
+	}
 }
 
 static uint64_t
@@ -485,8 +544,8 @@ ended(const struct sampler *s)
 	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
 }
 
-enum sampler_state
-sampler_poll(struct sampler *s, uint64_t until_ns)
+static enum sampler_state
+poll_ticks(struct sampler *s, uint64_t until_ns)
 {
 	const struct sampler_opts *o = s->o;
 
@@ -504,7 +563,7 @@ sampler_poll(struct sampler *s, uint64_t until_ns)
 
 			if (until_ns && until_ns < until)
 				until = until_ns;
-			target_poll_events(&s->t, until - now);
+			target_wait_tick(&s->t, until - now);
 			continue;
 		}
 		tick(s);
@@ -524,6 +583,16 @@ sampler_poll(struct sampler *s, uint64_t until_ns)
 			s->last_status = now;
 		}
 	}
+}
+
+enum sampler_state
+sampler_poll(struct sampler *s, uint64_t until_ns)
+{
+	enum sampler_state st = poll_ticks(s, until_ns);
+
+	/* Whatever the caller does next is not the stop window. */
+	target_rt_end(&s->t);
+	return st;
 }
 
 /* The totals of the run up to now. */
@@ -571,6 +640,7 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->blocked = now->blocked - then->blocked;
 	d->reused = now->reused - then->reused;
 	d->missed = now->missed - then->missed;
+	d->stopped_late = now->stopped_late - then->stopped_late;
 	d->truncated = now->truncated - then->truncated;
 	d->unwind_errors = now->unwind_errors - then->unwind_errors;
 	d->threads_seen = now->threads_seen;
@@ -582,8 +652,10 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;
+	d->wait_max_ns = now->wait_max_ns;
 	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
 		d->stop_hist[i] = now->stop_hist[i] - then->stop_hist[i];
+		d->wait_hist[i] = now->wait_hist[i] - then->wait_hist[i];
 		d->span_hist[i] = now->span_hist[i] - then->span_hist[i];
 	}
 }
@@ -678,8 +750,10 @@ sampler_skip(struct sampler *s)
 		b->last_cpu = read_cpu(s, b, s->t.t[i].tid);
 		b->last_wall = now;
 		/* It may have run and slept elsewhere since: its stack is
-		 * read again at the next tick, not reused. */
+		 * read again at the next tick, not reused, nor a stop that
+		 * came late before the pause. */
 		b->stack = 0;
+		s->t.t[i].late = false;
 	}
 	window_totals(s);
 	*s->at_cut = s->res->stats;

@@ -46,12 +46,18 @@ struct sampler_stats {
 	uint64_t stopped;	/* snapshots through the stop path */
 	uint64_t blocked;	/* snapshots of sleeping threads, not stopped */
 	uint64_t reused;	/* stacks reused: the thread had not run */
-	uint64_t missed;	/* due, but did not stop in time */
+	uint64_t missed;	/* due, but no snapshot will come */
+	uint64_t stopped_late;	/* stopped after a tick's wait: sampled at
+				 * the next tick (in stopped too) */
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
 	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */
-	uint64_t stop_max_ns;	/* stop reaped -> resumed */
+	uint64_t stop_max_ns;	/* stop reaped -> resumed: ours */
 	uint64_t stop_hist[STOP_HIST_BUCKETS];
+	/* interrupt sent -> stop reaped: the thread reaching its stop
+	 * (waiting for a CPU, when the host is busy), then our reaping */
+	uint64_t wait_max_ns;
+	uint64_t wait_hist[STOP_HIST_BUCKETS];
 	uint64_t span_max_ns;	/* interrupt sent -> resumed: the upper bound */
 	uint64_t span_hist[STOP_HIST_BUCKETS];
 	uint64_t wall_ns;	/* sampling window */
@@ -124,6 +130,8 @@ void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */
 uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);
 void hist_add(uint64_t *hist, uint64_t *max_ns, uint64_t ns);
+/* Late ticks as a share (%) of the ticks that were due: taken + late. */
+double ticks_late_pct(const struct sampler_stats *st);
 const char *sample_mode_name(enum sample_mode m);
 
 #endif /* !PIDPROF_SAMPLER_H */

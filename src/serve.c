@@ -80,6 +80,7 @@ struct live {
 	uint64_t ticks, ticks_late, stopped, blocked, reused, missed;
 	uint64_t truncated, unwind_errors, syscalls_restarted;
 	uint64_t stop_p50_ns, stop_p99_ns, stop_max_ns;
+	uint64_t wait_p50_ns, wait_p99_ns, wait_max_ns;
 	uint64_t profiler_cpu_ns, sampling_ns;
 	bool sampling;
 	enum sample_mode mode;
@@ -130,6 +131,7 @@ publish(struct hub *h, bool sampling, enum sample_mode mode,
 	l->truncated = st->truncated;
 	l->unwind_errors = st->unwind_errors;
 	l->stop_max_ns = st->stop_max_ns;
+	l->wait_max_ns = st->wait_max_ns;
 	/* Sampling on for requests that are done is not shown. */
 	l->sampling = sampling && running;
 	l->mode = mode;
@@ -143,10 +145,14 @@ publish_quantiles(struct hub *h, const struct sampler_stats *st)
 {
 	uint64_t p50 = hist_quantile(st->stop_hist, st->stop_max_ns, 0.5);
 	uint64_t p99 = hist_quantile(st->stop_hist, st->stop_max_ns, 0.99);
+	uint64_t w50 = hist_quantile(st->wait_hist, st->wait_max_ns, 0.5);
+	uint64_t w99 = hist_quantile(st->wait_hist, st->wait_max_ns, 0.99);
 
 	pthread_mutex_lock(&h->lock);
 	h->live.stop_p50_ns = p50;
 	h->live.stop_p99_ns = p99;
+	h->live.wait_p50_ns = w50;
+	h->live.wait_p99_ns = w99;
 	h->live.profiler_cpu_ns = st->profiler_cpu_ns;
 	h->live.syscalls_restarted = st->syscalls_restarted;
 	pthread_mutex_unlock(&h->lock);
@@ -797,6 +803,16 @@ serve_status(struct hub *h, struct http_response *rs)
 		   v.live.stopped, v.live.blocked, v.live.reused,
 		   v.live.stop_p50_ns / 1e3, v.live.stop_p99_ns / 1e3,
 		   v.live.stop_max_ns / 1e3);
+	buf_printf(b, "\"interrupt_to_stop_us\":{\"median\":%.1f,"
+		   "\"p99\":%.1f,\"max\":%.1f},",
+		   v.live.wait_p50_ns / 1e3, v.live.wait_p99_ns / 1e3,
+		   v.live.wait_max_ns / 1e3);
+	buf_printf(b, "\"ticks\":{\"total\":%" PRIu64 ",\"late\":%" PRIu64
+		   ",\"late_pct\":%.2f},",
+		   v.live.ticks, v.live.ticks_late,
+		   v.live.ticks + v.live.ticks_late ?
+		   100.0 * v.live.ticks_late /
+		   (v.live.ticks + v.live.ticks_late) : 0);
 	buf_printf(b, "\"errors\":{\"missed\":%" PRIu64 ",\"truncated\":%"
 		   PRIu64 ",\"unwind_errors\":%" PRIu64 ",\"unauthorized\":%"
 		   PRIu64 ",\"forbidden\":%" PRIu64 ",\"client_errors\":%"
@@ -862,6 +878,13 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	  v.live.stop_p99_ns / 1e9);
 	M("pidprof_stop_time_seconds", NULL, NULL, "quantile=\"1\"",
 	  v.live.stop_max_ns / 1e9);
+	M("pidprof_interrupt_to_stop_seconds", "gauge",
+	  "Time from an interrupt sent to its stop reaped (a busy host makes the thread wait for a CPU).",
+	  "quantile=\"0.5\"", v.live.wait_p50_ns / 1e9);
+	M("pidprof_interrupt_to_stop_seconds", NULL, NULL,
+	  "quantile=\"0.99\"", v.live.wait_p99_ns / 1e9);
+	M("pidprof_interrupt_to_stop_seconds", NULL, NULL, "quantile=\"1\"",
+	  v.live.wait_max_ns / 1e9);
 	M("pidprof_profiler_cpu_seconds_total", "counter",
 	  "CPU the sampling thread used while sampling.", NULL,
 	  v.live.profiler_cpu_ns / 1e9);

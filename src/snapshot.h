@@ -29,6 +29,7 @@ struct snapshot {
 	struct user_regs_struct regs;	/* SNAP_BLOCKED: only rsp and rip */
 	uint64_t time_ns;	/* CLOCK_MONOTONIC when taken */
 	uint64_t stop_ns;	/* reaped stop -> PTRACE_CONT returned */
+	uint64_t wait_ns;	/* PTRACE_INTERRUPT sent -> stop reaped */
 	uint64_t total_ns;	/* PTRACE_INTERRUPT sent -> resumed */
 
 	/* stack[0] is the byte at stack_base; stack_base <= SP. */
