@@ -203,8 +203,11 @@ seize_new_threads(struct target *t, struct pp_err *err)
 	for (i = 0; i < n; i++) {
 		if (find_tracee(t, tids[i]))
 			continue;
+		/* TRACEEXEC: after a SEIZE, an execve gives no other sign
+		 * (no SIGTRAP), and the image we symbolize would be gone. */
 		if (ptrace(PTRACE_SEIZE, tids[i], 0,
-			   (void *) (long) PTRACE_O_TRACECLONE) < 0) {
+			   (void *) (long) (PTRACE_O_TRACECLONE |
+					    PTRACE_O_TRACEEXEC)) < 0) {
 			int e = errno;
 
 			if (e == ESRCH)
