@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "folded.h"
+#include "syscalls.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -97,6 +98,16 @@ folded_build(struct folded *f, const struct profile *p,
 				tmp = xgrow(tmp, &tmp_cap, n + 1, sizeof(*tmp));
 				tmp[n].name = strtab_intern(&f->strings,
 							    "[truncated]");
+				tmp[n].module = strtab_intern(&f->strings, "");
+				n++;
+				continue;
+			}
+			if (profile_pc_is_wait(pc)) {
+				char wname[96];
+
+				wait_frame_name(pc, wname, sizeof(wname));
+				tmp = xgrow(tmp, &tmp_cap, n + 1, sizeof(*tmp));
+				tmp[n].name = strtab_intern(&f->strings, wname);
 				tmp[n].module = strtab_intern(&f->strings, "");
 				n++;
 				continue;

@@ -3,6 +3,7 @@
  */
 #include "pprof.h"
 #include "pb.h"
+#include "syscalls.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -200,6 +201,12 @@ location_id(struct encoder *e, uint64_t stored)
 		pb_uint(&line, LINE_FUNCTION_ID,
 			function_id(e, "[truncated]", ""));
 		pb_message(&msg, LOCATION_LINE, &line);
+	} else if (profile_pc_is_wait(pc)) {
+		char name[96];
+
+		wait_frame_name(pc, name, sizeof(name));
+		pb_uint(&line, LINE_FUNCTION_ID, function_id(e, name, ""));
+		pb_message(&msg, LOCATION_LINE, &line);
 	} else {
 		pb_uint(&msg, LOCATION_MAPPING_ID, mapping_id(e, pc));
 		/* Callers point at the call instruction, not past it. */
@@ -244,7 +251,7 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	struct buf samples, msg;
 	uint64_t *ids = NULL, values[PROFILE_MAX_VALUES];
 	size_t ids_cap = 0, i, k;
-	int64_t k_tid, k_name, k_state;
+	int64_t k_tid, k_name, k_state, k_wait;
 
 	memset(&e, 0, sizeof(e));
 	e.src = src;
@@ -259,11 +266,12 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	 * leaf is: go tool pprof's "File:" is the first mapping's. */
 	if (src->main_addr)
 		mapping_id(&e, src->main_addr);
-	k_tid = k_name = k_state = 0;
+	k_tid = k_name = k_state = k_wait = 0;
 	if (p->thread_labels) {
 		k_tid = str(&e, "thread_id");
 		k_name = str(&e, "thread_name");
 		k_state = str(&e, "thread_state");
+		k_wait = str(&e, "wait");
 	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
@@ -282,6 +290,13 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 			label(&msg, k_name, str(&e, p->strings.v[s->name]), 0);
 			label(&msg, k_state,
 			      str(&e, thread_state_name(s->state)), 0);
+			if (s->wait) {
+				char call[32];
+
+				wait_call_name(s->wait - 1, call,
+					       sizeof(call));
+				label(&msg, k_wait, str(&e, call), 0);
+			}
 		} else if (p->name_label && p->strings.v[s->name][0]) {
 			label(&msg, str(&e, p->name_label),
 			      str(&e, p->strings.v[s->name]), 0);

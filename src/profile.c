@@ -79,18 +79,28 @@ sample_eq(const void *ctx, uint32_t id, const void *key)
 	const struct profile_sample *a = &p->samples[id - 1], *b = key;
 
 	return a->stack == b->stack && a->tid == b->tid &&
-	       a->name == b->name && a->state == b->state;
+	       a->name == b->name && a->state == b->state &&
+	       a->wait == b->wait;
 }
 
 void
 profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 	    enum thread_state state, const int64_t *values)
 {
+	profile_add_wait(p, stack, tid, name, state, 0, values);
+}
+
+void
+profile_add_wait(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
+		 enum thread_state state, uint16_t wait, const int64_t *values)
+{
 	struct profile_sample key = {
 		.stack = stack, .tid = tid, .name = name, .state = state,
+		.wait = wait,
 	};
 	uint64_t h = hash_u64((uint64_t) stack << 32 ^ (uint64_t) tid << 8 ^
-			      (uint64_t) name << 40 ^ state);
+			      (uint64_t) name << 40 ^ state ^
+			      (uint64_t) wait << 20);
 	uint32_t id = idtab_find(&p->sample_index, h, sample_eq, p, &key);
 	struct profile_sample *s;
 	size_t i;
@@ -120,7 +130,8 @@ profile_merge(struct profile *dst, const struct profile *src)
 		uint32_t stack = profile_stack(dst, src->pcs + st->off, st->n);
 		uint32_t name = profile_string(dst, src->strings.v[s->name]);
 
-		profile_add(dst, stack, s->tid, name, s->state, s->values);
+		profile_add_wait(dst, stack, s->tid, name, s->state, s->wait,
+				 s->values);
 	}
 	if (!dst->time_nanos || (src->time_nanos &&
 				 src->time_nanos < dst->time_nanos))

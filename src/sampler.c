@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "procfs.h"
+#include "syscalls.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -33,6 +34,7 @@ struct book {
 	uint32_t name;
 	uint64_t name_read_ns;	/* when its comm was last read */
 	uint8_t state;
+	uint16_t wait;		/* profile_sample.wait of its last stack */
 };
 
 struct sampler {
@@ -206,6 +208,26 @@ refresh_maps(struct sampler *s, uint64_t now)
 	symbols_refresh(s->res->syms);
 }
 
+/* The leaf pseudo-frame naming what a sleeping thread waits in; for
+ * a call on a descriptor, the descriptor and its kind. */
+static uint64_t
+wait_pc(struct sampler *s, const struct snapshot *snap, uint16_t *wait)
+{
+	long nr = snap->syscall_nr;
+	int fd = -1;
+	enum fd_kind kind = FD_KIND_NONE;
+
+	*wait = (uint16_t) (nr + 1);
+	if (syscall_waits_on_fd(nr) && snap->syscall_arg0 <= INT32_MAX) {
+		char link[256];
+
+		fd = (int) snap->syscall_arg0;
+		procfs_fd_link(s->t.pid, fd, link, sizeof(link));
+		kind = fd_kind_from_link(link);
+	}
+	return wait_frame_pc(nr, fd, kind);
+}
+
 static void
 add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 {
@@ -219,6 +241,10 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	size_t k, n = 0;
 
 	s->o->unwinder->unwind(s->uw, snap, raw);
+	b->wait = 0;
+	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
+	    snap->syscall_nr >= 0)
+		s->pcs[n++] = wait_pc(s, snap, &b->wait);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
 	else if (raw->end != UNWIND_END_COMPLETE)
@@ -257,8 +283,8 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
-	profile_add(&s->res->profile, b->stack, tr->tid, b->name, b->state,
-		    values);
+	profile_add_wait(&s->res->profile, b->stack, tr->tid, b->name,
+			 b->state, b->wait, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
 	if (snap->how == SNAP_INTERRUPTED) {
@@ -330,8 +356,9 @@ tick(struct sampler *s)
 			/* It has not run: its stack cannot have changed. */
 			int64_t v[2] = { 1, (int64_t) (now - b->last_wall) };
 
-			profile_add(&s->res->profile, b->stack, s->t.t[i].tid,
-				    b->name, b->state, v);
+			profile_add_wait(&s->res->profile, b->stack,
+					 s->t.t[i].tid, b->name, b->state,
+					 b->wait, v);
 			b->last_wall = now;
 			s->res->stats.reused++;
 		}
@@ -461,7 +488,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 			goto fail;
 	}
 	s->raw = xmalloc(sizeof(*s->raw));
-	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s->pcs));
+	/* The frames, a wait pseudo-frame and a truncation mark. */
+	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
 	s->at_cut = xcalloc(1, sizeof(*s->at_cut));
 	s->initial_threads = s->t.n;
 	s->rng = now_ns() | 1;
