@@ -130,6 +130,10 @@ print_record_help(void)
 	       "  -m, --mode=MODE        wall: every thread, on or off CPU, weighted\n"
 	       "                         by wall time (default); cpu: only threads\n"
 	       "                         that ran, weighted by the CPU they used\n"
+	       "      --idle             wall mode: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall mode: leave them out; the summary says\n"
+	       "                         how many\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -779,8 +783,11 @@ parse_stack_size(const char *arg, size_t *out)
 static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
+		{ "idle",	no_argument,		NULL, OPT_IDLE },
+		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -856,6 +863,12 @@ parse_record(int argc, char **argv, struct cli *cli)
 		case 's':
 			if (!parse_stack_size(optarg, &so->stack_size))
 				return usage_exit(cli);
+			break;
+		case OPT_IDLE:
+			so->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			so->no_idle = true;
 			break;
 		case 'q':
 			o->quiet = true;

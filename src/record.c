@@ -55,6 +55,11 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 a, samples, st->stopped, st->blocked,
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
+	if (st->idle) {
+		units_duration(st->idle_ns, a, sizeof(a));
+		info_msg("--no-idle left out %" PRIu64 " samples of threads asleep (%s of thread time)",
+			 st->idle, a);
+	}
 	if (st->stopped) {
 		const uint64_t *sh = st->stop_hist, *ph = st->span_hist;
 
@@ -196,7 +201,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 uint64_t
 record_samples(const struct sampler_result *res)
 {
-	return res->stats.stopped + res->stats.blocked + res->stats.reused;
+	return res->stats.stopped + res->stats.blocked + res->stats.reused -
+	       res->stats.idle;
 }
 
 int
@@ -224,6 +230,8 @@ record_run(struct record_opts *o)
 		error_msg("no samples: %s",
 			  o->sampler.mode == MODE_CPU ?
 			  "the process used no CPU while it was sampled (try --mode wall)" :
+			  res.stats.idle ?
+			  "every thread was asleep, and --no-idle left them out" :
 			  "the process ended before the first tick");
 		status = EXIT_FATAL;
 	}

@@ -228,6 +228,21 @@ wait_pc(struct sampler *s, const struct snapshot *snap, uint16_t *wait)
 	return wait_frame_pc(nr, fd, kind);
 }
 
+/* Adds a thread's sample, unless it is asleep and idle is left out. */
+static void
+add_sample(struct sampler *s, const struct book *b, pid_t tid,
+	   const int64_t *values)
+{
+	if (s->o->mode == MODE_WALL && s->o->no_idle &&
+	    b->state == THREAD_SLEEPING) {
+		s->res->stats.idle++;
+		s->res->stats.idle_ns += (uint64_t) values[1];
+		return;
+	}
+	profile_add_wait(&s->res->profile, b->stack, tid, b->name, b->state,
+			 b->wait, values);
+}
+
 static void
 add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 {
@@ -283,8 +298,7 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
-	profile_add_wait(&s->res->profile, b->stack, tr->tid, b->name,
-			 b->state, b->wait, values);
+	add_sample(s, b, tr->tid, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
 	if (snap->how == SNAP_INTERRUPTED) {
@@ -356,9 +370,7 @@ tick(struct sampler *s)
 			/* It has not run: its stack cannot have changed. */
 			int64_t v[2] = { 1, (int64_t) (now - b->last_wall) };
 
-			profile_add_wait(&s->res->profile, b->stack,
-					 s->t.t[i].tid, b->name, b->state,
-					 b->wait, v);
+			add_sample(s, b, s->t.t[i].tid, v);
 			b->last_wall = now;
 			s->res->stats.reused++;
 		}
@@ -599,6 +611,8 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->blocked = now->blocked - then->blocked;
 	d->reused = now->reused - then->reused;
 	d->missed = now->missed - then->missed;
+	d->idle = now->idle - then->idle;
+	d->idle_ns = now->idle_ns - then->idle_ns;
 	d->truncated = now->truncated - then->truncated;
 	d->unwind_errors = now->unwind_errors - then->unwind_errors;
 	d->threads_seen = now->threads_seen;
