@@ -134,6 +134,8 @@ print_record_help(void)
 	       "                         (the default)\n"
 	       "      --no-idle          wall mode: leave them out; the summary says\n"
 	       "                         how many\n"
+	       "      --group-by=thread  collapsed and SVG outputs: a root frame\n"
+	       "                         'thread NAME (TID)' per thread\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -231,6 +233,10 @@ print_report_help(void)
 	       "                         or from -f\n"
 	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
 	       "                         that follow it\n"
+	       "      --thread=THREAD    only the samples of THREAD: a thread id or\n"
+	       "                         name (labels thread_id, thread_name)\n"
+	       "      --group-by=thread  a table per thread; in collapsed and SVG\n"
+	       "                         output, a root frame 'thread NAME (TID)'\n"
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
@@ -697,6 +703,19 @@ add_output(const char *cmd, struct output *outs, size_t *n, size_t max,
 
 static bool parse_stack_size(const char *arg, size_t *out);
 
+/* --group-by: "thread" is the one grouping there is. */
+static bool
+opt_group_by(const char *arg, bool *by_thread)
+{
+	if (strcmp(arg, "thread") == 0) {
+		*by_thread = true;
+		return true;
+	}
+	usage_error_msg("invalid --group-by argument: '%s': expected thread",
+			arg);
+	return false;
+}
+
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
 {
@@ -783,11 +802,12 @@ parse_stack_size(const char *arg, size_t *out)
 static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_IDLE = 0x100, OPT_NO_IDLE };
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
 		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
+		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -869,6 +889,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_NO_IDLE:
 			so->no_idle = true;
+			break;
+		case OPT_GROUP_BY:
+			if (!opt_group_by(optarg, &o->group_by_thread))
+				return usage_exit(cli);
 			break;
 		case 'q':
 			o->quiet = true;
@@ -1089,8 +1113,11 @@ static void
 parse_report(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the file: no "+", getopt permutes. */
+	enum { OPT_THREAD = 0x100, OPT_GROUP_BY };
 	static const char optstring[] = ":n:t:o:f:qh";
 	static const struct option longopts[] = {
+		{ "thread",	required_argument,	NULL, OPT_THREAD },
+		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "top",		required_argument,	NULL, 'n' },
 		{ "sample-type",	required_argument,	NULL, 't' },
 		{ "output",		required_argument,	NULL, 'o' },
@@ -1116,6 +1143,17 @@ parse_report(int argc, char **argv, struct cli *cli)
 			break;
 		case 't':
 			o->sample_type = optarg;
+			break;
+		case OPT_THREAD:
+			if (!*optarg) {
+				usage_error_msg("invalid --thread argument: empty");
+				return usage_exit(cli);
+			}
+			o->thread = optarg;
+			break;
+		case OPT_GROUP_BY:
+			if (!opt_group_by(optarg, &o->group_by_thread))
+				return usage_exit(cli);
 			break;
 		case 'o':
 			if (!add_output("report", o->outputs, &o->noutputs,

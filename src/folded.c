@@ -2,7 +2,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "folded.h"
-#include "syscalls.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -92,6 +91,7 @@ folded_build(struct folded *f, const struct profile *p,
 			uint64_t stored = p->pcs[st->off + k];
 			uint64_t pc = stored & ~PROFILE_PC_EXACT;
 			const struct sym_frame *sf;
+			char wname[160];
 			size_t m, j;
 
 			if (pc == PROFILE_PC_TRUNCATED) {
@@ -102,10 +102,7 @@ folded_build(struct folded *f, const struct profile *p,
 				n++;
 				continue;
 			}
-			if (profile_pc_is_wait(pc)) {
-				char wname[96];
-
-				wait_frame_name(pc, wname, sizeof(wname));
+			if (profile_pseudo_name(p, pc, wname, sizeof(wname))) {
 				tmp = xgrow(tmp, &tmp_cap, n + 1, sizeof(*tmp));
 				tmp[n].name = strtab_intern(&f->strings, wname);
 				tmp[n].module = strtab_intern(&f->strings, "");

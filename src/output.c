@@ -73,6 +73,12 @@ output_format_by_path(const char *path)
 	return FORMAT_NONE;
 }
 
+bool
+output_groups_threads(enum output_format f)
+{
+	return f == FORMAT_COLLAPSED || f == FORMAT_FLAMEGRAPH;
+}
+
 const char *
 output_format_name(enum output_format f)
 {

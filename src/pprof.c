@@ -72,6 +72,7 @@ u64_free(struct u64key_table *t)
 }
 
 struct encoder {
+	const struct profile *p;
 	const struct frame_source *src;
 	struct strtab strings;
 	struct u64key_table mappings, locations, functions;
@@ -190,6 +191,7 @@ location_id(struct encoder *e, uint64_t stored)
 	uint32_t id = u64_id(&e->locations, stored, &added);
 	const struct sym_frame *frames;
 	struct buf msg, line;
+	char name[160];
 	size_t n, i;
 
 	if (!added)
@@ -201,10 +203,7 @@ location_id(struct encoder *e, uint64_t stored)
 		pb_uint(&line, LINE_FUNCTION_ID,
 			function_id(e, "[truncated]", ""));
 		pb_message(&msg, LOCATION_LINE, &line);
-	} else if (profile_pc_is_wait(pc)) {
-		char name[96];
-
-		wait_frame_name(pc, name, sizeof(name));
+	} else if (profile_pseudo_name(e->p, pc, name, sizeof(name))) {
 		pb_uint(&line, LINE_FUNCTION_ID, function_id(e, name, ""));
 		pb_message(&msg, LOCATION_LINE, &line);
 	} else {
@@ -254,6 +253,7 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	int64_t k_tid, k_name, k_state, k_wait;
 
 	memset(&e, 0, sizeof(e));
+	e.p = p;
 	e.src = src;
 	strtab_init(&e.strings);
 	str(&e, "");	/* string_table[0] must be "" */

@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "profile.h"
+#include "syscalls.h"
 #include "xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,4 +178,92 @@ profile_total(const struct profile *p, size_t i)
 	for (k = 0; k < p->nsamples; k++)
 		t += p->samples[k].values[i];
 	return t;
+}
+
+bool
+profile_pseudo_name(const struct profile *p, uint64_t stored, char *buf,
+		    size_t len)
+{
+	uint64_t pc = stored & ~PROFILE_PC_EXACT;
+
+	if (profile_pc_is_wait(pc)) {
+		wait_frame_name(pc, buf, len);
+		return true;
+	}
+	if (pc & PROFILE_PC_NAMED) {
+		uint32_t id = (uint32_t) pc;
+
+		snprintf(buf, len, "%s", id < p->strings.n ?
+			 p->strings.v[id] : "?");
+		return true;
+	}
+	return false;
+}
+
+/* An empty profile with @src's types and window. */
+static void
+profile_like(const struct profile *src, struct profile *out)
+{
+	profile_init(out);
+	out->nvalues = src->nvalues;
+	memcpy(out->types, src->types, sizeof(out->types));
+	out->period_type = src->period_type;
+	out->period = src->period;
+	out->time_nanos = src->time_nanos;
+	out->duration_nanos = src->duration_nanos;
+	out->thread_labels = src->thread_labels;
+	out->name_label = src->name_label;
+	out->display_value = src->display_value;
+}
+
+void
+profile_select_thread(const struct profile *src, pid_t tid, const char *name,
+		      struct profile *out)
+{
+	size_t i;
+
+	profile_like(src, out);
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+
+		if ((tid && s->tid != tid) ||
+		    (name && strcmp(src->strings.v[s->name], name) != 0))
+			continue;
+		profile_add_wait(out, profile_stack(out, src->pcs + st->off,
+						    st->n),
+				 s->tid, profile_string(out,
+						src->strings.v[s->name]),
+				 s->state, s->wait, s->values);
+	}
+}
+
+void
+profile_group_by_thread(const struct profile *src, struct profile *out)
+{
+	uint64_t *pcs = NULL;
+	size_t cap = 0, i;
+
+	profile_like(src, out);
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+		const char *name = src->strings.v[s->name];
+		char root[128];
+
+		if (name[0])
+			snprintf(root, sizeof(root), "thread %s (%d)", name,
+				 (int) s->tid);
+		else
+			snprintf(root, sizeof(root), "thread %d",
+				 (int) s->tid);
+		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
+		memcpy(pcs, src->pcs + st->off, st->n * sizeof(*pcs));
+		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
+			     profile_string(out, root);
+		profile_add_wait(out, profile_stack(out, pcs, st->n + 1),
+				 s->tid, profile_string(out, name), s->state,
+				 s->wait, s->values);
+	}
+	free(pcs);
 }

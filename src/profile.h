@@ -21,6 +21,11 @@
  * which names the call itself (syscalls.h: wait_frame_pc). */
 # define PROFILE_PC_WAIT	(1ull << 62)
 
+/* Bit 61: a pseudo-frame named by the profile's string whose id is in
+ * the low 32 bits (the root "thread NAME (TID)" of a view by thread).
+ * Only for a profile that is written out, never merged into another. */
+# define PROFILE_PC_NAMED	(1ull << 61)
+
 static inline bool
 profile_pc_is_wait(uint64_t stored)
 {
@@ -97,6 +102,16 @@ enum thread_state thread_state_from_proc(char state);
 /* Adds every sample of @src to @dst, whose value types must be the
  * same; @dst's window grows to cover both. */
 void profile_merge(struct profile *dst, const struct profile *src);
+/* The name of a wait or named pseudo-frame into @buf; false for any
+ * other pc. */
+bool profile_pseudo_name(const struct profile *p, uint64_t stored,
+			 char *buf, size_t len);
+/* Samples of thread @tid or named @name (either may be 0 or NULL to
+ * not select by it) of @src, with their labels, into a new @out. */
+void profile_select_thread(const struct profile *src, pid_t tid,
+			   const char *name, struct profile *out);
+/* A copy of @src whose stacks each have a root "thread NAME (TID)". */
+void profile_group_by_thread(const struct profile *src, struct profile *out);
 /* Total of value @i over all samples. */
 int64_t profile_total(const struct profile *p, size_t i);
 

@@ -139,6 +139,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	char comments[4][256], title[160], subtitle[256];
 	const char *cptr[5];
 	struct render_info info;
+	struct profile grouped;
+	bool have_grouped = false;
 	size_t i, written = 0;
 
 	/* Without symbols (nothing could be sampled), frames stay empty. */
@@ -182,12 +184,20 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		cptr[info.ncomments++] = o->note;
 
 	for (i = 0; i < o->noutputs; i++) {
+		const struct profile *p = &res->profile;
 		struct buf out;
 		int ok;
 
+		if (o->group_by_thread &&
+		    output_groups_threads(o->outputs[i].format)) {
+			if (!have_grouped)
+				profile_group_by_thread(p, &grouped);
+			have_grouped = true;
+			p = &grouped;
+		}
 		buf_init(&out);
-		ok = output_render(o->outputs[i].format, &res->profile,
-				   &src, &info, &out, &err) == 0;
+		ok = output_render(o->outputs[i].format, p, &src, &info, &out,
+				   &err) == 0;
 		if (!ok)
 			error_msg_err(&err);
 		if (ok && output_deliver(&o->outputs[i], &out,
@@ -195,6 +205,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 			written++;
 		buf_free(&out);
 	}
+	if (have_grouped)
+		profile_free(&grouped);
 	return written;
 }
 
