@@ -119,10 +119,11 @@ print_record_help(void)
 	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
 	       "                         format comes from the name: .pb.gz .pb\n"
 	       "                         .pprof (pprof), .folded .collapsed .txt\n"
-	       "                         (collapsed stacks), .svg (flamegraph)\n"
+	       "                         (collapsed stacks), .svg (flamegraph),\n"
+	       "                         .speedscope.json (speedscope)\n"
 	       "                         (default: pidprof-PID.pb.gz)\n"
-	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
-	       "                         that follow it\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg or speedscope, for the\n"
+	       "                         -o options that follow it\n"
 	       "  -d, --duration=TIME    stop after TIME (500ms, 10s, 2m, 1h;\n"
 	       "                         default: until the process exits)\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
@@ -229,10 +230,11 @@ print_report_help(void)
 	       "                         samples, inuse_space...); default: the\n"
 	       "                         file's default, else its last\n"
 	       "  -o, --output=FILE      write FILE instead; repeatable; the format\n"
-	       "                         comes from the name (.pb.gz .folded .svg)\n"
+	       "                         comes from the name (.pb.gz .folded .svg\n"
+	       "                         .speedscope.json)\n"
 	       "                         or from -f\n"
-	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
-	       "                         that follow it\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg or speedscope, for the\n"
+	       "                         -o options that follow it\n"
 	       "      --thread=THREAD    only the samples of THREAD: a thread id or\n"
 	       "                         name (labels thread_id, thread_name)\n"
 	       "      --group-by=thread  a table per thread; in collapsed and SVG\n"
@@ -629,6 +631,8 @@ check_target(const char *cmd, int argc, char **argv, bool have_pid,
 #define FMTS_PROFILE	(FMT(FORMAT_PPROF) | FMT(FORMAT_COLLAPSED) | \
 			 FMT(FORMAT_FLAMEGRAPH))
 #define FMTS_THREADS	(FMTS_PROFILE | FMT(FORMAT_TEXT) | FMT(FORMAT_JSON))
+/* What record and report write: also speedscope, a profile per thread. */
+#define FMTS_SAMPLED	(FMTS_PROFILE | FMT(FORMAT_SPEEDSCOPE))
 
 /* "pprof, collapsed or svg": the names of the formats in @allowed. */
 static void
@@ -637,10 +641,10 @@ format_names(unsigned int allowed, char *buf, size_t size)
 	size_t len = 0, n = 0, i, k = 0;
 	int f;
 
-	for (f = FORMAT_PPROF; f <= FORMAT_JSON; f++)
+	for (f = FORMAT_PPROF; f <= FORMAT_SPEEDSCOPE; f++)
 		n += !!(allowed & FMT(f));
 	buf[0] = '\0';
-	for (f = FORMAT_PPROF; f <= FORMAT_JSON && len < size; f++) {
+	for (f = FORMAT_PPROF; f <= FORMAT_SPEEDSCOPE && len < size; f++) {
 		if (!(allowed & FMT(f)))
 			continue;
 		i = ++k;
@@ -846,11 +850,11 @@ parse_record(int argc, char **argv, struct cli *cli)
 		case 'o':
 			if (!add_output("record", o->outputs, &o->noutputs,
 					RECORD_MAX_OUTPUTS, optarg, format,
-					FMTS_PROFILE))
+					FMTS_SAMPLED))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			if (!opt_format(optarg, FMTS_PROFILE, &format))
+			if (!opt_format(optarg, FMTS_SAMPLED, &format))
 				return usage_exit(cli);
 			break;
 		case 'd':
@@ -1158,11 +1162,11 @@ parse_report(int argc, char **argv, struct cli *cli)
 		case 'o':
 			if (!add_output("report", o->outputs, &o->noutputs,
 					REPORT_MAX_OUTPUTS, optarg, format,
-					FMTS_PROFILE))
+					FMTS_SAMPLED))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			if (!opt_format(optarg, FMTS_PROFILE, &format))
+			if (!opt_format(optarg, FMTS_SAMPLED, &format))
 				return usage_exit(cli);
 			break;
 		case 'q':
