@@ -217,28 +217,6 @@ profile_like(const struct profile *src, struct profile *out)
 }
 
 void
-profile_select_thread(const struct profile *src, pid_t tid, const char *name,
-		      struct profile *out)
-{
-	size_t i;
-
-	profile_like(src, out);
-	for (i = 0; i < src->nsamples; i++) {
-		const struct profile_sample *s = &src->samples[i];
-		const struct profile_stack *st = &src->stacks[s->stack - 1];
-
-		if ((tid && s->tid != tid) ||
-		    (name && strcmp(src->strings.v[s->name], name) != 0))
-			continue;
-		profile_add_wait(out, profile_stack(out, src->pcs + st->off,
-						    st->n),
-				 s->tid, profile_string(out,
-						src->strings.v[s->name]),
-				 s->state, s->wait, s->values);
-	}
-}
-
-void
 profile_group_by_thread(const struct profile *src, struct profile *out)
 {
 	uint64_t *pcs = NULL;

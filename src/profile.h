@@ -106,10 +106,6 @@ void profile_merge(struct profile *dst, const struct profile *src);
  * other pc. */
 bool profile_pseudo_name(const struct profile *p, uint64_t stored,
 			 char *buf, size_t len);
-/* Samples of thread @tid or named @name (either may be 0 or NULL to
- * not select by it) of @src, with their labels, into a new @out. */
-void profile_select_thread(const struct profile *src, pid_t tid,
-			   const char *name, struct profile *out);
 /* A copy of @src whose stacks each have a root "thread NAME (TID)". */
 void profile_group_by_thread(const struct profile *src, struct profile *out);
 /* Total of value @i over all samples. */
