@@ -40,6 +40,8 @@ print_main_help(FILE *f)
 		"Commands:\n"
 		"  record    sample a process (or a command) for a while and write\n"
 		"            pprof, collapsed stacks or a flamegraph\n"
+		"  top       a live view: the functions of the last second by\n"
+		"            their own and total share, refreshed every second\n"
 		"  dump      print every thread's stack now, with file:line and\n"
 		"            inlined frames\n"
 		"  heap      where the process's memory is, by category and\n"
@@ -69,6 +71,39 @@ print_main_help(FILE *f)
 		"Exit status (each command's --help gives its own table):\n"
 		"  0   success\n"
 		"  64  usage error (bad option or value, unknown command)\n");
+}
+
+static void
+print_top_help(void)
+{
+	printf("Usage: pidprof top -p PID [OPTIONS]\n"
+	       "\n"
+	       "Sample the threads of process PID and show, every second, the\n"
+	       "functions of the last second by their own share (at the top of\n"
+	       "the stack) and their total share (anywhere on it).  On a terminal\n"
+	       "the screen is redrawn; otherwise a line per second gives the top\n"
+	       "five.  Ends on q, --duration, SIGINT, SIGTERM or SIGHUP, or when\n"
+	       "the process exits; the process is let go on every one.\n"
+	       "\n"
+	       "Keys: q quit, w wall mode, c cpu mode, t sort by total, s sort by\n"
+	       "own, p pause (and resume).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to watch\n"
+	       "  -m, --mode=MODE        wall (default) or cpu, as for record\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100; out of range is clamped)\n"
+	       "  -d, --duration=TIME    stop after TIME (default: until q)\n"
+	       "  -n, --rows=N           functions shown (default 20)\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   done: the process was let go\n"
+	       "  2   fatal: nothing could be attached\n"
+	       "  64  usage error (bad option or value)\n");
 }
 
 static void
@@ -801,6 +836,92 @@ parse_stack_size(const char *arg, size_t *out)
 		usage_error_msg("invalid --stack-size argument: '%s': %s", arg,
 				why);
 	return false;
+}
+
+static void
+parse_top(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:m:r:d:n:u:s:h";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "mode",	required_argument,	NULL, 'm' },
+		{ "rate",	required_argument,	NULL, 'r' },
+		{ "duration",	required_argument,	NULL, 'd' },
+		{ "rows",	required_argument,	NULL, 'n' },
+		{ "unwinder",	required_argument,	NULL, 'u' },
+		{ "stack-size",	required_argument,	NULL, 's' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct top_opts *o = &cli->top;
+	struct sampler_opts *so = &o->sampler;
+	const char *why;
+	bool have_pid = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	so->mode = MODE_WALL;
+	so->rate_hz = 100;
+	so->unwinder = &unwinder_dwfl;
+	so->stack_size = STACK_SIZE_DEFAULT;
+	o->rows = 20;
+	cli->command = CLI_TOP;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &so->pid))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case 'm':
+			if (strcmp(optarg, "wall") == 0) {
+				so->mode = MODE_WALL;
+			} else if (strcmp(optarg, "cpu") == 0) {
+				so->mode = MODE_CPU;
+			} else {
+				usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'r':
+			if (!opt_rate(optarg, &so->rate_hz))
+				return usage_exit(cli);
+			break;
+		case 'd':
+			if (parse_duration(optarg, &so->duration_ns,
+					   &why) < 0) {
+				usage_error_msg("invalid --duration argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'n':
+			if (!opt_positive("rows", optarg, &o->rows))
+				return usage_exit(cli);
+			break;
+		case 'u':
+			if (!opt_unwinder(optarg, &so->unwinder))
+				return usage_exit(cli);
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &so->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'h':
+			print_top_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (!check_target("top", argc, argv, have_pid, so->pid, true))
+		return usage_exit(cli);
 }
 
 static void
@@ -1795,6 +1916,7 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		{ "trend",	parse_trend },
 		{ "serve",	parse_serve },
 		{ "push",	parse_push },
+		{ "top",	parse_top },
 	};
 	const char *cmd;
 	size_t i;
