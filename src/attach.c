@@ -852,6 +852,7 @@ snapshot_blocked(struct target *t, struct tracee *tr)
 		if (b.sp == a.sp && b.pc == a.pc && b.nr == a.nr) {
 			s->how = SNAP_BLOCKED;
 			s->syscall_nr = a.nr;
+			s->syscall_arg0 = a.args[0];
 			s->stop_ns = 0;
 			s->wait_ns = 0;
 			s->total_ns = 0;

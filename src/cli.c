@@ -40,6 +40,8 @@ print_main_help(FILE *f)
 		"Commands:\n"
 		"  record    sample a process (or a command) for a while and write\n"
 		"            pprof, collapsed stacks or a flamegraph\n"
+		"  top       a live view: the functions of the last second by\n"
+		"            their own and total share, refreshed every second\n"
 		"  dump      print every thread's stack now, with file:line and\n"
 		"            inlined frames\n"
 		"  heap      where the process's memory is, by category and\n"
@@ -69,6 +71,39 @@ print_main_help(FILE *f)
 		"Exit status (each command's --help gives its own table):\n"
 		"  0   success\n"
 		"  64  usage error (bad option or value, unknown command)\n");
+}
+
+static void
+print_top_help(void)
+{
+	printf("Usage: pidprof top -p PID [OPTIONS]\n"
+	       "\n"
+	       "Sample the threads of process PID and show, every second, the\n"
+	       "functions of the last second by their own share (at the top of\n"
+	       "the stack) and their total share (anywhere on it).  On a terminal\n"
+	       "the screen is redrawn; otherwise a line per second gives the top\n"
+	       "five.  Ends on q, --duration, SIGINT, SIGTERM or SIGHUP, or when\n"
+	       "the process exits; the process is let go on every one.\n"
+	       "\n"
+	       "Keys: q quit, w wall mode, c cpu mode, t sort by total, s sort by\n"
+	       "own, p pause (and resume).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -p, --pid=PID          the process to watch\n"
+	       "  -m, --mode=MODE        wall (default) or cpu, as for record\n"
+	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
+	       "                         (default 100; out of range is clamped)\n"
+	       "  -d, --duration=TIME    stop after TIME (default: until q)\n"
+	       "  -n, --rows=N           functions shown (default 20)\n"
+	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
+	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
+	       "                         (default 32K)\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0   done: the process was let go\n"
+	       "  2   fatal: nothing could be attached\n"
+	       "  64  usage error (bad option or value)\n");
 }
 
 static void
@@ -119,10 +154,11 @@ print_record_help(void)
 	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
 	       "                         format comes from the name: .pb.gz .pb\n"
 	       "                         .pprof (pprof), .folded .collapsed .txt\n"
-	       "                         (collapsed stacks), .svg (flamegraph)\n"
+	       "                         (collapsed stacks), .svg (flamegraph),\n"
+	       "                         .speedscope.json (speedscope)\n"
 	       "                         (default: pidprof-PID.pb.gz)\n"
-	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
-	       "                         that follow it\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg or speedscope, for the\n"
+	       "                         -o options that follow it\n"
 	       "  -d, --duration=TIME    stop after TIME (500ms, 10s, 2m, 1h;\n"
 	       "                         default: until the process exits)\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
@@ -130,6 +166,12 @@ print_record_help(void)
 	       "  -m, --mode=MODE        wall: every thread, on or off CPU, weighted\n"
 	       "                         by wall time (default); cpu: only threads\n"
 	       "                         that ran, weighted by the CPU they used\n"
+	       "      --idle             wall mode: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall mode: leave them out; the summary says\n"
+	       "                         how many\n"
+	       "      --group-by=thread  collapsed and SVG outputs: a root frame\n"
+	       "                         'thread NAME (TID)' per thread\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -223,10 +265,15 @@ print_report_help(void)
 	       "                         samples, inuse_space...); default: the\n"
 	       "                         file's default, else its last\n"
 	       "  -o, --output=FILE      write FILE instead; repeatable; the format\n"
-	       "                         comes from the name (.pb.gz .folded .svg)\n"
+	       "                         comes from the name (.pb.gz .folded .svg\n"
+	       "                         .speedscope.json)\n"
 	       "                         or from -f\n"
-	       "  -f, --format=FORMAT    pprof, collapsed or svg, for the -o options\n"
-	       "                         that follow it\n"
+	       "  -f, --format=FORMAT    pprof, collapsed, svg or speedscope, for the\n"
+	       "                         -o options that follow it\n"
+	       "      --thread=THREAD    only the samples of THREAD: a thread id or\n"
+	       "                         name (labels thread_id, thread_name)\n"
+	       "      --group-by=thread  a table per thread; in collapsed and SVG\n"
+	       "                         output, a root frame 'thread NAME (TID)'\n"
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
@@ -619,6 +666,8 @@ check_target(const char *cmd, int argc, char **argv, bool have_pid,
 #define FMTS_PROFILE	(FMT(FORMAT_PPROF) | FMT(FORMAT_COLLAPSED) | \
 			 FMT(FORMAT_FLAMEGRAPH))
 #define FMTS_THREADS	(FMTS_PROFILE | FMT(FORMAT_TEXT) | FMT(FORMAT_JSON))
+/* What record and report write: also speedscope, a profile per thread. */
+#define FMTS_SAMPLED	(FMTS_PROFILE | FMT(FORMAT_SPEEDSCOPE))
 
 /* "pprof, collapsed or svg": the names of the formats in @allowed. */
 static void
@@ -627,10 +676,10 @@ format_names(unsigned int allowed, char *buf, size_t size)
 	size_t len = 0, n = 0, i, k = 0;
 	int f;
 
-	for (f = FORMAT_PPROF; f <= FORMAT_JSON; f++)
+	for (f = FORMAT_PPROF; f <= FORMAT_SPEEDSCOPE; f++)
 		n += !!(allowed & FMT(f));
 	buf[0] = '\0';
-	for (f = FORMAT_PPROF; f <= FORMAT_JSON && len < size; f++) {
+	for (f = FORMAT_PPROF; f <= FORMAT_SPEEDSCOPE && len < size; f++) {
 		if (!(allowed & FMT(f)))
 			continue;
 		i = ++k;
@@ -692,6 +741,19 @@ add_output(const char *cmd, struct output *outs, size_t *n, size_t max,
 }
 
 static bool parse_stack_size(const char *arg, size_t *out);
+
+/* --group-by: "thread" is the one grouping there is. */
+static bool
+opt_group_by(const char *arg, bool *by_thread)
+{
+	if (strcmp(arg, "thread") == 0) {
+		*by_thread = true;
+		return true;
+	}
+	usage_error_msg("invalid --group-by argument: '%s': expected thread",
+			arg);
+	return false;
+}
 
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
@@ -777,10 +839,100 @@ parse_stack_size(const char *arg, size_t *out)
 }
 
 static void
+parse_top(int argc, char **argv, struct cli *cli)
+{
+	static const char optstring[] = "+:p:m:r:d:n:u:s:h";
+	static const struct option longopts[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "mode",	required_argument,	NULL, 'm' },
+		{ "rate",	required_argument,	NULL, 'r' },
+		{ "duration",	required_argument,	NULL, 'd' },
+		{ "rows",	required_argument,	NULL, 'n' },
+		{ "unwinder",	required_argument,	NULL, 'u' },
+		{ "stack-size",	required_argument,	NULL, 's' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct top_opts *o = &cli->top;
+	struct sampler_opts *so = &o->sampler;
+	const char *why;
+	bool have_pid = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	so->mode = MODE_WALL;
+	so->rate_hz = 100;
+	so->unwinder = &unwinder_dwfl;
+	so->stack_size = STACK_SIZE_DEFAULT;
+	o->rows = 20;
+	cli->command = CLI_TOP;
+	optind = 0;	/* 0, not 1: glibc then resets its whole state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!opt_pid(optarg, &so->pid))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case 'm':
+			if (strcmp(optarg, "wall") == 0) {
+				so->mode = MODE_WALL;
+			} else if (strcmp(optarg, "cpu") == 0) {
+				so->mode = MODE_CPU;
+			} else {
+				usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
+						optarg);
+				return usage_exit(cli);
+			}
+			break;
+		case 'r':
+			if (!opt_rate(optarg, &so->rate_hz))
+				return usage_exit(cli);
+			break;
+		case 'd':
+			if (parse_duration(optarg, &so->duration_ns,
+					   &why) < 0) {
+				usage_error_msg("invalid --duration argument: '%s': %s",
+						optarg, why);
+				return usage_exit(cli);
+			}
+			break;
+		case 'n':
+			if (!opt_positive("rows", optarg, &o->rows))
+				return usage_exit(cli);
+			break;
+		case 'u':
+			if (!opt_unwinder(optarg, &so->unwinder))
+				return usage_exit(cli);
+			break;
+		case 's':
+			if (!parse_stack_size(optarg, &so->stack_size))
+				return usage_exit(cli);
+			break;
+		case 'h':
+			print_top_help();
+			cli->command = CLI_EXIT;
+			cli->exit_status = EXIT_COMPLETE;
+			return;
+		default:
+			bad_option(argv, c);
+			return usage_exit(cli);
+		}
+	}
+	if (!check_target("top", argc, argv, have_pid, so->pid, true))
+		return usage_exit(cli);
+}
+
+static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
+		{ "idle",	no_argument,		NULL, OPT_IDLE },
+		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
+		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -819,11 +971,11 @@ parse_record(int argc, char **argv, struct cli *cli)
 		case 'o':
 			if (!add_output("record", o->outputs, &o->noutputs,
 					RECORD_MAX_OUTPUTS, optarg, format,
-					FMTS_PROFILE))
+					FMTS_SAMPLED))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			if (!opt_format(optarg, FMTS_PROFILE, &format))
+			if (!opt_format(optarg, FMTS_SAMPLED, &format))
 				return usage_exit(cli);
 			break;
 		case 'd':
@@ -855,6 +1007,16 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case 's':
 			if (!parse_stack_size(optarg, &so->stack_size))
+				return usage_exit(cli);
+			break;
+		case OPT_IDLE:
+			so->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			so->no_idle = true;
+			break;
+		case OPT_GROUP_BY:
+			if (!opt_group_by(optarg, &o->group_by_thread))
 				return usage_exit(cli);
 			break;
 		case 'q':
@@ -1076,8 +1238,11 @@ static void
 parse_report(int argc, char **argv, struct cli *cli)
 {
 	/* Options may follow the file: no "+", getopt permutes. */
+	enum { OPT_THREAD = 0x100, OPT_GROUP_BY };
 	static const char optstring[] = ":n:t:o:f:qh";
 	static const struct option longopts[] = {
+		{ "thread",	required_argument,	NULL, OPT_THREAD },
+		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "top",		required_argument,	NULL, 'n' },
 		{ "sample-type",	required_argument,	NULL, 't' },
 		{ "output",		required_argument,	NULL, 'o' },
@@ -1104,14 +1269,25 @@ parse_report(int argc, char **argv, struct cli *cli)
 		case 't':
 			o->sample_type = optarg;
 			break;
+		case OPT_THREAD:
+			if (!*optarg) {
+				usage_error_msg("invalid --thread argument: empty");
+				return usage_exit(cli);
+			}
+			o->thread = optarg;
+			break;
+		case OPT_GROUP_BY:
+			if (!opt_group_by(optarg, &o->group_by_thread))
+				return usage_exit(cli);
+			break;
 		case 'o':
 			if (!add_output("report", o->outputs, &o->noutputs,
 					REPORT_MAX_OUTPUTS, optarg, format,
-					FMTS_PROFILE))
+					FMTS_SAMPLED))
 				return usage_exit(cli);
 			break;
 		case 'f':
-			if (!opt_format(optarg, FMTS_PROFILE, &format))
+			if (!opt_format(optarg, FMTS_SAMPLED, &format))
 				return usage_exit(cli);
 			break;
 		case 'q':
@@ -1740,6 +1916,7 @@ cli_parse(int argc, char **argv, struct cli *cli)
 		{ "trend",	parse_trend },
 		{ "serve",	parse_serve },
 		{ "push",	parse_push },
+		{ "top",	parse_top },
 	};
 	const char *cmd;
 	size_t i;

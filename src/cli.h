@@ -17,6 +17,7 @@
 # include "serve.h"
 # include "snapdir.h"
 # include "threads.h"
+# include "top.h"
 # include "trend.h"
 
 enum cli_command {
@@ -31,6 +32,7 @@ enum cli_command {
 	CLI_SERVE,
 	CLI_SNAPSHOT,
 	CLI_TREND,
+	CLI_TOP,
 };
 
 struct cli {
@@ -46,6 +48,7 @@ struct cli {
 	struct serve_opts serve;
 	struct snapdir_opts snapshot;
 	struct trend_opts trend;
+	struct top_opts top;
 	char *default_output;	/* owned: the -o chosen when none was given */
 };
 

@@ -91,12 +91,20 @@ folded_build(struct folded *f, const struct profile *p,
 			uint64_t stored = p->pcs[st->off + k];
 			uint64_t pc = stored & ~PROFILE_PC_EXACT;
 			const struct sym_frame *sf;
+			char wname[160];
 			size_t m, j;
 
 			if (pc == PROFILE_PC_TRUNCATED) {
 				tmp = xgrow(tmp, &tmp_cap, n + 1, sizeof(*tmp));
 				tmp[n].name = strtab_intern(&f->strings,
 							    "[truncated]");
+				tmp[n].module = strtab_intern(&f->strings, "");
+				n++;
+				continue;
+			}
+			if (profile_pseudo_name(p, pc, wname, sizeof(wname))) {
+				tmp = xgrow(tmp, &tmp_cap, n + 1, sizeof(*tmp));
+				tmp[n].name = strtab_intern(&f->strings, wname);
 				tmp[n].module = strtab_intern(&f->strings, "");
 				n++;
 				continue;

@@ -57,6 +57,8 @@ main(int argc, char **argv)
 		return snapshot_run(&cli.snapshot);
 	case CLI_TREND:
 		return trend_run(&cli.trend);
+	case CLI_TOP:
+		return top_run(&cli.top);
 	case CLI_EXIT:
 	default:
 		return cli.exit_status;

@@ -5,6 +5,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "gz.h"
+#include "speedscope.h"
 #include "msg.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -31,6 +32,7 @@ static const struct {
 	{ "table", FORMAT_TABLE },
 	{ "text", FORMAT_TEXT },
 	{ "json", FORMAT_JSON },
+	{ "speedscope", FORMAT_SPEEDSCOPE },
 };
 
 static const struct {
@@ -44,6 +46,8 @@ static const struct {
 	{ ".collapsed", FORMAT_COLLAPSED },
 	{ ".txt", FORMAT_COLLAPSED },
 	{ ".svg", FORMAT_FLAMEGRAPH },
+	/* Before .json, which it ends with. */
+	{ ".speedscope.json", FORMAT_SPEEDSCOPE },
 	{ ".json", FORMAT_JSON },
 };
 
@@ -73,6 +77,12 @@ output_format_by_path(const char *path)
 	return FORMAT_NONE;
 }
 
+bool
+output_groups_threads(enum output_format f)
+{
+	return f == FORMAT_COLLAPSED || f == FORMAT_FLAMEGRAPH;
+}
+
 const char *
 output_format_name(enum output_format f)
 {
@@ -83,6 +93,7 @@ output_format_name(enum output_format f)
 	case FORMAT_TABLE: return "table";
 	case FORMAT_TEXT: return "text";
 	case FORMAT_JSON: return "json";
+	case FORMAT_SPEEDSCOPE: return "speedscope";
 	default: return "none";
 	}
 }
@@ -231,6 +242,12 @@ output_render(enum output_format f, const struct profile *p,
 			flamegraph_write(&fo, &fg, out);
 		}
 		folded_free(&fo);
+		return 0;
+	case FORMAT_SPEEDSCOPE:
+		vi = p->display_value >= 0 ? (size_t) p->display_value :
+		     p->nvalues - 1;
+		speedscope_write(p, src, vi, info->title ? info->title :
+				 "pidprof", out);
 		return 0;
 	default:
 		return pp_err_set(err, EINVAL, "no output format");

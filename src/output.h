@@ -21,6 +21,7 @@ enum output_format {
 	FORMAT_TABLE,		/* heap: plain text table */
 	FORMAT_TEXT,		/* threads: grouped stacks as text */
 	FORMAT_JSON,		/* threads: JSON */
+	FORMAT_SPEEDSCOPE,	/* speedscope JSON, a profile per thread */
 };
 
 struct output {
@@ -30,11 +31,15 @@ struct output {
 };
 
 /* "pprof", "collapsed", "svg" (also "folded", "flamegraph"), "table",
- * "text", "json". */
+ * "text", "json", "speedscope". */
 enum output_format output_format_by_name(const char *name);
-/* From the extension: .pb.gz .pb .pprof, .folded .collapsed .txt, .svg. */
+/* From the extension: .pb.gz .pb .pprof, .folded .collapsed .txt, .svg,
+ * .speedscope.json, .json. */
 enum output_format output_format_by_path(const char *path);
 const char *output_format_name(enum output_format f);
+/* Whether --group-by thread gives @f's stacks a root frame per thread
+ * (collapsed, svg; pprof keeps the thread labels instead). */
+bool output_groups_threads(enum output_format f);
 /* Fails when @path could not be created: checked before attaching. */
 int output_check_writable(const char *path, struct pp_err *err);
 /* Writes @data to @path through a temporary file and rename(2). */

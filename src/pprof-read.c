@@ -111,9 +111,12 @@ repeated(unsigned int wire, uint64_t v, struct reader *sub, uint64_t **out,
 
 /* Raw tables, with string indexes and ids still unchecked. */
 struct raw_vt { uint64_t type, unit; };
+struct raw_label { uint64_t key, str, num; };
 struct raw_sample {
 	uint64_t *locs, *vals;
 	size_t nlocs, nvals, cap_l, cap_v;
+	struct raw_label *labels;
+	size_t nlabels, cap_lab;
 };
 struct raw_line { uint64_t function; int64_t line; };
 struct raw_location {
@@ -182,6 +185,29 @@ read_sample(struct reader *m, struct raw_sample *s)
 		if (num == 2 && repeated(wire, v, &sub, &s->vals, &s->nvals,
 					 &s->cap_v) < 0)
 			return -1;
+		if (num == 3) {
+			struct raw_label *l;
+			unsigned int n2, w2;
+			uint64_t v2;
+			struct reader sub2;
+
+			if (wire != 2)
+				return -1;
+			s->labels = xgrow(s->labels, &s->cap_lab,
+					  s->nlabels + 1, sizeof(*s->labels));
+			l = &s->labels[s->nlabels++];
+			memset(l, 0, sizeof(*l));
+			while (sub.p < sub.end) {
+				if (field(&sub, &n2, &w2, &v2, &sub2) < 0)
+					return -1;
+				if (w2 == 0 && n2 == 1)
+					l->key = v2;
+				else if (w2 == 0 && n2 == 2)
+					l->str = v2;
+				else if (w2 == 0 && n2 == 3)
+					l->num = v2;
+			}
+		}
 	}
 	return 0;
 }
@@ -284,7 +310,8 @@ read_raw(struct reader *r, struct raw *raw)
 					    sizeof(struct pprof_sample) +
 					    4 * ALLOC_COST +
 					    (rs->cap_l + rs->cap_v +
-					     rs->nlocs + rs->nvals + 2) * 8))
+					     rs->nlocs + rs->nvals + 2) * 8 +
+					    rs->cap_lab * sizeof(*rs->labels)))
 					return -1;
 			}
 			break;
@@ -350,6 +377,7 @@ raw_free(struct raw *raw)
 	for (i = 0; i < raw->nsamples; i++) {
 		free(raw->samples[i].locs);
 		free(raw->samples[i].vals);
+		free(raw->samples[i].labels);
 	}
 	for (i = 0; i < raw->nlocs; i++)
 		free(raw->locs[i].lines);
@@ -517,6 +545,19 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 				   "sample %zu has %zu values for %zu sample types",
 				   i + 1, rs->nvals, f->ntypes);
 			goto fail;
+		}
+		s->thread_name = "";
+		for (k = 0; k < rs->nlabels; k++) {
+			const struct raw_label *l = &rs->labels[k];
+			const char *key, *str;
+
+			if (string_at(f, l->key, &key) < 0 ||
+			    string_at(f, l->str, &str) < 0)
+				goto bad_string;
+			if (strcmp(key, "thread_id") == 0)
+				s->tid = (int64_t) l->num;
+			else if (strcmp(key, "thread_name") == 0)
+				s->thread_name = str;
 		}
 		s->values = xcalloc(rs->nvals + 1, sizeof(*s->values));
 		for (k = 0; k < rs->nvals; k++)

@@ -35,6 +35,8 @@ struct pprof_sample {
 	size_t *locations;	/* indexes into locations[], leaf first */
 	size_t nlocations;
 	int64_t *values;	/* one per sample type */
+	int64_t tid;		/* label thread_id; 0 when absent */
+	const char *thread_name;	/* label thread_name; "" when absent */
 };
 
 struct pprof_file {

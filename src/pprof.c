@@ -3,6 +3,7 @@
  */
 #include "pprof.h"
 #include "pb.h"
+#include "syscalls.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -71,6 +72,7 @@ u64_free(struct u64key_table *t)
 }
 
 struct encoder {
+	const struct profile *p;
 	const struct frame_source *src;
 	struct strtab strings;
 	struct u64key_table mappings, locations, functions;
@@ -194,6 +196,7 @@ location_id(struct encoder *e, uint64_t stored)
 	uint32_t id = u64_id(&e->locations, stored, &added);
 	const struct sym_frame *frames;
 	struct buf msg, line;
+	char name[160];
 	size_t n, i;
 
 	if (!added)
@@ -204,6 +207,9 @@ location_id(struct encoder *e, uint64_t stored)
 	if (pc == PROFILE_PC_TRUNCATED) {
 		pb_uint(&line, LINE_FUNCTION_ID,
 			function_id(e, "[truncated]", ""));
+		pb_message(&msg, LOCATION_LINE, &line);
+	} else if (profile_pseudo_name(e->p, pc, name, sizeof(name))) {
+		pb_uint(&line, LINE_FUNCTION_ID, function_id(e, name, ""));
 		pb_message(&msg, LOCATION_LINE, &line);
 	} else {
 		pb_uint(&msg, LOCATION_MAPPING_ID, mapping_id(e, pc));
@@ -249,9 +255,10 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	struct buf samples, msg;
 	uint64_t *ids = NULL, values[PROFILE_MAX_VALUES];
 	size_t ids_cap = 0, i, k;
-	int64_t k_tid, k_name, k_state;
+	int64_t k_tid, k_name, k_state, k_wait;
 
 	memset(&e, 0, sizeof(e));
+	e.p = p;
 	e.src = src;
 	strtab_init(&e.strings);
 	str(&e, "");	/* string_table[0] must be "" */
@@ -264,11 +271,12 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	 * leaf is: go tool pprof's "File:" is the first mapping's. */
 	if (src->main_addr)
 		mapping_id(&e, src->main_addr);
-	k_tid = k_name = k_state = 0;
+	k_tid = k_name = k_state = k_wait = 0;
 	if (p->thread_labels) {
 		k_tid = str(&e, "thread_id");
 		k_name = str(&e, "thread_name");
 		k_state = str(&e, "thread_state");
+		k_wait = str(&e, "wait");
 	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
@@ -287,6 +295,13 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 			label(&msg, k_name, str(&e, p->strings.v[s->name]), 0);
 			label(&msg, k_state,
 			      str(&e, thread_state_name(s->state)), 0);
+			if (s->wait) {
+				char call[32];
+
+				wait_call_name(s->wait - 1, call,
+					       sizeof(call));
+				label(&msg, k_wait, str(&e, call), 0);
+			}
 		} else if (p->name_label && p->strings.v[s->name][0]) {
 			label(&msg, str(&e, p->name_label),
 			      str(&e, p->strings.v[s->name]), 0);

@@ -124,6 +124,17 @@ read_small(const char *path, char *buf, size_t len)
 }
 
 void
+procfs_fd_link(pid_t pid, int fd, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int) pid, fd);
+	r = readlink(path, buf, len - 1);
+	buf[r > 0 ? r : 0] = '\0';
+}
+
+void
 procfs_thread_comm(pid_t pid, pid_t tid, char *buf, size_t len)
 {
 	char path[64];

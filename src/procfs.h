@@ -29,6 +29,9 @@ void procfs_thread_comm(pid_t pid, pid_t tid, char *buf, size_t len);
 /* One-letter state from stat (R, S, D, T, t, Z, X, I); 0 when gone. */
 char procfs_thread_state(pid_t pid, pid_t tid);
 int procfs_thread_syscall(pid_t pid, pid_t tid, struct syscall_state *out);
+/* What /proc/PID/fd/FD links to ("socket:[123]", a path); "" when it
+ * cannot be read. */
+void procfs_fd_link(pid_t pid, int fd, char *buf, size_t len);
 /* Value of "Key:" in /proc/PID/status, trimmed; -1 when absent. */
 int procfs_status_field(pid_t pid, const char *key, char *buf, size_t len);
 bool procfs_pid_exists(pid_t pid);

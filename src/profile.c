@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "profile.h"
+#include "syscalls.h"
 #include "xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,18 +81,28 @@ sample_eq(const void *ctx, uint32_t id, const void *key)
 	const struct profile_sample *a = &p->samples[id - 1], *b = key;
 
 	return a->stack == b->stack && a->tid == b->tid &&
-	       a->name == b->name && a->state == b->state;
+	       a->name == b->name && a->state == b->state &&
+	       a->wait == b->wait;
 }
 
 void
 profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 	    enum thread_state state, const int64_t *values)
 {
+	profile_add_wait(p, stack, tid, name, state, 0, values);
+}
+
+void
+profile_add_wait(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
+		 enum thread_state state, uint16_t wait, const int64_t *values)
+{
 	struct profile_sample key = {
 		.stack = stack, .tid = tid, .name = name, .state = state,
+		.wait = wait,
 	};
 	uint64_t h = hash_u64((uint64_t) stack << 32 ^ (uint64_t) tid << 8 ^
-			      (uint64_t) name << 40 ^ state);
+			      (uint64_t) name << 40 ^ state ^
+			      (uint64_t) wait << 20);
 	uint32_t id = idtab_find(&p->sample_index, h, sample_eq, p, &key);
 	struct profile_sample *s;
 	size_t i;
@@ -120,7 +132,8 @@ profile_merge(struct profile *dst, const struct profile *src)
 		uint32_t stack = profile_stack(dst, src->pcs + st->off, st->n);
 		uint32_t name = profile_string(dst, src->strings.v[s->name]);
 
-		profile_add(dst, stack, s->tid, name, s->state, s->values);
+		profile_add_wait(dst, stack, s->tid, name, s->state, s->wait,
+				 s->values);
 	}
 	if (!dst->time_nanos || (src->time_nanos &&
 				 src->time_nanos < dst->time_nanos))
@@ -165,4 +178,70 @@ profile_total(const struct profile *p, size_t i)
 	for (k = 0; k < p->nsamples; k++)
 		t += p->samples[k].values[i];
 	return t;
+}
+
+bool
+profile_pseudo_name(const struct profile *p, uint64_t stored, char *buf,
+		    size_t len)
+{
+	uint64_t pc = stored & ~PROFILE_PC_EXACT;
+
+	if (profile_pc_is_wait(pc)) {
+		wait_frame_name(pc, buf, len);
+		return true;
+	}
+	if (pc & PROFILE_PC_NAMED) {
+		uint32_t id = (uint32_t) pc;
+
+		snprintf(buf, len, "%s", id < p->strings.n ?
+			 p->strings.v[id] : "?");
+		return true;
+	}
+	return false;
+}
+
+/* An empty profile with @src's types and window. */
+static void
+profile_like(const struct profile *src, struct profile *out)
+{
+	profile_init(out);
+	out->nvalues = src->nvalues;
+	memcpy(out->types, src->types, sizeof(out->types));
+	out->period_type = src->period_type;
+	out->period = src->period;
+	out->time_nanos = src->time_nanos;
+	out->duration_nanos = src->duration_nanos;
+	out->thread_labels = src->thread_labels;
+	out->name_label = src->name_label;
+	out->display_value = src->display_value;
+}
+
+void
+profile_group_by_thread(const struct profile *src, struct profile *out)
+{
+	uint64_t *pcs = NULL;
+	size_t cap = 0, i;
+
+	profile_like(src, out);
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+		const char *name = src->strings.v[s->name];
+		char root[128];
+
+		if (name[0])
+			snprintf(root, sizeof(root), "thread %s (%d)", name,
+				 (int) s->tid);
+		else
+			snprintf(root, sizeof(root), "thread %d",
+				 (int) s->tid);
+		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
+		memcpy(pcs, src->pcs + st->off, st->n * sizeof(*pcs));
+		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
+			     profile_string(out, root);
+		profile_add_wait(out, profile_stack(out, pcs, st->n + 1),
+				 s->tid, profile_string(out, name), s->state,
+				 s->wait, s->values);
+	}
+	free(pcs);
 }

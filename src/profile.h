@@ -17,6 +17,20 @@
 # define PROFILE_PC_EXACT	(1ull << 63)
 /* A pseudo-frame at the root of a stack whose copy was too short. */
 # define PROFILE_PC_TRUNCATED	1ull
+/* Bit 62: the leaf pseudo-frame of a thread asleep in a system call,
+ * which names the call itself (syscalls.h: wait_frame_pc). */
+# define PROFILE_PC_WAIT	(1ull << 62)
+
+/* Bit 61: a pseudo-frame named by the profile's string whose id is in
+ * the low 32 bits (the root "thread NAME (TID)" of a view by thread).
+ * Only for a profile that is written out, never merged into another. */
+# define PROFILE_PC_NAMED	(1ull << 61)
+
+static inline bool
+profile_pc_is_wait(uint64_t stored)
+{
+	return (stored & PROFILE_PC_WAIT) != 0;
+}
 
 enum thread_state {
 	THREAD_RUNNING,		/* on a CPU or runnable */
@@ -36,6 +50,7 @@ struct profile_sample {
 	pid_t tid;
 	uint32_t name;		/* string id of the thread name */
 	uint8_t state;		/* enum thread_state */
+	uint16_t wait;		/* system call asleep in, plus one; 0: none */
 	int64_t values[PROFILE_MAX_VALUES];
 };
 
@@ -78,11 +93,21 @@ uint32_t profile_string(struct profile *p, const char *s);
 /* Adds @values to the sample with these labels. */
 void profile_add(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 		 enum thread_state state, const int64_t *values);
+/* The same, for a thread asleep in system call @wait - 1 (0: none). */
+void profile_add_wait(struct profile *p, uint32_t stack, pid_t tid,
+		      uint32_t name, enum thread_state state, uint16_t wait,
+		      const int64_t *values);
 const char *thread_state_name(enum thread_state s);
 enum thread_state thread_state_from_proc(char state);
 /* Adds every sample of @src to @dst, whose value types must be the
  * same; @dst's window grows to cover both. */
 void profile_merge(struct profile *dst, const struct profile *src);
+/* The name of a wait or named pseudo-frame into @buf; false for any
+ * other pc. */
+bool profile_pseudo_name(const struct profile *p, uint64_t stored,
+			 char *buf, size_t len);
+/* A copy of @src whose stacks each have a root "thread NAME (TID)". */
+void profile_group_by_thread(const struct profile *src, struct profile *out);
 /* Total of value @i over all samples. */
 int64_t profile_total(const struct profile *p, size_t i);
 

@@ -55,6 +55,11 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 a, samples, st->stopped, st->blocked,
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
+	if (st->idle) {
+		units_duration(st->idle_ns, a, sizeof(a));
+		info_msg("--no-idle left out %" PRIu64 " samples of threads asleep (%s of thread time)",
+			 st->idle, a);
+	}
 	if (st->stopped) {
 		const uint64_t *sh = st->stop_hist, *wh = st->wait_hist;
 
@@ -136,6 +141,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	char comments[4][256], title[160], subtitle[256];
 	const char *cptr[5];
 	struct render_info info;
+	struct profile grouped;
+	bool have_grouped = false;
 	size_t i, written = 0;
 
 	/* Without symbols (nothing could be sampled), frames stay empty. */
@@ -184,12 +191,20 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		cptr[info.ncomments++] = o->note;
 
 	for (i = 0; i < o->noutputs; i++) {
+		const struct profile *p = &res->profile;
 		struct buf out;
 		int ok;
 
+		if (o->group_by_thread &&
+		    output_groups_threads(o->outputs[i].format)) {
+			if (!have_grouped)
+				profile_group_by_thread(p, &grouped);
+			have_grouped = true;
+			p = &grouped;
+		}
 		buf_init(&out);
-		ok = output_render(o->outputs[i].format, &res->profile,
-				   &src, &info, &out, &err) == 0;
+		ok = output_render(o->outputs[i].format, p, &src, &info, &out,
+				   &err) == 0;
 		if (!ok)
 			error_msg_err(&err);
 		if (ok && output_deliver(&o->outputs[i], &out,
@@ -197,13 +212,16 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 			written++;
 		buf_free(&out);
 	}
+	if (have_grouped)
+		profile_free(&grouped);
 	return written;
 }
 
 uint64_t
 record_samples(const struct sampler_result *res)
 {
-	return res->stats.stopped + res->stats.blocked + res->stats.reused;
+	return res->stats.stopped + res->stats.blocked + res->stats.reused -
+	       res->stats.idle;
 }
 
 int
@@ -231,6 +249,8 @@ record_run(struct record_opts *o)
 		error_msg("no samples: %s",
 			  o->sampler.mode == MODE_CPU ?
 			  "the process used no CPU while it was sampled (try --mode wall)" :
+			  res.stats.idle ?
+			  "every thread was asleep, and --no-idle left them out" :
 			  "the process ended before the first tick");
 		status = EXIT_FATAL;
 	}

@@ -16,6 +16,8 @@ struct record_opts {
 	struct output outputs[RECORD_MAX_OUTPUTS];
 	size_t noutputs;
 	bool quiet;
+	/* collapsed and SVG outputs: a root frame per thread */
+	bool group_by_thread;
 	const char *note;	/* one more pprof comment, or NULL */
 };
 

@@ -92,7 +92,6 @@ file_profile(const struct pprof_file *f, int vi, struct profile *p)
 	p->duration_nanos = f->duration_nanos;
 	p->thread_labels = false;
 	p->display_value = vi < (int) p->nvalues ? vi : -1;
-	name = profile_string(p, "");
 	for (i = 0; i < f->nsamples; i++) {
 		const struct pprof_sample *s = &f->samples[i];
 		int64_t v[PROFILE_MAX_VALUES];
@@ -103,8 +102,9 @@ file_profile(const struct pprof_file *f, int vi, struct profile *p)
 				 PROFILE_PC_EXACT;
 		for (k = 0; k < p->nvalues; k++)
 			v[k] = s->values[k];
-		profile_add(p, profile_stack(p, pcs, s->nlocations), 0, name,
-			    THREAD_OTHER, v);
+		name = profile_string(p, s->thread_name);
+		profile_add(p, profile_stack(p, pcs, s->nlocations),
+			    (pid_t) s->tid, name, THREAD_OTHER, v);
 	}
 	free(pcs);
 }
@@ -196,6 +196,75 @@ print_top(const struct report_opts *o, const struct pprof_file *f, int vi)
 	free(t);
 }
 
+/* Whether sample @s is of thread @sel: its id, or its name. */
+static bool
+thread_matches(const struct pprof_sample *s, const char *sel)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRId64, s->tid);
+	return (s->tid && strcmp(id, sel) == 0) ||
+	       strcmp(s->thread_name, sel) == 0;
+}
+
+/* @f's samples that are of thread @sel, or of the same thread as
+ * sample @like when @sel is NULL: a view that shares @f's arrays (free
+ * only view->samples). */
+static void
+thread_view(const struct pprof_file *f, const char *sel,
+	    const struct pprof_sample *like, struct pprof_file *view)
+{
+	size_t i;
+
+	*view = *f;
+	view->samples = xcalloc(f->nsamples + 1, sizeof(*view->samples));
+	view->nsamples = 0;
+	for (i = 0; i < f->nsamples; i++) {
+		const struct pprof_sample *s = &f->samples[i];
+
+		if (sel ? thread_matches(s, sel) :
+		    s->tid == like->tid &&
+		    strcmp(s->thread_name, like->thread_name) == 0)
+			view->samples[view->nsamples++] = *s;
+	}
+}
+
+static int
+cmp_thread(const void *a, const void *b)
+{
+	const struct pprof_sample *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return strcmp(x->thread_name, y->thread_name);
+}
+
+/* A table per thread, in the order of their ids. */
+static void
+print_threads(const struct report_opts *o, const struct pprof_file *f,
+	      int vi)
+{
+	struct pprof_sample *sorted;
+	size_t i;
+
+	sorted = xcalloc(f->nsamples + 1, sizeof(*sorted));
+	memcpy(sorted, f->samples, f->nsamples * sizeof(*sorted));
+	qsort(sorted, f->nsamples, sizeof(*sorted), cmp_thread);
+	for (i = 0; i < f->nsamples; i++) {
+		struct pprof_file view;
+
+		if (i && cmp_thread(&sorted[i - 1], &sorted[i]) == 0)
+			continue;
+		thread_view(f, NULL, &sorted[i], &view);
+		printf("%sThread %s (%" PRId64 ")\n", i ? "\n" : "",
+		       sorted[i].thread_name[0] ? sorted[i].thread_name : "?",
+		       sorted[i].tid);
+		print_top(o, &view, vi);
+		free(view.samples);
+	}
+	free(sorted);
+}
+
 int
 report_run(const struct report_opts *o)
 {
@@ -234,7 +303,32 @@ report_run(const struct report_opts *o)
 		pprof_file_free(&f);
 		return EXIT_FATAL;
 	}
-	if (!o->noutputs) {
+	if (o->thread) {
+		struct pprof_file view;
+
+		thread_view(&f, o->thread, NULL, &view);
+		if (!view.nsamples) {
+			error_msg("%s has no samples of thread %s (no thread_id or thread_name label matches)",
+				  o->input, o->thread);
+			free(view.samples);
+			pprof_file_free(&f);
+			return EXIT_FATAL;
+		}
+		/* The view's samples replace the file's (which own the
+		 * arrays): the others are freed now. */
+		for (i = 0; i < f.nsamples; i++) {
+			if (thread_matches(&f.samples[i], o->thread))
+				continue;
+			free(f.samples[i].locations);
+			free(f.samples[i].values);
+		}
+		free(f.samples);
+		f.samples = view.samples;
+		f.nsamples = view.nsamples;
+	}
+	if (!o->noutputs && o->group_by_thread) {
+		print_threads(o, &f, vi);
+	} else if (!o->noutputs) {
 		print_top(o, &f, vi);
 	} else {
 		struct file_frames ff;
@@ -244,12 +338,20 @@ report_run(const struct report_opts *o)
 
 		file_frames_init(&ff, &f, &src);
 		file_profile(&f, vi, &p);
+		struct profile grouped;
+
+		if (o->group_by_thread)
+			profile_group_by_thread(&p, &grouped);
 		for (i = 0; i < o->noutputs; i++) {
+			const struct profile *use = &p;
 			struct buf out;
 			int ok;
 
+			if (o->group_by_thread &&
+			    output_groups_threads(o->outputs[i].format))
+				use = &grouped;
 			buf_init(&out);
-			ok = output_render(o->outputs[i].format, &p, &src,
+			ok = output_render(o->outputs[i].format, use, &src,
 					   &info, &out, &err) == 0;
 			if (!ok)
 				error_msg_err(&err);
@@ -258,6 +360,8 @@ report_run(const struct report_opts *o)
 				status = EXIT_PARTIAL;
 			buf_free(&out);
 		}
+		if (o->group_by_thread)
+			profile_free(&grouped);
 		profile_free(&p);
 		file_frames_free(&ff);
 	}

@@ -19,6 +19,8 @@ struct report_opts {
 	struct output outputs[REPORT_MAX_OUTPUTS];
 	size_t noutputs;
 	bool quiet;
+	const char *thread;		/* only this thread: a name or an id */
+	bool group_by_thread;		/* a table, or a root, per thread */
 };
 
 int report_run(const struct report_opts *o);

@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "msg.h"
 #include "procfs.h"
+#include "syscalls.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -44,6 +45,7 @@ struct book {
 	uint32_t name;
 	uint64_t name_read_ns;	/* when its comm was last read */
 	uint8_t state;
+	uint16_t wait;		/* profile_sample.wait of its last stack */
 };
 
 struct sampler {
@@ -225,6 +227,41 @@ refresh_maps(struct sampler *s, uint64_t now)
 	symbols_refresh(s->res->syms);
 }
 
+/* The leaf pseudo-frame naming what a sleeping thread waits in; for
+ * a call on a descriptor, the descriptor and its kind. */
+static uint64_t
+wait_pc(struct sampler *s, const struct snapshot *snap, uint16_t *wait)
+{
+	long nr = snap->syscall_nr;
+	int fd = -1;
+	enum fd_kind kind = FD_KIND_NONE;
+
+	*wait = (uint16_t) (nr + 1);
+	if (syscall_waits_on_fd(nr) && snap->syscall_arg0 <= INT32_MAX) {
+		char link[256];
+
+		fd = (int) snap->syscall_arg0;
+		procfs_fd_link(s->t.pid, fd, link, sizeof(link));
+		kind = fd_kind_from_link(link);
+	}
+	return wait_frame_pc(nr, fd, kind);
+}
+
+/* Adds a thread's sample, unless it is asleep and idle is left out. */
+static void
+add_sample(struct sampler *s, const struct book *b, pid_t tid,
+	   const int64_t *values)
+{
+	if (s->o->mode == MODE_WALL && s->o->no_idle &&
+	    b->state == THREAD_SLEEPING) {
+		s->res->stats.idle++;
+		s->res->stats.idle_ns += (uint64_t) values[1];
+		return;
+	}
+	profile_add_wait(&s->res->profile, b->stack, tid, b->name, b->state,
+			 b->wait, values);
+}
+
 static void
 add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 {
@@ -238,6 +275,10 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	size_t k, n = 0;
 
 	s->o->unwinder->unwind(s->uw, snap, raw);
+	b->wait = 0;
+	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
+	    snap->syscall_nr >= 0)
+		s->pcs[n++] = wait_pc(s, snap, &b->wait);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
 	else if (raw->end != UNWIND_END_COMPLETE)
@@ -276,8 +317,7 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
-	profile_add(&s->res->profile, b->stack, tr->tid, b->name, b->state,
-		    values);
+	add_sample(s, b, tr->tid, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
 	if (snap->how == SNAP_INTERRUPTED) {
@@ -359,8 +399,7 @@ tick(struct sampler *s)
 			/* It has not run: its stack cannot have changed. */
 			int64_t v[2] = { 1, (int64_t) (now - b->last_wall) };
 
-			profile_add(&s->res->profile, b->stack, s->t.t[i].tid,
-				    b->name, b->state, v);
+			add_sample(s, b, s->t.t[i].tid, v);
 			b->last_wall = now;
 			s->res->stats.reused++;
 		}
@@ -520,7 +559,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 			goto fail;
 	}
 	s->raw = xmalloc(sizeof(*s->raw));
-	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 1) * sizeof(*s->pcs));
+	/* The frames, a wait pseudo-frame and a truncation mark. */
+	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
 	s->at_cut = xcalloc(1, sizeof(*s->at_cut));
 	s->initial_threads = s->t.n;
 	s->rng = now_ns() | 1;
@@ -641,6 +681,8 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->reused = now->reused - then->reused;
 	d->missed = now->missed - then->missed;
 	d->stopped_late = now->stopped_late - then->stopped_late;
+	d->idle = now->idle - then->idle;
+	d->idle_ns = now->idle_ns - then->idle_ns;
 	d->truncated = now->truncated - then->truncated;
 	d->unwind_errors = now->unwind_errors - then->unwind_errors;
 	d->threads_seen = now->threads_seen;

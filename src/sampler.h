@@ -33,6 +33,8 @@ struct sampler_opts {
 	uint64_t duration_ns;	/* 0: until the target exits or a stop */
 	size_t stack_size;
 	const struct unwinder_ops *unwinder;
+	/* wall mode: leave out the samples of threads asleep (state S) */
+	bool no_idle;
 	bool status_line;	/* a live line on stderr */
 	volatile sig_atomic_t *stop;	/* set by signal handlers */
 };
@@ -49,6 +51,8 @@ struct sampler_stats {
 	uint64_t missed;	/* due, but no snapshot will come */
 	uint64_t stopped_late;	/* stopped after a tick's wait: sampled at
 				 * the next tick (in stopped too) */
+	uint64_t idle;		/* samples of asleep threads left out */
+	uint64_t idle_ns;	/* the wall time they weighed */
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
 	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */

@@ -26,6 +26,7 @@ struct snapshot {
 	enum snap_how how;
 	char state;		/* /proc state letter (R, S, D, t...) */
 	long syscall_nr;	/* SNAP_BLOCKED: its syscall, or -1 */
+	uint64_t syscall_arg0;	/* SNAP_BLOCKED: the call's first argument */
 	struct user_regs_struct regs;	/* SNAP_BLOCKED: only rsp and rip */
 	uint64_t time_ns;	/* CLOCK_MONOTONIC when taken */
 	uint64_t stop_ns;	/* reaped stop -> PTRACE_CONT returned */

@@ -329,6 +329,11 @@ threads_profile_text(const struct profile *p, struct symbols *syms,
 		/* The pseudo-frame of a short copy names no function. */
 		if (n && pcs[n - 1] == PROFILE_PC_TRUNCATED)
 			n--;
+		/* Nor does a sleeping thread's wait frame. */
+		if (n && profile_pc_is_wait(pcs[0])) {
+			pcs++;
+			n--;
+		}
 		v[i].tid = s->tid;
 		v[i].name = p->strings.v[s->name] ? p->strings.v[s->name] : "";
 		v[i].pcs = pcs;

@@ -5,6 +5,8 @@
  */
 #include "maps.h"
 #include "procfs.h"
+#include "profile.h"
+#include "syscalls.h"
 #include "unit.h"
 
 static const char maps_text[] =
@@ -95,6 +97,40 @@ test_status(void)
 	      "absent");
 }
 
+static void
+test_wait_frames(void)
+{
+	char buf[96];
+
+	CHECK(fd_kind_from_link("socket:[12345]") == FD_KIND_SOCKET, "socket");
+	CHECK(fd_kind_from_link("pipe:[7]") == FD_KIND_PIPE, "pipe");
+	CHECK(fd_kind_from_link("anon_inode:[eventfd]") == FD_KIND_EVENTFD,
+	      "eventfd");
+	CHECK(fd_kind_from_link("anon_inode:[eventpoll]") == FD_KIND_EPOLL,
+	      "epoll");
+	CHECK(fd_kind_from_link("/dev/pts/3") == FD_KIND_TTY, "tty");
+	CHECK(fd_kind_from_link("/dev/null") == FD_KIND_DEVICE, "device");
+	CHECK(fd_kind_from_link("/var/log/x (deleted)") == FD_KIND_FILE,
+	      "file");
+	CHECK(fd_kind_from_link("") == FD_KIND_NONE, "unreadable");
+
+	wait_frame_name(wait_frame_pc(232, -1, FD_KIND_NONE), buf,
+			sizeof(buf));
+	CHECK_STREQ(buf, "[wait: epoll_wait]");
+	wait_frame_name(wait_frame_pc(0, 12, FD_KIND_SOCKET), buf,
+			sizeof(buf));
+	CHECK_STREQ(buf, "[wait: read fd=12 socket]");
+	wait_frame_name(wait_frame_pc(0, 0, FD_KIND_NONE), buf, sizeof(buf));
+	CHECK_STREQ(buf, "[wait: read fd=0]");
+	wait_frame_name(wait_frame_pc(999, -1, FD_KIND_NONE), buf,
+			sizeof(buf));
+	CHECK_STREQ(buf, "[wait: syscall_999]");
+	CHECK(profile_pc_is_wait(wait_frame_pc(202, -1, FD_KIND_NONE)),
+	      "a wait pc is marked");
+	CHECK(syscall_waits_on_fd(45) && !syscall_waits_on_fd(202),
+	      "recvfrom waits on a descriptor, futex does not");
+}
+
 int
 main(void)
 {
@@ -102,5 +138,6 @@ main(void)
 	test_stat();
 	test_syscall();
 	test_status();
+	test_wait_frames();
 	return unit_done("unit-procfs");
 }

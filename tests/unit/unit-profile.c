@@ -9,7 +9,12 @@
 #include "pprof.h"
 #include "pprof-read.h"
 #include "profile.h"
+#include "syscalls.h"
+#include "top.h"
 #include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static void
 test_varint(void)
@@ -229,10 +234,64 @@ test_profile(void)
 	profile_free(&p);
 }
 
+/* Wait frames, the view by thread, and top's own and total shares. */
+static void
+test_threads(void)
+{
+	struct profile p, g;
+	struct frame_source src = { NULL, fake_frames, fake_mapping, 0 };
+	uint64_t waits[] = { wait_frame_pc(232, -1, FD_KIND_NONE), 0x2000 };
+	uint64_t runs[] = { 0x1000 | PROFILE_PC_EXACT, 0x2000 };
+	int64_t v[2] = { 1, 30 }, w[2] = { 1, 10 };
+	struct top_row *rows;
+	struct folded f;
+	struct buf out;
+	size_t n, i;
+
+	profile_init(&p);
+	p.nvalues = 2;
+	p.types[0] = (struct profile_value_type) { "samples", "count" };
+	p.types[1] = (struct profile_value_type) { "wall", "nanoseconds" };
+	profile_add_wait(&p, profile_stack(&p, waits, 2), 11,
+			 profile_string(&p, "poller"), THREAD_SLEEPING, 233, v);
+	profile_add(&p, profile_stack(&p, runs, 2), 12,
+		    profile_string(&p, "worker"), THREAD_RUNNING, w);
+
+	profile_group_by_thread(&p, &g);
+	folded_build(&f, &g, &src, 1);
+	buf_init(&out);
+	folded_write(&f, &out);
+	buf_putc(&out, '\0');
+	CHECK(strstr((char *) out.data,
+		     "thread poller (11);main;[wait: epoll_wait] 30\n") != NULL,
+	      "grouped: %s", (char *) out.data);
+	CHECK(strstr((char *) out.data, "thread worker (12);main;") != NULL,
+	      "grouped: %s", (char *) out.data);
+	buf_free(&out);
+
+	n = top_rows(&f, true, &rows);
+	CHECK(n >= 4, "%zu rows", n);
+	CHECK_STREQ(rows[0].name, "main");
+	CHECK(rows[0].total == 40 && rows[0].own == 0, "main: %lld %lld",
+	      (long long) rows[0].total, (long long) rows[0].own);
+	free(rows);
+	n = top_rows(&f, false, &rows);
+	CHECK_STREQ(rows[0].name, "[wait: epoll_wait]");
+	CHECK(rows[0].own == 30, "own %lld", (long long) rows[0].own);
+	for (i = 0; i < n; i++)
+		CHECK(rows[i].own <= rows[i].total, "%s", rows[i].name);
+	free(rows);
+	folded_free(&f);
+
+	profile_free(&g);
+	profile_free(&p);
+}
+
 int
 main(void)
 {
 	test_varint();
 	test_profile();
+	test_threads();
 	return unit_done("unit-profile");
 }
