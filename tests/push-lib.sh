@@ -11,6 +11,11 @@
 # $push_pid.
 start_push() {
 	printf 'pidprof push %s\n' "$*" > "$tmpdir/cmd"
+	# Emptied here, not only by the redirection below: that one runs in
+	# the child, later, and a wait for a line must not find the last
+	# push's.
+	: > "$tmpdir/push.out"
+	: > "$tmpdir/push.err"
 	"$PIDPROF" push "$@" > "$tmpdir/push.out" 2> "$tmpdir/push.err" &
 	push_pid=$!
 	track_pid "$push_pid"
