@@ -84,6 +84,9 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 	if (st->syscalls_restarted)
 		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
 			 st->syscalls_restarted);
+	if (st->signals_suppressed)
+		info_msg("%" PRIu64 " signals the target ignores were dropped, as they would have been untraced",
+			 st->signals_suppressed);
 	if (o->sampler.mode == MODE_CPU) {
 		units_duration(profile_total(&res->profile, 1), a, sizeof(a));
 		units_duration(st->target_cpu_ns, b, sizeof(b));

@@ -655,6 +655,7 @@ window_totals(struct sampler *s)
 				    s->cpu_last - s->cpu0 : 0;
 	}
 	st->syscalls_restarted = s->t.syscalls_restarted;
+	st->signals_suppressed = s->t.signals_suppressed;
 	st->profiler_cpu_ns = rusage_ns() - s->prof0;
 }
 
@@ -688,6 +689,8 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->threads_seen = now->threads_seen;
 	d->syscalls_restarted = now->syscalls_restarted -
 				then->syscalls_restarted;
+	d->signals_suppressed = now->signals_suppressed -
+				then->signals_suppressed;
 	d->wall_ns = now->wall_ns - then->wall_ns;
 	d->target_cpu_ns = now->target_cpu_ns - then->target_cpu_ns;
 	d->profiler_cpu_ns = now->profiler_cpu_ns - then->profiler_cpu_ns;
@@ -759,6 +762,9 @@ sampler_idle(struct sampler *s, uint64_t until_ns)
 	for (;;) {
 		uint64_t now = now_ns();
 
+		/* Signals are dropped and calls made again while idle too. */
+		s->res->stats.syscalls_restarted = s->t.syscalls_restarted;
+		s->res->stats.signals_suppressed = s->t.signals_suppressed;
 		if (*s->o->stop)
 			return SAMPLER_STOP;
 		if (ended(s))

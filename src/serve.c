@@ -79,6 +79,7 @@ struct treq {
 struct live {
 	uint64_t ticks, ticks_late, stopped, blocked, reused, missed;
 	uint64_t truncated, unwind_errors, syscalls_restarted;
+	uint64_t signals_suppressed;
 	uint64_t stop_p50_ns, stop_p99_ns, stop_max_ns;
 	uint64_t wait_p50_ns, wait_p99_ns, wait_max_ns;
 	uint64_t profiler_cpu_ns, sampling_ns;
@@ -155,6 +156,7 @@ publish_quantiles(struct hub *h, const struct sampler_stats *st)
 	h->live.wait_p99_ns = w99;
 	h->live.profiler_cpu_ns = st->profiler_cpu_ns;
 	h->live.syscalls_restarted = st->syscalls_restarted;
+	h->live.signals_suppressed = st->signals_suppressed;
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -361,6 +363,12 @@ tracer_main(void *arg)
 		if (!want) {
 			sampling = false;
 			st = sampler_idle(s, t0 + IDLE_SLICE_NS);
+			pthread_mutex_lock(&h->lock);
+			h->live.syscalls_restarted =
+				h->res.stats.syscalls_restarted;
+			h->live.signals_suppressed =
+				h->res.stats.signals_suppressed;
+			pthread_mutex_unlock(&h->lock);
 			publish(h, false, mode, 0);
 		} else {
 			if (!sampling || next != mode) {
@@ -891,6 +899,9 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	M("pidprof_syscalls_restarted_total", "counter",
 	  "System calls of the process that an interrupt broke and pidprof made again.",
 	  NULL, v.live.syscalls_restarted);
+	M("pidprof_signals_suppressed_total", "counter",
+	  "Signals the process ignores, dropped instead of waking it.",
+	  NULL, v.live.signals_suppressed);
 	M("pidprof_profile_requests", "gauge", "Profile requests now, by state.",
 	  "state=\"waiting\"", v.waiting);
 	M("pidprof_profile_requests", NULL, NULL, "state=\"running\"",
