@@ -599,6 +599,22 @@ opt_unwinder(const char *arg, const struct unwinder_ops **u)
 	return false;
 }
 
+/* --mode: wall or cpu. */
+static bool
+opt_mode(const char *arg, enum sample_mode *out)
+{
+	if (strcmp(arg, "wall") == 0) {
+		*out = MODE_WALL;
+	} else if (strcmp(arg, "cpu") == 0) {
+		*out = MODE_CPU;
+	} else {
+		usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
+				arg);
+		return false;
+	}
+	return true;
+}
+
 /* --rate: out of range is clamped, with a warning. */
 static bool
 opt_rate(const char *arg, int *out)
@@ -876,15 +892,8 @@ parse_top(int argc, char **argv, struct cli *cli)
 			have_pid = true;
 			break;
 		case 'm':
-			if (strcmp(optarg, "wall") == 0) {
-				so->mode = MODE_WALL;
-			} else if (strcmp(optarg, "cpu") == 0) {
-				so->mode = MODE_CPU;
-			} else {
-				usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
-						optarg);
+			if (!opt_mode(optarg, &so->mode))
 				return usage_exit(cli);
-			}
 			break;
 		case 'r':
 			if (!opt_rate(optarg, &so->rate_hz))
@@ -991,15 +1000,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			break;
 		case 'm':
-			if (strcmp(optarg, "wall") == 0) {
-				so->mode = MODE_WALL;
-			} else if (strcmp(optarg, "cpu") == 0) {
-				so->mode = MODE_CPU;
-			} else {
-				usage_error_msg("invalid --mode argument: '%s': expected wall or cpu",
-						optarg);
+			if (!opt_mode(optarg, &so->mode))
 				return usage_exit(cli);
-			}
 			break;
 		case 'u':
 			if (!opt_unwinder(optarg, &so->unwinder))
