@@ -29,7 +29,8 @@
 
 static int epfd, pipefd[2];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static volatile pid_t tids[NSLEEPERS];
+/* One more for the spinner, which records its tid too. */
+static volatile pid_t tids[NSLEEPERS + 1];
 static volatile int held;
 
 static void NOINLINE
