@@ -418,6 +418,9 @@ print_snapshot_help(void)
 	       "                         cpu,memory,threads)\n"
 	       "  -d, --duration=TIME    how long cpu and wall sample, each\n"
 	       "                         (default 5s)\n"
+	       "      --idle             wall: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall: leave them out\n"
 	       "  -k, --keep=N           keep the N newest snapshots of NAME, this\n"
 	       "                         one included; remove older ones\n"
 	       "  -a, --max-age=AGE      remove snapshots of NAME, and memory.tsv\n"
@@ -1715,8 +1718,11 @@ parse_serve(int argc, char **argv, struct cli *cli)
 static void
 parse_snapshot(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE };
 	static const char optstring[] = "+:p:P:N:D:t:d:k:a:vqh";
 	static const struct option longopts[] = {
+		{ "idle",	no_argument,		NULL, OPT_IDLE },
+		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pidfile",	required_argument,	NULL, 'P' },
 		{ "name",	required_argument,	NULL, 'N' },
@@ -1792,6 +1798,12 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 						optarg, why);
 				return usage_exit(cli);
 			}
+			break;
+		case OPT_IDLE:
+			o->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			o->no_idle = true;
 			break;
 		case 'v':
 			o->verbose = true;
