@@ -355,6 +355,9 @@ print_push_help(void)
 	       "  -m, --mode=MODE        wall (default) or cpu, as for record\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
 	       "                         (default 100; out of range is clamped)\n"
+	       "      --idle             wall mode: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall mode: leave them out, for every sink\n"
 	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
 	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
 	       "                         DIR (created, mode 0700) and send them at the\n"
@@ -1445,7 +1448,8 @@ parse_push(int argc, char **argv, struct cli *cli)
 		OPT_WINDOW = 0x100, OPT_SPOOL_DIR, OPT_SPOOL_MAX,
 		OPT_PYROSCOPE, OPT_PROFEFE, OPT_APP, OPT_TAG, OPT_TYPES,
 		OPT_TOKEN_ENV, OPT_BASIC_USER, OPT_PASSWORD_ENV, OPT_TENANT,
-		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_IDLE,
+		OPT_NO_IDLE,
 	};
 	static const char optstring[] = "+:p:c:m:r:qvh";
 	static const struct option longopts[] = {
@@ -1453,6 +1457,8 @@ parse_push(int argc, char **argv, struct cli *cli)
 		{ "config",		required_argument, NULL, 'c' },
 		{ "mode",		required_argument, NULL, 'm' },
 		{ "rate",		required_argument, NULL, 'r' },
+		{ "idle",		no_argument,	   NULL, OPT_IDLE },
+		{ "no-idle",		no_argument,	   NULL, OPT_NO_IDLE },
 		{ "window",		required_argument, NULL, OPT_WINDOW },
 		{ "spool-dir",	required_argument, NULL, OPT_SPOOL_DIR },
 		{ "spool-max",	required_argument, NULL, OPT_SPOOL_MAX },

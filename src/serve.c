@@ -375,7 +375,7 @@ tracer_main(void *arg)
 				/* The time idle, or of the other mode, goes
 				 * nowhere: a fresh window in this mode. */
 				mode = next;
-				sampler_reconfigure(s, mode, o->rate_hz);
+				sampler_reconfigure(s, mode, o->rate_hz, false);
 				sampler_skip(s);
 				sampling = true;
 				chunk_start = now_ns();
