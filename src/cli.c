@@ -533,6 +533,9 @@ print_serve_help(void)
 	       "                         previous answer\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
 	       "                         (default 100)\n"
+	       "      --idle             /debug/pprof/wall: keep the samples of\n"
+	       "                         threads asleep (the default)\n"
+	       "      --no-idle          /debug/pprof/wall: leave them out\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -1586,6 +1589,8 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		OPT_INSECURE,
 		OPT_MAX_CONNECTIONS,
 		OPT_TIMEOUT,
+		OPT_IDLE,
+		OPT_NO_IDLE,
 	};
 	static const char optstring[] = "+:p:l:r:u:s:qvh";
 	static const struct option longopts[] = {
@@ -1603,6 +1608,8 @@ parse_serve(int argc, char **argv, struct cli *cli)
 					OPT_MAX_CONNECTIONS },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 		{ "rate",		required_argument, NULL, 'r' },
+		{ "idle",		no_argument, NULL, OPT_IDLE },
+		{ "no-idle",		no_argument, NULL, OPT_NO_IDLE },
 		{ "unwinder",		required_argument, NULL, 'u' },
 		{ "stack-size",		required_argument, NULL, 's' },
 		{ "quiet",		no_argument, NULL, 'q' },
@@ -1674,6 +1681,12 @@ parse_serve(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			}
 			o->http.timeout_s = (unsigned int) (ns / 1000000000ull);
+			break;
+		case OPT_IDLE:
+			o->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			o->no_idle = true;
 			break;
 		case 'r':
 			if (!opt_rate(optarg, &o->rate_hz))
