@@ -56,7 +56,8 @@ struct sampler_stats {
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
 	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */
-	uint64_t signals_suppressed;	/* signals the target ignores, dropped */
+	/* signals the target ignores, dropped */
+	uint64_t signals_suppressed;
 	uint64_t stop_max_ns;	/* stop reaped -> resumed: ours */
 	uint64_t stop_hist[STOP_HIST_BUCKETS];
 	/* interrupt sent -> stop reaped: the thread reaching its stop
