@@ -355,6 +355,9 @@ print_push_help(void)
 	       "  -m, --mode=MODE        wall (default) or cpu, as for record\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
 	       "                         (default 100; out of range is clamped)\n"
+	       "      --idle             wall mode: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall mode: leave them out, for every sink\n"
 	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
 	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
 	       "                         DIR (created, mode 0700) and send them at the\n"
@@ -418,6 +421,9 @@ print_snapshot_help(void)
 	       "                         cpu,memory,threads)\n"
 	       "  -d, --duration=TIME    how long cpu and wall sample, each\n"
 	       "                         (default 5s)\n"
+	       "      --idle             wall: keep the samples of threads asleep\n"
+	       "                         (the default)\n"
+	       "      --no-idle          wall: leave them out\n"
 	       "  -k, --keep=N           keep the N newest snapshots of NAME, this\n"
 	       "                         one included; remove older ones\n"
 	       "  -a, --max-age=AGE      remove snapshots of NAME, and memory.tsv\n"
@@ -527,6 +533,9 @@ print_serve_help(void)
 	       "                         previous answer\n"
 	       "  -r, --rate=HZ          samples per second per thread, 1 to 250\n"
 	       "                         (default 100)\n"
+	       "      --idle             /debug/pprof/wall: keep the samples of\n"
+	       "                         threads asleep (the default)\n"
+	       "      --no-idle          /debug/pprof/wall: leave them out\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -1442,7 +1451,8 @@ parse_push(int argc, char **argv, struct cli *cli)
 		OPT_WINDOW = 0x100, OPT_SPOOL_DIR, OPT_SPOOL_MAX,
 		OPT_PYROSCOPE, OPT_PROFEFE, OPT_APP, OPT_TAG, OPT_TYPES,
 		OPT_TOKEN_ENV, OPT_BASIC_USER, OPT_PASSWORD_ENV, OPT_TENANT,
-		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_IDLE,
+		OPT_NO_IDLE,
 	};
 	static const char optstring[] = "+:p:c:m:r:qvh";
 	static const struct option longopts[] = {
@@ -1450,6 +1460,8 @@ parse_push(int argc, char **argv, struct cli *cli)
 		{ "config",		required_argument, NULL, 'c' },
 		{ "mode",		required_argument, NULL, 'm' },
 		{ "rate",		required_argument, NULL, 'r' },
+		{ "idle",		no_argument,	   NULL, OPT_IDLE },
+		{ "no-idle",		no_argument,	   NULL, OPT_NO_IDLE },
 		{ "window",		required_argument, NULL, OPT_WINDOW },
 		{ "spool-dir",	required_argument, NULL, OPT_SPOOL_DIR },
 		{ "spool-max",	required_argument, NULL, OPT_SPOOL_MAX },
@@ -1577,6 +1589,8 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		OPT_INSECURE,
 		OPT_MAX_CONNECTIONS,
 		OPT_TIMEOUT,
+		OPT_IDLE,
+		OPT_NO_IDLE,
 	};
 	static const char optstring[] = "+:p:l:r:u:s:qvh";
 	static const struct option longopts[] = {
@@ -1594,6 +1608,8 @@ parse_serve(int argc, char **argv, struct cli *cli)
 					OPT_MAX_CONNECTIONS },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 		{ "rate",		required_argument, NULL, 'r' },
+		{ "idle",		no_argument, NULL, OPT_IDLE },
+		{ "no-idle",		no_argument, NULL, OPT_NO_IDLE },
 		{ "unwinder",		required_argument, NULL, 'u' },
 		{ "stack-size",		required_argument, NULL, 's' },
 		{ "quiet",		no_argument, NULL, 'q' },
@@ -1666,6 +1682,12 @@ parse_serve(int argc, char **argv, struct cli *cli)
 			}
 			o->http.timeout_s = (unsigned int) (ns / 1000000000ull);
 			break;
+		case OPT_IDLE:
+			o->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			o->no_idle = true;
+			break;
 		case 'r':
 			if (!opt_rate(optarg, &o->rate_hz))
 				return usage_exit(cli);
@@ -1715,8 +1737,11 @@ parse_serve(int argc, char **argv, struct cli *cli)
 static void
 parse_snapshot(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE };
 	static const char optstring[] = "+:p:P:N:D:t:d:k:a:vqh";
 	static const struct option longopts[] = {
+		{ "idle",	no_argument,		NULL, OPT_IDLE },
+		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pidfile",	required_argument,	NULL, 'P' },
 		{ "name",	required_argument,	NULL, 'N' },
@@ -1792,6 +1817,12 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 						optarg, why);
 				return usage_exit(cli);
 			}
+			break;
+		case OPT_IDLE:
+			o->no_idle = false;
+			break;
+		case OPT_NO_IDLE:
+			o->no_idle = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -353,6 +353,14 @@ set_global(struct push_config *c, const char *key, const char *v,
 					  "'%s': %s (64K to 1024G)", v, why);
 	} else if (strcmp(key, "quiet") == 0) {
 		return parse_bool(v, &c->quiet, err);
+	} else if (strcmp(key, "no-idle") == 0) {
+		return parse_bool(v, &c->no_idle, err);
+	} else if (strcmp(key, "idle") == 0) {
+		bool keep;
+
+		if (parse_bool(v, &keep, err) < 0)
+			return -1;
+		c->no_idle = !keep;
 	} else if (strcmp(key, "verbose") == 0) {
 		long n;
 
@@ -439,6 +447,7 @@ push_config_set(struct push_config *c, const char *section, const char *key,
 	int rc;
 
 	if (strcmp(key, "verbose") != 0 && strcmp(key, "quiet") != 0 &&
+	    strcmp(key, "idle") != 0 && strcmp(key, "no-idle") != 0 &&
 	    !value)
 		return pp_err_set(err, EINVAL, "needs a value");
 	if (section) {
@@ -765,6 +774,7 @@ push_config_resolve(const struct push_config *c, const char *default_app,
 	}
 	p->pid = c->pid_set ? c->pid : 0;
 	p->rate_asked = c->rate;
+	p->no_idle = c->no_idle;
 	p->rate_hz = c->rate < RATE_MIN ? RATE_MIN :
 		     c->rate > RATE_MAX ? RATE_MAX : (int) c->rate;
 	p->window_ns = c->window_ns ? c->window_ns : PUSH_DEFAULT_WINDOW_NS;

@@ -282,9 +282,10 @@ describe_plan(const struct push_plan *p, char *buf, size_t len)
 {
 	size_t i, n;
 
-	n = snprintf(buf, len, "%s mode, %d Hz, %.3g s windows; ",
-		     sample_mode_name(p->mode), p->rate_hz,
-		     p->window_ns / 1e9);
+	n = snprintf(buf, len, "%s mode%s, %d Hz, %.3g s windows; ",
+		     sample_mode_name(p->mode),
+		     p->mode == MODE_WALL && p->no_idle ? " (no idle)" : "",
+		     p->rate_hz, p->window_ns / 1e9);
 	for (i = 0; i < p->nsinks && n < len; i++) {
 		char types[64];
 
@@ -404,6 +405,7 @@ tracer_thread(void *arg)
 	so.argv = ta->o->argv;
 	so.mode = plan->p.mode;
 	so.rate_hz = plan->p.rate_hz;
+	so.no_idle = plan->p.no_idle;
 	so.stack_size = STACK_SIZE;
 	so.unwinder = &unwinder_dwfl;
 	so.stop = &push_stop;
@@ -433,8 +435,10 @@ tracer_thread(void *arg)
 
 		first = false;
 		if (next->p.mode != plan->p.mode ||
-		    next->p.rate_hz != plan->p.rate_hz)
-			sampler_reconfigure(s, next->p.mode, next->p.rate_hz);
+		    next->p.rate_hz != plan->p.rate_hz ||
+		    next->p.no_idle != plan->p.no_idle)
+			sampler_reconfigure(s, next->p.mode, next->p.rate_hz,
+					    next->p.no_idle);
 		sampler_cut(s, &w->prof, win);
 		/* Windows meet exactly: each starts where the one before
 		 * ended (the wall clock read at a cut can differ by some

@@ -77,6 +77,7 @@ struct sampler {
 	bool reconfigure;
 	enum sample_mode next_mode;
 	int next_rate;
+	bool next_no_idle;
 };
 
 const char *
@@ -724,6 +725,7 @@ window_next(struct sampler *s, struct profile *old_out)
 				s->books[i].last_wall = now;
 		s->opts.mode = s->next_mode;
 		s->opts.rate_hz = s->next_rate;
+		s->opts.no_idle = s->next_no_idle;
 		s->reconfigure = false;
 	}
 	window_begin(s);
@@ -811,12 +813,14 @@ sampler_skip(struct sampler *s)
 }
 
 void
-sampler_reconfigure(struct sampler *s, enum sample_mode mode, int rate_hz)
+sampler_reconfigure(struct sampler *s, enum sample_mode mode, int rate_hz,
+		    bool no_idle)
 {
 	/* The window being sampled keeps its mode and rate to its end:
 	 * its profile's value types and period say what they were. */
 	s->next_mode = mode;
 	s->next_rate = rate_hz;
+	s->next_no_idle = no_idle;
 	s->reconfigure = true;
 }
 

@@ -56,7 +56,8 @@ struct sampler_stats {
 	uint64_t truncated, unwind_errors;
 	uint64_t threads_seen;
 	uint64_t syscalls_restarted;	/* EINTRs we caused and undid */
-	uint64_t signals_suppressed;	/* signals the target ignores, dropped */
+	/* signals the target ignores, dropped */
+	uint64_t signals_suppressed;
 	uint64_t stop_max_ns;	/* stop reaped -> resumed: ours */
 	uint64_t stop_hist[STOP_HIST_BUCKETS];
 	/* interrupt sent -> stop reaped: the thread reaching its stop
@@ -117,10 +118,10 @@ enum sampler_state sampler_idle(struct sampler *s, uint64_t until_ns);
  * time threads spent since their last sample (idle time) are counted in
  * no window, and the next window's counters start here. */
 void sampler_skip(struct sampler *s);
-/* The next window samples with this mode and rate: the change is made
- * by the next sampler_cut or sampler_skip, between two windows. */
+/* The next window samples with this mode, rate and no_idle: the change
+ * is made by the next sampler_cut or sampler_skip, between two windows. */
 void sampler_reconfigure(struct sampler *s, enum sample_mode mode,
-			 int rate_hz);
+			 int rate_hz, bool no_idle);
 /* Every live thread's current stack as a threads/count profile (one
  * sample per thread, labelled with its id and name).  Threads with no
  * known stack yet are read now, sleeping ones without stopping them. */

@@ -326,6 +326,7 @@ tracer_main(void *arg)
 	so.pid = o->pid;
 	so.mode = mode;
 	so.rate_hz = o->rate_hz;
+	so.no_idle = o->no_idle;
 	so.unwinder = o->unwinder;
 	so.stack_size = o->stack_size;
 	so.stop = &stop_requested;
@@ -375,7 +376,8 @@ tracer_main(void *arg)
 				/* The time idle, or of the other mode, goes
 				 * nowhere: a fresh window in this mode. */
 				mode = next;
-				sampler_reconfigure(s, mode, o->rate_hz);
+				sampler_reconfigure(s, mode, o->rate_hz,
+						    o->no_idle);
 				sampler_skip(s);
 				sampling = true;
 				chunk_start = now_ns();

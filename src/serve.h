@@ -33,6 +33,7 @@ struct serve_opts {
 	int rate_hz;
 	const struct unwinder_ops *unwinder;
 	size_t stack_size;
+	bool no_idle;		/* wall: leave out threads asleep */
 	const char *listen;	/* as given, for messages */
 	struct httpd_opts http;
 	const char *token_file;	/* else PIDPROF_SERVE_TOKEN, else none */

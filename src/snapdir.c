@@ -556,19 +556,26 @@ snap_profile(struct run *r, enum snapdir_type t)
 	so->duration_ns = r->o->duration_ns;
 	so->stack_size = r->o->stack_size;
 	so->unwinder = r->o->unwinder;
+	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
 	ro.outputs[0].path = type_path(r, t);
 	ro.outputs[0].format = FORMAT_PPROF;
 	ro.outputs[0].mode = 0600;
 	ro.noutputs = 1;
 	ro.quiet = !r->o->verbose;
 	if (record_sample(&ro, &res) == 0) {
-		/* A process that used no CPU in the window is idle, not
-		 * missing: its cpu profile holds no sample, and says why. */
-		bool idle = t == SNAPDIR_CPU && !record_samples(&res) &&
-			    !res.target_exited;
+		/*
+		 * A process that used no CPU in the window is idle, not
+		 * missing: its cpu profile holds no sample, and says why.
+		 * So is its wall profile when --no-idle left every sample
+		 * out.
+		 */
+		bool idle = (t == SNAPDIR_CPU || res.stats.idle) &&
+			    !record_samples(&res) && !res.target_exited;
 
 		if (idle)
-			ro.note = "idle: the process used no CPU in the window";
+			ro.note = t == SNAPDIR_CPU ?
+				"idle: the process used no CPU in the window" :
+				"idle: every thread was asleep in the window, and --no-idle left them out";
 		if (record_write(&ro, &res) == 1) {
 			r->written |= t;
 			if ((!record_samples(&res) && !idle) ||

@@ -43,6 +43,7 @@ struct snapdir_opts {
 	uint64_t max_age_s;	/* 0: no age limit */
 	const struct unwinder_ops *unwinder;
 	size_t stack_size;
+	bool no_idle;		/* wall: leave out threads asleep */
 	bool verbose, quiet;
 };
 

@@ -194,7 +194,8 @@ keys(struct view *v)
 		case 'c':
 			v->mode = c == 'w' ? MODE_WALL : MODE_CPU;
 			sampler_reconfigure(v->s, v->mode,
-					    v->o->sampler.rate_hz);
+					    v->o->sampler.rate_hz,
+					    v->o->sampler.no_idle);
 			break;
 		case 't':
 			v->by_total = true;

@@ -285,6 +285,53 @@ test_config_command_line(void)
 	push_plan_free(&p);
 }
 
+/* idle and no-idle: flags on the command line, yes/no in a file; one
+ * setting of the whole push, not of a sink. */
+static void
+test_config_idle(void)
+{
+	static const struct {
+		const char *const args[8];
+		bool no_idle;
+	} rows[] = {
+		{ { "pyroscope", "http://h", NULL }, false },
+		{ { "no-idle", NULL, "pyroscope", "http://h", NULL }, true },
+		{ { "pyroscope", "http://h", "no-idle", NULL, "idle", NULL,
+		    NULL }, false },
+		{ { "no-idle", "yes", "pyroscope", "http://h", NULL }, true },
+		{ { "idle", "no", "pyroscope", "http://h", NULL }, true },
+		{ { "no-idle", "off", "pyroscope", "http://h", NULL }, false },
+	};
+	struct push_config c;
+	struct push_plan p;
+	struct pp_err err;
+	size_t i;
+	int rc;
+
+	unsetenv("PIDPROF_AUTH_TOKEN");
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		push_config_init(&c);
+		rc = set_all(&c, rows[i].args, &err);
+		CHECK(rc == 0, "row %zu: set: %s", i, err.text);
+		if (rc == 0) {
+			rc = push_config_resolve(&c, "app", &p, &err);
+			CHECK(rc == 0, "row %zu: resolve: %s", i, err.text);
+			if (rc == 0) {
+				CHECK(p.no_idle == rows[i].no_idle,
+				      "row %zu: no_idle %d", i, p.no_idle);
+				push_plan_free(&p);
+			}
+		}
+		push_config_free(&c);
+	}
+	push_config_init(&c);
+	CHECK(push_config_set(&c, NULL, "no-idle", "maybe", &err) < 0,
+	      "no-idle = maybe taken");
+	CHECK(push_config_set(&c, "sink a", "no-idle", "yes", &err) < 0,
+	      "no-idle taken in a sink section");
+	push_config_free(&c);
+}
+
 static void
 test_config_errors(void)
 {
@@ -896,6 +943,7 @@ main(void)
 	test_config_file();
 	test_config_bad_files();
 	test_config_command_line();
+	test_config_idle();
 	test_config_errors();
 	test_wire();
 	test_url_parts();
