@@ -203,6 +203,8 @@ find(struct perfmap *pm, uint64_t addr)
 {
 	size_t lo = 0, hi = pm->n, i;
 
+	if (!pm->n)
+		return NULL;
 	if (!pm->sorted) {
 		qsort(pm->v, pm->n, sizeof(*pm->v), cmp_sym);
 		pm->sorted = true;

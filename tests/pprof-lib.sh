@@ -128,11 +128,20 @@ raw_folded() {
 			for (i = 3; i <= NF; i++) locs[n] = locs[n] " " $i
 			next
 		}
+		# A line is "NAME FILE:LINE s=N"; a name may hold blanks
+		# ("[wait: epoll_wait]"), a file name does not.
+		function name(from,  i, s) {
+			s = ""
+			for (i = from; i <= NF - 2; i++)
+				s = s (s == "" ? "" : " ") $i
+			return s
+		}
 		sec == "l" && /^ *[0-9]+: 0x/ {
-			cur = $1; sub(":", "", cur); nf[cur] = 1; fn[cur, 1] = $4
+			cur = $1; sub(":", "", cur); nf[cur] = 1
+			fn[cur, 1] = name($3 ~ /^M=/ ? 4 : 3)
 			next
 		}
-		sec == "l" && cur != "" && NF { nf[cur]++; fn[cur, nf[cur]] = $1 }
+		sec == "l" && cur != "" && NF { nf[cur]++; fn[cur, nf[cur]] = name(1) }
 		END {
 			for (k = 1; k <= n; k++) {
 				m = split(locs[k], L, " "); st = ""
