@@ -624,6 +624,20 @@ opt_mode(const char *arg, enum sample_mode *out)
 	return true;
 }
 
+/* --duration: a time such as 30s or 2m. */
+static bool
+opt_duration(const char *arg, uint64_t *out)
+{
+	const char *why;
+
+	if (parse_duration(arg, out, &why) < 0) {
+		usage_error_msg("invalid --duration argument: '%s': %s", arg,
+				why);
+		return false;
+	}
+	return true;
+}
+
 /* --rate: out of range is clamped, with a warning. */
 static bool
 opt_rate(const char *arg, int *out)
@@ -880,7 +894,6 @@ parse_top(int argc, char **argv, struct cli *cli)
 	};
 	struct top_opts *o = &cli->top;
 	struct sampler_opts *so = &o->sampler;
-	const char *why;
 	bool have_pid = false;
 	int c;
 
@@ -909,12 +922,8 @@ parse_top(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			break;
 		case 'd':
-			if (parse_duration(optarg, &so->duration_ns,
-					   &why) < 0) {
-				usage_error_msg("invalid --duration argument: '%s': %s",
-						optarg, why);
+			if (!opt_duration(optarg, &so->duration_ns))
 				return usage_exit(cli);
-			}
 			break;
 		case 'n':
 			if (!opt_positive("rows", optarg, &o->rows))
@@ -967,7 +976,6 @@ parse_record(int argc, char **argv, struct cli *cli)
 	struct record_opts *o = &cli->record;
 	struct sampler_opts *so = &o->sampler;
 	enum output_format format = FORMAT_NONE;
-	const char *why;
 	bool have_pid = false;
 	int c, verbose = 0;
 
@@ -997,12 +1005,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 				return usage_exit(cli);
 			break;
 		case 'd':
-			if (parse_duration(optarg, &so->duration_ns,
-					   &why) < 0) {
-				usage_error_msg("invalid --duration argument: '%s': %s",
-						optarg, why);
+			if (!opt_duration(optarg, &so->duration_ns))
 				return usage_exit(cli);
-			}
 			break;
 		case 'r':
 			if (!opt_rate(optarg, &so->rate_hz))
@@ -1799,12 +1803,8 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 'd':
-			if (parse_duration(optarg, &o->duration_ns,
-					   &why) < 0) {
-				usage_error_msg("invalid --duration argument: '%s': %s",
-						optarg, why);
+			if (!opt_duration(optarg, &o->duration_ns))
 				return usage_exit(cli);
-			}
 			have_duration = true;
 			break;
 		case 'k':
