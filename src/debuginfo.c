@@ -323,12 +323,11 @@ progress(debuginfod_client *c, long got, long size)
 }
 
 static void
-set_env_seconds(const char *name, uint64_t ns)
+set_env_seconds(const char *name, uint64_t s)
 {
 	char v[32];
 
-	snprintf(v, sizeof(v), "%llu",
-		 (unsigned long long) ((ns + 999999999ULL) / 1000000000ULL));
+	snprintf(v, sizeof(v), "%llu", (unsigned long long) s);
 	setenv(name, v, 1);
 }
 
@@ -337,8 +336,8 @@ static int
 fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	  size_t left)
 {
-	uint64_t start = mono_ns(), end;
-	char *path = NULL, t[32], sz[32];
+	uint64_t start = mono_ns(), end, secs;
+	char *path = NULL, t[32], sz[32], more[64];
 	struct stat st;
 	int i, fd;
 
@@ -349,14 +348,20 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	if (w->id_len > 10)
 		memcpy(cur.id_hex + 20, "...", 4);
 	cur.tty = isatty(STDERR_FILENO);
-	/* libdebuginfod's own limit ends a slow query without marking the
-	 * file missing in its cache; ours, a little later, is the bound. */
+	/*
+	 * libdebuginfod's DEBUGINFOD_MAXTIME ends a query without marking
+	 * the file missing in its cache, but counts whole seconds (it ends
+	 * the query up to 2 s late): one less.  Its stall limit
+	 * (DEBUGINFOD_TIMEOUT) would retry: it is left a second more.  A
+	 * cancel from the progress callback, a second after, is the bound.
+	 */
 	end = start + di.timeout_ns;
 	if (end > budget_end)
 		end = budget_end;
-	set_env_seconds("DEBUGINFOD_MAXTIME", end - start);
-	set_env_seconds("DEBUGINFOD_TIMEOUT", end - start);
-	cur.deadline_ns = end + 1500000000ULL;
+	secs = (end - start + 999999999ULL) / 1000000000ULL;
+	set_env_seconds("DEBUGINFOD_MAXTIME", secs > 1 ? secs - 1 : 1);
+	set_env_seconds("DEBUGINFOD_TIMEOUT", secs + 1);
+	cur.deadline_ns = end + 1000000000ULL;
 	if (!cur.tty)
 		info_msg("fetching debug info for %s (build-id %s)", w->name,
 			 cur.id_hex);
@@ -386,13 +391,18 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 		return 0;
 	}
 	units_duration((double) (end - start), t, sizeof(t));
-	if (cur.cancelled || fd == -ETIME)
-		warning_msg("debuginfod: no debug info for %s (build-id %s) within %s%s; %zu other files not asked for: their frames are named by module and offset",
-			    w->name, cur.id_hex, t,
-			    end == budget_end ? " (the budget)" : "", left);
+	if (left)
+		snprintf(more, sizeof(more), " (and %zu more files not asked for)",
+			 left);
 	else
-		warning_msg("debuginfod: cannot fetch debug info for %s (build-id %s): %s; %zu other files not asked for: their frames are named by module and offset",
-			    w->name, cur.id_hex, strerror(-fd), left);
+		more[0] = '\0';
+	if (cur.cancelled || fd == -ETIME)
+		warning_msg("debuginfod: no debug info for %s (build-id %s) within %s%s: its frames are named by module and offset%s",
+			    w->name, cur.id_hex, t,
+			    end == budget_end ? ", the budget" : "", more);
+	else
+		warning_msg("debuginfod: cannot fetch debug info for %s (build-id %s): %s: its frames are named by module and offset%s",
+			    w->name, cur.id_hex, strerror(-fd), more);
 	di.given_up = true;
 	return -1;
 }
