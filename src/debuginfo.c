@@ -407,6 +407,12 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	return -1;
 }
 
+bool
+debuginfo_fetching(void)
+{
+	return di.urls && !di.given_up;
+}
+
 void
 debuginfo_fetch(Dwfl *dwfl)
 {
@@ -415,7 +421,7 @@ debuginfo_fetch(Dwfl *dwfl)
 	uint64_t budget_end;
 	size_t i;
 
-	if (!di.urls || di.given_up)
+	if (!debuginfo_fetching())
 		return;
 	dwfl_getmodules(dwfl, want_module, &l, 0);
 	if (!l.n || !load_libdebuginfod()) {

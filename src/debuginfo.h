@@ -53,5 +53,7 @@ int debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname,
  * The process must not be traced meanwhile.
  */
 void debuginfo_fetch(Dwfl *dwfl);
+/* Whether debuginfo_fetch() may ask a server at all. */
+bool debuginfo_fetching(void);
 
 #endif /* !PIDPROF_DEBUGINFO_H */

@@ -197,7 +197,7 @@ symbols_prefetch(pid_t pid)
 	struct symbols *s;
 	struct pp_err err;
 
-	if (procimg_open(&img, pid, &err) < 0)
+	if (!debuginfo_fetching() || procimg_open(&img, pid, &err) < 0)
 		return;
 	s = symbols_open(&img, &err);
 	if (s)
