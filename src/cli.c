@@ -938,6 +938,7 @@ parse_dump(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_dump_help();
@@ -1142,6 +1143,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			verbose++;
@@ -1249,6 +1251,7 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			o->verbose = true;
@@ -1339,6 +1342,7 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_threads_help();
@@ -1422,6 +1426,7 @@ parse_report(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_report_help();
@@ -1509,6 +1514,7 @@ parse_diff(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_diff_help();
@@ -1827,6 +1833,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			verbose++;
@@ -1955,6 +1962,7 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_snapshot_help();
@@ -2036,6 +2044,7 @@ parse_trend(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_trend_help();

@@ -49,6 +49,7 @@ static struct {
 	char *urls;		/* space-separated; NULL: debuginfod off */
 	uint64_t timeout_ns, budget_ns;
 	bool given_up;		/* a fetch failed: ask no more */
+	bool quiet;
 	uint64_t spent_ns;
 	struct fetched *got;
 	size_t ngot, got_cap;
@@ -121,6 +122,12 @@ debuginfo_set_timeout(uint64_t per_file_ns, uint64_t budget_ns)
 		di.timeout_ns = per_file_ns;
 	if (budget_ns)
 		di.budget_ns = budget_ns;
+}
+
+void
+debuginfo_quiet(void)
+{
+	di.quiet = true;
 }
 
 void
@@ -268,7 +275,8 @@ load_libdebuginfod(void)
 	loaded = -1;
 	h = dlopen("libdebuginfod.so.1", RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
-		warning_msg("debuginfod: libdebuginfod.so.1 is not installed (Debian: libdebuginfod1): debug info is looked for locally only");
+		if (!di.quiet)
+			warning_msg("debuginfod: libdebuginfod.so.1 is not installed (Debian: libdebuginfod1): debug info is looked for locally only");
 		return false;
 	}
 	*(void **) &dbgd.begin = dlsym(h, "debuginfod_begin");
@@ -279,7 +287,8 @@ load_libdebuginfod(void)
 	*(void **) &dbgd.end = dlsym(h, "debuginfod_end");
 	if (!dbgd.begin || !dbgd.find_debuginfo || !dbgd.set_progressfn ||
 	    !dbgd.end) {
-		warning_msg("debuginfod: libdebuginfod.so.1 lacks the calls of debuginfod_find_debuginfo(3): debug info is looked for locally only");
+		if (!di.quiet)
+			warning_msg("debuginfod: libdebuginfod.so.1 lacks the calls of debuginfod_find_debuginfo(3): debug info is looked for locally only");
 		dlclose(h);
 		return false;
 	}
@@ -347,7 +356,7 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 		snprintf(cur.id_hex + 2 * i, 3, "%02x", w->id[i]);
 	if (w->id_len > 10)
 		memcpy(cur.id_hex + 20, "...", 4);
-	cur.tty = isatty(STDERR_FILENO);
+	cur.tty = !di.quiet && isatty(STDERR_FILENO);
 	/*
 	 * libdebuginfod's DEBUGINFOD_MAXTIME ends a query without marking
 	 * the file missing in its cache, but counts whole seconds (it ends
@@ -362,7 +371,7 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	set_env_seconds("DEBUGINFOD_MAXTIME", secs > 1 ? secs - 1 : 1);
 	set_env_seconds("DEBUGINFOD_TIMEOUT", secs + 1);
 	cur.deadline_ns = end + 1000000000ULL;
-	if (!cur.tty)
+	if (!cur.tty && !di.quiet)
 		info_msg("fetching debug info for %s (build-id %s)", w->name,
 			 cur.id_hex);
 	fd = dbgd.find_debuginfo(c, w->id, w->id_len, &path);
@@ -390,6 +399,9 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 			  w->name, cur.id_hex);
 		return 0;
 	}
+	di.given_up = true;
+	if (di.quiet)
+		return -1;
 	units_duration((double) (end - start), t, sizeof(t));
 	if (left)
 		snprintf(more, sizeof(more), " (and %zu more files not asked for)",
@@ -403,7 +415,6 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	else
 		warning_msg("debuginfod: cannot fetch debug info for %s (build-id %s): %s: its frames are named by module and offset%s",
 			    w->name, cur.id_hex, strerror(-fd), more);
-	di.given_up = true;
 	return -1;
 }
 
@@ -430,7 +441,8 @@ debuginfo_fetch(Dwfl *dwfl)
 	}
 	c = dbgd.begin();
 	if (!c) {
-		warning_msg("debuginfod: cannot start a client: debug info is looked for locally only");
+		if (!di.quiet)
+			warning_msg("debuginfod: cannot start a client: debug info is looked for locally only");
 		di.given_up = true;
 		free(l.v);
 		return;
@@ -444,8 +456,9 @@ debuginfo_fetch(Dwfl *dwfl)
 
 		if (mono_ns() >= budget_end) {
 			units_duration((double) di.budget_ns, t, sizeof(t));
-			warning_msg("debuginfod: the budget of %s is spent; %zu files not asked for: their frames are named by module and offset",
-				    t, l.n - i);
+			if (!di.quiet)
+				warning_msg("debuginfod: the budget of %s is spent; %zu files not asked for: their frames are named by module and offset",
+					    t, l.n - i);
 			di.given_up = true;
 			break;
 		}

@@ -29,6 +29,8 @@ int debuginfo_use_debuginfod(const char *urls, struct pp_err *err);
 /* --no-debuginfod: no server, even with DEBUGINFOD_URLS set. */
 void debuginfo_no_debuginfod(void);
 void debuginfo_set_timeout(uint64_t per_file_ns, uint64_t budget_ns);
+/* -q: no status lines and no warnings from the fetches. */
+void debuginfo_quiet(void);
 /*
  * After the options: adds PIDPROF_DEBUG_DIR's directories, turns
  * debuginfod on when DEBUGINFOD_URLS is set (unless told otherwise),
