@@ -194,6 +194,11 @@ symbols_open(struct procimg *img, struct pp_err *err)
 void
 symbols_refresh(struct symbols *s)
 {
+	/* Once the process is gone the report would find no module and
+	 * drop every one: keep them, with their files, for the samples
+	 * taken before the exit. */
+	if (s->img->gone)
+		return;
 	dwfl_report_begin(s->dwfl);
 	dwfl_linux_proc_report(s->dwfl, s->img->pid);
 	dwfl_report_end(s->dwfl, NULL, NULL);

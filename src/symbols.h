@@ -34,7 +34,8 @@ struct symbols;
 
 struct symbols *symbols_open(struct procimg *img, struct pp_err *err);
 void symbols_close(struct symbols *s);
-/* Reports the modules again after the maps changed; known ones are kept. */
+/* Reports the modules again after the maps changed; known ones are kept.
+ * Nothing changes once procimg_refresh() found the process gone. */
 void symbols_refresh(struct symbols *s);
 /*
  * The frames for @pc, innermost (inlined) first.  @activation says @pc
