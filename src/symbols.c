@@ -335,6 +335,7 @@ push_frame(struct symbols *s, const char *function, const char *file,
 	f->file = file;
 	f->line = line;
 	f->inlined = inlined;
+	f->unnamed = false;
 	f->module = module;
 }
 
@@ -819,6 +820,7 @@ resolve(struct symbols *s, uint64_t pc)
 	push_frame(s, sym ? demangle(s, sym) :
 		   unnamed_function(s, mod, module, pc), file, line, false,
 		   module);
+	s->frames[s->nframes - 1].unnamed = !sym;
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */

@@ -18,6 +18,9 @@ struct sym_frame {
 	int line;		/* 0 when unknown */
 	bool inlined;		/* inlined into the next frame of the chain */
 	const char *module;	/* path of the mapped file, "[vdso]", or NULL */
+	/* function is "module+0xOFF" (no symbol): a reader with the
+	 * unstripped file may name it better (pprof's has_functions). */
+	bool unnamed;
 };
 
 /*
