@@ -79,11 +79,14 @@ struct symbols {
 	struct module_key *mods;
 	size_t nmods, mods_cap;
 	struct perfmap *perfmap;	/* JIT code's names */
+	uint64_t main_addr;	/* see main_exe_addr(), kept past the exit */
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
 };
 
 static const char deleted_suffix[] = " (deleted)";
+
+static uint64_t main_exe_addr(const struct symbols *s);
 
 static const char *
 own(struct symbols *s, char *str)
@@ -188,12 +191,15 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	}
 	/* find_elf runs lazily and needs to know the process. */
 	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+	s->main_addr = main_exe_addr(s);
 	return s;
 }
 
 void
 symbols_refresh(struct symbols *s)
 {
+	uint64_t main_addr;
+
 	/* Once the process is gone the report would find no module and
 	 * drop every one: keep them, with their files, for the samples
 	 * taken before the exit. */
@@ -203,6 +209,10 @@ symbols_refresh(struct symbols *s)
 	dwfl_linux_proc_report(s->dwfl, s->img->pid);
 	dwfl_report_end(s->dwfl, NULL, NULL);
 	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+	/* After an execve; /proc/PID/exe is gone with the process. */
+	main_addr = main_exe_addr(s);
+	if (main_addr)
+		s->main_addr = main_addr;
 }
 
 void
@@ -977,5 +987,5 @@ symbols_frame_source(struct symbols *s, struct frame_source *src)
 	src->arg = s;
 	src->frames = source_frames;
 	src->mapping = source_mapping;
-	src->main_addr = main_exe_addr(s);
+	src->main_addr = s->main_addr;
 }

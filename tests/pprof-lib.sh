@@ -167,7 +167,8 @@ func_names() {
 # outlive_check LIVE AFTER: the profile AFTER, written after its target
 # exited, names every function that the profile LIVE of the same
 # workload, written while it ran, names; and main, f0..f3 of
-# tests/target-fcall.
+# tests/target-fcall; and it is named after that executable (its first
+# mapping).
 outlive_check() {
 	func_names "$1" > "$tmpdir/names.live"
 	func_names "$2" > "$tmpdir/names.after"
@@ -176,6 +177,9 @@ outlive_check() {
 		grep -qx "$f_" "$tmpdir/names.live" ||
 			framework_failure_ "the live profile lacks $f_: $(cat "$tmpdir/names.live")"
 	done
+	grep -qx 'File: target-fcall' "$tmpdir/pprof.out" ||
+		fail_ "the profile written after the exit is not named after the executable:
+$(cat "$tmpdir/pprof.out")"
 	lost_=$(LC_ALL=C comm -23 "$tmpdir/names.live" "$tmpdir/names.after")
 	[ -z "$lost_" ] || fail_ "names lost after the exit: $(echo $lost_)
 $(cat "$tmpdir/pprof.out")"
