@@ -76,7 +76,12 @@ struct encoder {
 	const struct frame_source *src;
 	struct strtab strings;
 	struct u64key_table mappings, locations, functions;
-	struct buf mapping_msgs, location_msgs, function_msgs;
+	struct buf location_msgs, function_msgs;
+	/* Mappings are written last, once it is known whether each of
+	 * their locations has a function name: mapping id - 1 indexes. */
+	struct pprof_mapping *maps;
+	bool *unnamed;
+	size_t maps_cap, unnamed_cap;
 };
 
 static size_t
@@ -140,7 +145,6 @@ static uint64_t
 mapping_id(struct encoder *e, uint64_t pc)
 {
 	struct pprof_mapping m;
-	struct buf msg;
 	bool added;
 	uint32_t id;
 
@@ -150,21 +154,52 @@ mapping_id(struct encoder *e, uint64_t pc)
 	id = u64_id(&e->mappings, m.start, &added);
 	if (!added)
 		return id;
-	buf_init(&msg);
-	pb_uint(&msg, MAPPING_ID, id);
-	pb_uint(&msg, MAPPING_START, m.start);
-	pb_uint(&msg, MAPPING_LIMIT, m.limit);
-	pb_uint(&msg, MAPPING_OFFSET, m.offset);
-	pb_int(&msg, MAPPING_FILENAME, str(e, m.file));
-	if (m.build_id)
-		pb_int(&msg, MAPPING_BUILD_ID, str(e, m.build_id));
-	pb_bool(&msg, MAPPING_HAS_FUNCTIONS, m.has_functions);
-	pb_bool(&msg, MAPPING_HAS_FILENAMES, m.has_filenames);
-	pb_bool(&msg, MAPPING_HAS_LINE_NUMBERS, m.has_line_numbers);
-	pb_bool(&msg, MAPPING_HAS_INLINE_FRAMES, m.has_inlines);
-	pb_message(&e->mapping_msgs, PROFILE_MAPPING, &msg);
-	buf_free(&msg);
+	e->maps = xgrow(e->maps, &e->maps_cap, id, sizeof(*e->maps));
+	e->unnamed = xgrow(e->unnamed, &e->unnamed_cap, id,
+			   sizeof(*e->unnamed));
+	e->maps[id - 1] = m;
+	e->unnamed[id - 1] = false;
 	return id;
+}
+
+/*
+ * The mappings, in id order.  One with a location that has no function
+ * name (a stripped binary's "module+0xOFF") claims neither functions nor
+ * file names nor lines, so that go tool pprof symbolizes it again from
+ * the file it finds by build-id or name under $PPROF_BINARY_PATH (it
+ * leaves a mapping alone as soon as one of the three is set); without
+ * such a file, our names stay.
+ */
+static void
+write_mappings(struct encoder *e, struct buf *out)
+{
+	struct buf msg;
+	size_t i;
+
+	buf_init(&msg);
+	for (i = 0; i < e->mappings.n; i++) {
+		const struct pprof_mapping *m = &e->maps[i];
+		bool named = !e->unnamed[i];
+
+		msg.len = 0;
+		pb_uint(&msg, MAPPING_ID, i + 1);
+		pb_uint(&msg, MAPPING_START, m->start);
+		pb_uint(&msg, MAPPING_LIMIT, m->limit);
+		pb_uint(&msg, MAPPING_OFFSET, m->offset);
+		pb_int(&msg, MAPPING_FILENAME, str(e, m->file));
+		if (m->build_id)
+			pb_int(&msg, MAPPING_BUILD_ID, str(e, m->build_id));
+		pb_bool(&msg, MAPPING_HAS_FUNCTIONS,
+			named && m->has_functions);
+		pb_bool(&msg, MAPPING_HAS_FILENAMES,
+			named && m->has_filenames);
+		pb_bool(&msg, MAPPING_HAS_LINE_NUMBERS,
+			named && m->has_line_numbers);
+		pb_bool(&msg, MAPPING_HAS_INLINE_FRAMES,
+			named && m->has_inlines);
+		pb_message(out, PROFILE_MAPPING, &msg);
+	}
+	buf_free(&msg);
 }
 
 static uint64_t
@@ -197,6 +232,7 @@ location_id(struct encoder *e, uint64_t stored)
 	const struct sym_frame *frames;
 	struct buf msg, line;
 	char name[160];
+	uint64_t mid;
 	size_t n, i;
 
 	if (!added)
@@ -212,12 +248,16 @@ location_id(struct encoder *e, uint64_t stored)
 		pb_uint(&line, LINE_FUNCTION_ID, function_id(e, name, ""));
 		pb_message(&msg, LOCATION_LINE, &line);
 	} else {
-		pb_uint(&msg, LOCATION_MAPPING_ID, mapping_id(e, pc));
+		mid = mapping_id(e, pc);
+		pb_uint(&msg, LOCATION_MAPPING_ID, mid);
 		/* Callers point at the call instruction, not past it. */
 		pb_uint(&msg, LOCATION_ADDRESS, exact ? pc : pc - 1);
 		n = e->src->frames(e->src->arg, pc, exact, &frames);
 		for (i = 0; i < n; i++) {
 			char tmp[256];
+
+			if (mid && (frames[i].unnamed || !frames[i].function))
+				e->unnamed[mid - 1] = true;
 
 			line.len = 0;
 			pb_uint(&line, LINE_FUNCTION_ID,
@@ -309,7 +349,7 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		pb_message(&samples, PROFILE_SAMPLE, &msg);
 	}
 	buf_append(out, samples.data, samples.len);
-	buf_append(out, e.mapping_msgs.data, e.mapping_msgs.len);
+	write_mappings(&e, out);
 	buf_append(out, e.location_msgs.data, e.location_msgs.len);
 	buf_append(out, e.function_msgs.data, e.function_msgs.len);
 
@@ -346,7 +386,8 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	free(ids);
 	buf_free(&samples);
 	buf_free(&msg);
-	buf_free(&e.mapping_msgs);
+	free(e.maps);
+	free(e.unnamed);
 	buf_free(&e.location_msgs);
 	buf_free(&e.function_msgs);
 	u64_free(&e.mappings);

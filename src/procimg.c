@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,17 @@ procimg_refresh(struct procimg *img)
 {
 	struct maps m;
 
-	if (procfs_read_maps(img->pid, &m, NULL) < 0)
+	/* Gone, or a zombie (its maps read empty): the last maps stay,
+	 * for the samples taken before. */
+	if (procfs_read_maps(img->pid, &m, NULL) < 0) {
+		img->gone = true;
 		return;
+	}
+	if (m.n == 0) {
+		maps_free(&m);
+		img->gone = true;
+		return;
+	}
 	maps_free(&img->maps);
 	img->maps = m;
 }
@@ -87,6 +97,85 @@ same_file(int fd, const struct map_entry *e)
 	       minor(st.st_dev) == e->dev_minor;
 }
 
+/*
+ * Names outlive the target: each file of the target that is opened here
+ * is kept open (one descriptor per file, by device and inode, for the
+ * life of pidprof), and an open that /proc can no longer answer once the
+ * target has exited is answered from the kept descriptor.  The sampler
+ * opens the file of every module it samples while the target lives
+ * (symbols_prepare), so whichever symbolizer writes the profile later,
+ * record's, serve's renderers or push's uploader, each with its own
+ * Dwfl, still finds the files after the exit.  Resolving the addresses
+ * eagerly instead would read debug information on the sampling thread
+ * (a first lookup can take hundreds of milliseconds) for profiles that
+ * may never be written; a kept descriptor costs nothing until it is
+ * used.  Bounded by KEEP_MAX files: past it, files are no longer kept.
+ */
+#define KEEP_MAX 256
+
+struct kept_file {
+	dev_t dev;
+	ino_t inode;
+	int fd;
+	char *path;	/* the path it was opened by */
+};
+
+static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kept_file *kept;
+static size_t nkept, kept_cap;
+
+static struct kept_file *
+kept_find(dev_t dev, ino_t inode)
+{
+	size_t i;
+
+	for (i = 0; i < nkept; i++)
+		if (kept[i].dev == dev && kept[i].inode == inode)
+			return &kept[i];
+	return NULL;
+}
+
+static void
+keep_file(int fd, const struct map_entry *e, const char *path)
+{
+	dev_t dev = makedev(e->dev_major, e->dev_minor);
+	int copy;
+
+	pthread_mutex_lock(&keep_lock);
+	if (!kept_find(dev, e->inode) && nkept < KEEP_MAX) {
+		copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (copy >= 0) {
+			kept = xgrow(kept, &kept_cap, nkept + 1,
+				     sizeof(*kept));
+			kept[nkept].dev = dev;
+			kept[nkept].inode = e->inode;
+			kept[nkept].fd = copy;
+			kept[nkept].path = xstrdup(path);
+			nkept++;
+		}
+	}
+	pthread_mutex_unlock(&keep_lock);
+}
+
+/* A new descriptor of the kept file behind @e, or -1. */
+static int
+kept_open(const struct map_entry *e, char *path_out, size_t path_len)
+{
+	struct kept_file *k;
+	int fd = -1;
+
+	pthread_mutex_lock(&keep_lock);
+	k = kept_find(makedev(e->dev_major, e->dev_minor), e->inode);
+	if (k) {
+		fd = fcntl(k->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd >= 0 && path_out)
+			snprintf(path_out, path_len, "%s", k->path);
+	}
+	pthread_mutex_unlock(&keep_lock);
+	/* Each descriptor has its own offset: libelf reads with pread. */
+	return fd;
+}
+
 int
 procimg_open_file(const struct procimg *img, const struct map_entry *e,
 		  char *path_out, size_t path_len)
@@ -112,8 +201,9 @@ procimg_open_file(const struct procimg *img, const struct map_entry *e,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		goto found;
-	return -1;
+	return kept_open(e, path_out, path_len);
 found:
+	keep_file(fd, e, path);
 	if (path_out)
 		snprintf(path_out, path_len, "%s", path);
 	return fd;

@@ -28,14 +28,18 @@ struct procimg {
 	size_t nfiles, files_cap;
 	uint8_t *vdso;		/* copy of [vdso] */
 	uint64_t vdso_start, vdso_end;
+	/* The process was gone at the last refresh; its last maps stay. */
+	bool gone;
 };
 
 int procimg_open(struct procimg *img, pid_t pid, struct pp_err *err);
 void procimg_close(struct procimg *img);
-/* Re-reads the maps (after dlopen, new threads); files stay mapped. */
+/* Re-reads the maps (after dlopen, new threads); files stay mapped.
+ * Once the process is gone, sets gone and keeps the last maps. */
 void procimg_refresh(struct procimg *img);
 /* Opens the file behind @e as the target sees it; returns an fd or -1.
- * @path_out (optional) receives the path that worked. */
+ * @path_out (optional) receives the path that worked.  A file opened
+ * once stays reachable after the target exits (procimg.c: kept files). */
 int procimg_open_file(const struct procimg *img, const struct map_entry *e,
 		      char *path_out, size_t path_len);
 /* Contents of the whole file behind mapping @e (mapped on first use). */

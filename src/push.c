@@ -122,7 +122,51 @@ static struct {
 	uint32_t lat_ms[LATENCIES];
 	uint64_t nlat, lat_max_ns;
 	uint64_t tracer_cpu_ns;
+	/* The uploader's image of the target, opened by the tracer. */
+	struct target_image *image;
 } st;
+
+/*
+ * The uploader's own image and symbolizer of the target (the tracer's
+ * is not thread-safe).  The tracer opens it as soon as it has attached,
+ * while the target surely lives, and hands it over: the uploader may
+ * get to its first window only after the target exited, when neither
+ * the maps nor the files of the process can be read any more.  Files
+ * opened later come from procimg's kept files.
+ */
+struct target_image {
+	pid_t pid;
+	struct procimg img;
+	struct symbols *syms;
+};
+
+static struct target_image *
+target_image_open(pid_t pid)
+{
+	struct target_image *ti = xcalloc(1, sizeof(*ti));
+	struct pp_err err;
+
+	ti->pid = pid;
+	if (procimg_open(&ti->img, pid, &err) < 0) {
+		debug_msg("no symbols for the profiles: %s", err.text);
+		free(ti);
+		return NULL;
+	}
+	ti->syms = symbols_open(&ti->img, &err);
+	if (!ti->syms)
+		debug_msg("no symbols for the profiles: %s", err.text);
+	return ti;
+}
+
+static void
+target_image_close(struct target_image *ti)
+{
+	if (!ti)
+		return;
+	symbols_close(ti->syms);
+	procimg_close(&ti->img);
+	free(ti);
+}
 
 static struct plan_ref *
 plan_get(void)
@@ -394,6 +438,7 @@ tracer_thread(void *arg)
 	struct sampler_result res;
 	struct sampler_stats *win = xmalloc(sizeof(*win));
 	struct plan_ref *plan = plan_get();
+	struct target_image *image;
 	struct sampler *s;
 	bool first = true, mem_warned = false;
 	unsigned seq = 0;
@@ -417,9 +462,11 @@ tracer_thread(void *arg)
 		pthread_mutex_unlock(&st.lock);
 		goto done;
 	}
+	image = target_image_open(res.pid);
 	pthread_mutex_lock(&st.lock);
 	st.pid = res.pid;
 	st.spawned = res.spawned;
+	st.image = image;
 	pthread_mutex_unlock(&st.lock);
 
 	for (;;) {
@@ -508,11 +555,7 @@ struct uploader {
 	uint64_t total;		/* bytes of every waiting item */
 	unsigned seq;
 	uint64_t rng;
-	/* its own symbolizer: the tracer's is not thread-safe */
-	pid_t pid;
-	bool img_open;
-	struct procimg img;
-	struct symbols *syms;
+	struct target_image *image;	/* or NULL */
 	bool final;
 };
 
@@ -868,29 +911,22 @@ strip_labels(const struct profile *p, struct profile *out)
 static void
 open_symbols(struct uploader *u, pid_t pid)
 {
-	struct pp_err err;
-
-	if (u->img_open && u->pid == pid) {
-		procimg_refresh(&u->img);
-		if (u->syms)
-			symbols_refresh(u->syms);
+	if (u->image && u->image->pid == pid) {
+		procimg_refresh(&u->image->img);
+		if (u->image->syms)
+			symbols_refresh(u->image->syms);
 		return;
 	}
-	if (u->img_open) {
-		symbols_close(u->syms);
-		procimg_close(&u->img);
-		u->img_open = false;
-		u->syms = NULL;
+	target_image_close(u->image);
+	u->image = NULL;
+	pthread_mutex_lock(&st.lock);
+	if (st.image && st.image->pid == pid) {
+		u->image = st.image;
+		st.image = NULL;
 	}
-	u->pid = pid;
-	if (procimg_open(&u->img, pid, &err) < 0) {
-		debug_msg("no symbols for the profiles: %s", err.text);
-		return;
-	}
-	u->img_open = true;
-	u->syms = symbols_open(&u->img, &err);
-	if (!u->syms)
-		debug_msg("no symbols for the profiles: %s", err.text);
+	pthread_mutex_unlock(&st.lock);
+	if (!u->image)
+		u->image = target_image_open(pid);
 }
 
 static int
@@ -904,8 +940,8 @@ render(struct uploader *u, const struct window *w, const struct profile *p,
 	struct frame_source src;
 	struct pp_err err;
 
-	if (u->syms)
-		symbols_frame_source(u->syms, &src);
+	if (u->image && u->image->syms)
+		symbols_frame_source(u->image->syms, &src);
 	else
 		empty_frame_source(&src);
 	snprintf(c0, sizeof(c0), "pidprof %s push: %s mode, %d Hz, pid %d, window %u",
@@ -1395,10 +1431,10 @@ uploader_free(struct uploader *u)
 	}
 	free(u->fifos);
 	plan_put(u->plan);
-	if (u->img_open) {
-		symbols_close(u->syms);
-		procimg_close(&u->img);
-	}
+	target_image_close(u->image);
+	/* Handed over, never taken: no window came. */
+	target_image_close(st.image);
+	st.image = NULL;
 	free(u->spool_dir);
 }
 

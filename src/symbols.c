@@ -80,11 +80,14 @@ struct symbols {
 	struct module_key *mods;
 	size_t nmods, mods_cap;
 	struct perfmap *perfmap;	/* JIT code's names */
+	uint64_t main_addr;	/* see main_exe_addr(), kept past the exit */
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
 };
 
 static const char deleted_suffix[] = " (deleted)";
+
+static uint64_t main_exe_addr(const struct symbols *s);
 
 static const char *
 own(struct symbols *s, char *str)
@@ -187,6 +190,7 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	}
 	/* find_elf runs lazily and needs to know the process. */
 	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+	s->main_addr = main_exe_addr(s);
 	return s;
 }
 
@@ -209,10 +213,21 @@ symbols_prefetch(pid_t pid)
 void
 symbols_refresh(struct symbols *s)
 {
+	uint64_t main_addr;
+
+	/* Once the process is gone the report would find no module and
+	 * drop every one: keep them, with their files, for the samples
+	 * taken before the exit. */
+	if (s->img->gone)
+		return;
 	dwfl_report_begin(s->dwfl);
 	dwfl_linux_proc_report(s->dwfl, s->img->pid);
 	dwfl_report_end(s->dwfl, NULL, NULL);
 	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
+	/* After an execve; /proc/PID/exe is gone with the process. */
+	main_addr = main_exe_addr(s);
+	if (main_addr)
+		s->main_addr = main_addr;
 }
 
 void
@@ -345,6 +360,7 @@ push_frame(struct symbols *s, const char *function, const char *file,
 	f->file = file;
 	f->line = line;
 	f->inlined = inlined;
+	f->unnamed = false;
 	f->module = module;
 }
 
@@ -829,6 +845,7 @@ resolve(struct symbols *s, uint64_t pc)
 	push_frame(s, sym ? demangle(s, sym) :
 		   unnamed_function(s, mod, module, pc), file, line, false,
 		   module);
+	s->frames[s->nframes - 1].unnamed = !sym;
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */
@@ -985,5 +1002,5 @@ symbols_frame_source(struct symbols *s, struct frame_source *src)
 	src->arg = s;
 	src->frames = source_frames;
 	src->mapping = source_mapping;
-	src->main_addr = main_exe_addr(s);
+	src->main_addr = s->main_addr;
 }

@@ -18,6 +18,9 @@ struct sym_frame {
 	int line;		/* 0 when unknown */
 	bool inlined;		/* inlined into the next frame of the chain */
 	const char *module;	/* path of the mapped file, "[vdso]", or NULL */
+	/* function is "module+0xOFF" (no symbol): a reader with the
+	 * unstripped file may name it better (pprof's has_functions). */
+	bool unnamed;
 };
 
 /*
@@ -41,7 +44,8 @@ void symbols_close(struct symbols *s);
  * thread of @pid is traced: it may take seconds.
  */
 void symbols_prefetch(pid_t pid);
-/* Reports the modules again after the maps changed; known ones are kept. */
+/* Reports the modules again after the maps changed; known ones are kept.
+ * Nothing changes once procimg_refresh() found the process gone. */
 void symbols_refresh(struct symbols *s);
 /*
  * The frames for @pc, innermost (inlined) first.  @activation says @pc

@@ -153,3 +153,34 @@ raw_folded() {
 			for (s in tot) printf "%s %.0f\n", s, tot[s]
 		}' "$tmpdir/pprof.out" | LC_ALL=C sort
 }
+
+# func_names FILE: the function names of a pprof file, sorted, one a
+# line (go tool pprof -top; a name may hold blanks).
+func_names() {
+	gopprof -top -nodecount=100000 "$1"
+	awk 'go { for (i = 0; i < 5; i++) sub(/^ *[^ ]+/, "")
+		 sub(/^ +/, ""); if ($0 != "") print }
+	     $1 == "flat" && $2 == "flat%" { go = 1 }' \
+		"$tmpdir/pprof.out" | LC_ALL=C sort -u
+}
+
+# outlive_check LIVE AFTER: the profile AFTER, written after its target
+# exited, names every function that the profile LIVE of the same
+# workload, written while it ran, names; and main, f0..f3 of
+# tests/target-fcall; and it is named after that executable (its first
+# mapping).
+outlive_check() {
+	func_names "$1" > "$tmpdir/names.live"
+	func_names "$2" > "$tmpdir/names.after"
+	gopprof -top -nodecount=100000 "$2"
+	for f_ in main f0 f1 f2 f3; do
+		grep -qx "$f_" "$tmpdir/names.live" ||
+			framework_failure_ "the live profile lacks $f_: $(cat "$tmpdir/names.live")"
+	done
+	grep -qx 'File: target-fcall' "$tmpdir/pprof.out" ||
+		fail_ "the profile written after the exit is not named after the executable:
+$(cat "$tmpdir/pprof.out")"
+	lost_=$(LC_ALL=C comm -23 "$tmpdir/names.live" "$tmpdir/names.after")
+	[ -z "$lost_" ] || fail_ "names lost after the exit: $(echo $lost_)
+$(cat "$tmpdir/pprof.out")"
+}

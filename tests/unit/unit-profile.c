@@ -42,14 +42,14 @@ test_varint(void)
 }
 
 static const struct sym_frame frames_a[] = {
-	{ "leaf_inlined", "a.c", 3, true, "/bin/t" },
-	{ "a", "a.c", 10, false, "/bin/t" },
+	{ "leaf_inlined", "a.c", 3, true, "/bin/t", false },
+	{ "a", "a.c", 10, false, "/bin/t", false },
 };
 static const struct sym_frame frames_main[] = {
-	{ "main", "m.c", 5, false, "/bin/t" },
+	{ "main", "m.c", 5, false, "/bin/t", false },
 };
 static const struct sym_frame frames_semi[] = {
-	{ "odd;name", NULL, 0, false, "/lib/x.so" },
+	{ "odd;name", NULL, 0, false, "/lib/x.so", false },
 };
 
 static size_t

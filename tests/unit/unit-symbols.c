@@ -20,23 +20,24 @@ test_fold(void)
 	} rows[] = {
 		/* glibc: __GI___libc_write inlined into __libc_write, both
 		 * named after the same function, at the same line. */
-		{ { "write", "write.c", 26, true, "libc.so.6" },
-		  { "write", "write.c", 26, false, "libc.so.6" }, true, false },
+		{ { "write", "write.c", 26, true, "libc.so.6", false },
+		  { "write", "write.c", 26, false, "libc.so.6", false },
+		  true, false },
 		/* The caller is itself inlined further out. */
-		{ { "f", "a.c", 10, true, "m" },
-		  { "f", "a.c", 10, true, "m" }, true, true },
+		{ { "f", "a.c", 10, true, "m", false },
+		  { "f", "a.c", 10, true, "m", false }, true, true },
 		/* Recursion: the same function at another line is a frame. */
-		{ { "f", "a.c", 10, true, "m" },
-		  { "f", "a.c", 12, false, "m" }, false, true },
-		{ { "g", "a.c", 10, true, "m" },
-		  { "f", "a.c", 10, false, "m" }, false, true },
+		{ { "f", "a.c", 10, true, "m", false },
+		  { "f", "a.c", 12, false, "m", false }, false, true },
+		{ { "g", "a.c", 10, true, "m", false },
+		  { "f", "a.c", 10, false, "m", false }, false, true },
 		/* Unknown functions never fold. */
-		{ { NULL, NULL, 0, true, "m" },
-		  { NULL, NULL, 0, false, "m" }, false, true },
-		{ { "f", "a.c", 10, true, "m" },
-		  { NULL, "a.c", 10, false, "m" }, false, true },
-		{ { NULL, "a.c", 10, true, "m" },
-		  { "f", "a.c", 10, false, "m" }, false, true },
+		{ { NULL, NULL, 0, true, "m", false },
+		  { NULL, NULL, 0, false, "m", false }, false, true },
+		{ { "f", "a.c", 10, true, "m", false },
+		  { NULL, "a.c", 10, false, "m", false }, false, true },
+		{ { NULL, "a.c", 10, true, "m", false },
+		  { "f", "a.c", 10, false, "m", false }, false, true },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -76,11 +77,11 @@ test_chain(void)
 	/* leaf inlined into f, f inlined into itself at line 10, f out of
 	 * line: three frames, leaf, f:10 (not inlined) ... and no more. */
 	static const struct sym_frame chain[] = {
-		{ "leaf", "a.c", 3, true, "m" },
-		{ "f", "a.c", 10, true, "m" },
-		{ "f", "a.c", 10, true, "m" },
-		{ "f", "a.c", 10, false, "m" },
-		{ "main", "a.c", 20, false, "m" },
+		{ "leaf", "a.c", 3, true, "m", false },
+		{ "f", "a.c", 10, true, "m", false },
+		{ "f", "a.c", 10, true, "m", false },
+		{ "f", "a.c", 10, false, "m", false },
+		{ "main", "a.c", 20, false, "m", false },
 	};
 	struct sym_frame out[5];
 	size_t n = walk(chain, 5, out);
