@@ -639,6 +639,8 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
+		if (t->on_thread_exit)
+			t->on_thread_exit(t->on_arg, tid);
 		if (tid == t->pid) {
 			t->leader_exited = true;
 			t->exit_status = status;
@@ -655,7 +657,11 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	if (!tr) {
 		/* A thread auto-attached by TRACECLONE, in its first stop,
 		 * possibly reported before its parent's PTRACE_EVENT_CLONE.
-		 * Resume it before allocating anything for it. */
+		 * Resume it before allocating anything for it; its events
+		 * are opened first (no allocation), so that it runs none of
+		 * its instructions unsampled. */
+		if (t->on_thread_new)
+			t->on_thread_new(t->on_arg, tid);
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
 			return;
 		add_tracee(t, tid);

@@ -4,6 +4,7 @@
 #include "sampler.h"
 #include "attach.h"
 #include "msg.h"
+#include "perf-sampler.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "units.h"
@@ -78,6 +79,9 @@ struct sampler {
 	enum sample_mode next_mode;
 	int next_rate;
 	bool next_no_idle;
+	/* perf events take the samples (cpu mode) when not NULL */
+	struct perf_sampler *perf;
+	bool perf_discard;	/* drain without keeping: between windows */
 };
 
 const char *
@@ -263,23 +267,16 @@ add_sample(struct sampler *s, const struct book *b, pid_t tid,
 			 b->wait, values);
 }
 
-static void
-add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+/* Unwinds @snap into s->pcs (after a wait pseudo-frame when @n is 1);
+ * returns the frame count. */
+static size_t
+snapshot_pcs(struct sampler *s, const struct snapshot *snap, size_t n)
 {
-	struct tracee *tr = &s->t.t[i];
-	const struct snapshot *snap = &tr->snap;
-	struct book *b = &s->books[i];
 	struct sampler_stats *st = &s->res->stats;
 	struct raw_stack *raw = s->raw;
-	int64_t values[2];
-	char name[64];
-	size_t k, n = 0;
+	size_t k;
 
 	s->o->unwinder->unwind(s->uw, snap, raw);
-	b->wait = 0;
-	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
-	    snap->syscall_nr >= 0)
-		s->pcs[n++] = wait_pc(s, snap, &b->wait);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
 	else if (raw->end != UNWIND_END_COMPLETE)
@@ -299,6 +296,25 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	}
 	if (raw->end == UNWIND_END_TRUNCATED)
 		s->pcs[n++] = PROFILE_PC_TRUNCATED;
+	return n;
+}
+
+static void
+add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+{
+	struct tracee *tr = &s->t.t[i];
+	const struct snapshot *snap = &tr->snap;
+	struct book *b = &s->books[i];
+	struct sampler_stats *st = &s->res->stats;
+	int64_t values[2];
+	char name[64];
+	size_t n = 0;
+
+	b->wait = 0;
+	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
+	    snap->syscall_nr >= 0)
+		s->pcs[n++] = wait_pc(s, snap, &b->wait);
+	n = snapshot_pcs(s, snap, n);
 
 	/* Names change rarely (pthread_setname_np after start): once a
 	 * second is often enough, and saves three syscalls a sample. */
@@ -504,7 +520,8 @@ status(struct sampler *s, uint64_t now)
 	units_duration(now - s->start_ns, len, sizeof(len));
 	status_msg("%s  %" PRIu64 " samples  %zu threads  %" PRIu64
 		   " missed  %" PRIu64 " truncated", len,
-		   st->stopped + st->blocked + st->reused, live, st->missed,
+		   st->stopped + st->blocked + st->reused + st->perf_samples,
+		   live, st->missed,
 		   st->truncated);
 }
 
@@ -529,6 +546,129 @@ window_begin(struct sampler *s)
 	s->win_cpu0 = s->cpu_last;
 	s->win_prof0 = rusage_ns();
 }
+
+/* ---- perf events (--sampler): the kernel takes the samples ---- */
+
+static void
+on_thread_new(void *arg, pid_t tid)
+{
+	struct sampler *s = arg;
+
+	perf_sampler_add(s->perf, tid);
+}
+
+static void
+on_thread_exit(void *arg, pid_t tid)
+{
+	struct sampler *s = arg;
+
+	perf_sampler_remove(s->perf, tid);
+}
+
+/* One sample of the kernel's: unwound now, weighed by its period.
+ * @user keeps the thread's name (string, when read). */
+static void
+perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
+	    uint64_t *user)
+{
+	struct sampler *s = arg;
+	const struct map_entry *vma;
+	int64_t values[2];
+	uint32_t stack, name_id;
+	uint64_t now;
+	size_t n;
+
+	if (s->perf_discard)
+		return;
+	vma = maps_find(&s->t.maps, snap->regs.rsp);
+	if (vma)
+		snap->stack_limit = vma->end;
+	else
+		s->t.maps_stale = true;
+	n = snapshot_pcs(s, snap, 0);
+	stack = profile_stack(&s->res->profile, s->pcs, n);
+	now = now_ns();
+	/* The name is read once a second, and again in a new window
+	 * (its strings are the window's). */
+	if (user && user[1] >= s->win_start_ns &&
+	    now - user[1] < 1000000000ull) {
+		name_id = (uint32_t) user[0];
+	} else {
+		char name[64];
+
+		procfs_thread_comm(s->t.pid, snap->tid, name, sizeof(name));
+		name_id = profile_string(&s->res->profile, name);
+		if (user) {
+			user[0] = name_id;
+			user[1] = now;
+		}
+	}
+	values[0] = 1;
+	values[1] = (int64_t) weight_ns;
+	profile_add_wait(&s->res->profile, stack, snap->tid, name_id,
+			 thread_state_from_proc('R'), 0, values);
+	s->res->stats.perf_samples++;
+}
+
+static void
+perf_drain(struct sampler *s, bool keep)
+{
+	const struct perf_counts *c = perf_sampler_counts(s->perf);
+
+	s->perf_discard = !keep;
+	perf_sampler_drain(s->perf, perf_sample, s);
+	s->perf_discard = false;
+	s->res->stats.perf_lost = c->lost;
+	s->res->stats.perf_throttled = c->throttled;
+	s->res->stats.perf_no_event = c->no_event;
+}
+
+/* --sampler: perf events in cpu mode where permitted.  Says once which
+ * sampler takes the samples, and for ptrace why.  -1 with res->err set
+ * when perf events were required and cannot be used. */
+static int
+perf_start(struct sampler *s)
+{
+	const struct sampler_opts *o = s->o;
+	struct pp_err err;
+	pid_t first = 0;
+	size_t i;
+
+	if (o->sampler == SAMPLER_PTRACE)
+		return 0;
+	if (o->mode != MODE_CPU) {
+		info_msg("sampler: ptrace (wall mode reads threads asleep; perf events sample cpu mode only)");
+		return 0;
+	}
+	for (i = 0; i < s->t.n && !first; i++)
+		if (!s->t.t[i].gone)
+			first = s->t.t[i].tid;
+	s->perf = perf_sampler_open(s->t.pid, first ? first : s->t.pid,
+				    o->rate_hz, o->stack_size, &err);
+	if (!s->perf) {
+		if (o->sampler == SAMPLER_PERF) {
+			s->res->err = err;
+			return -1;
+		}
+		info_msg("sampler: ptrace (%s)", err.text);
+		return 0;
+	}
+	/* Every thread known now; the others as ptrace reports them. */
+	for (i = 0; i < s->t.n; i++)
+		if (!s->t.t[i].gone)
+			perf_sampler_add(s->perf, s->t.t[i].tid);
+	s->t.on_thread_new = on_thread_new;
+	s->t.on_thread_exit = on_thread_exit;
+	s->t.on_arg = s;
+	s->res->perf = true;
+	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
+	info_msg("sampler: perf events (CPU clock, %s)",
+		 s->res->perf_kernel ? "user and kernel time" :
+		 "user time only: kernel-mode samples need CAP_PERFMON");
+	return 0;
+}
+
+/* ---- end of perf events ---- */
 
 struct sampler *
 sampler_open(const struct sampler_opts *o, struct sampler_result *res)
@@ -559,6 +699,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		if (target_alive(&s->t))
 			goto fail;
 	}
+	if (target_alive(&s->t) && perf_start(s) < 0)
+		goto fail;
 	s->raw = xmalloc(sizeof(*s->raw));
 	/* The frames, a wait pseudo-frame and a truncation mark. */
 	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
@@ -574,6 +716,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->next_tick = s->start_ns + next_interval(s);
 	return s;
 fail:
+	if (s->uw)
+		o->unwinder->close(s->uw);
 	target_release(&s->t);
 	free(s);
 	return NULL;
@@ -585,10 +729,46 @@ ended(const struct sampler *s)
 	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
 }
 
+/* perf events: no ticks; ptrace events are handled and the rings
+ * drained in turn, often enough that none fills. */
+static enum sampler_state
+poll_perf(struct sampler *s, uint64_t until_ns)
+{
+	const struct sampler_opts *o = s->o;
+
+	for (;;) {
+		uint64_t now = now_ns(), wait;
+
+		if (*o->stop)
+			return SAMPLER_STOP;
+		if (ended(s))
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
+		wait = perf_sampler_drain_interval(s->perf);
+		if (until_ns && until_ns - now < wait)
+			wait = until_ns - now;
+		target_poll_events(&s->t, wait);
+		perf_drain(s, true);
+		now = now_ns();
+		sync_books(s, now);
+		forget_gone(s);
+		if (s->need_refresh || s->t.maps_stale)
+			refresh_maps(s, now);
+		if (o->status_line && now - s->last_status >= 1000000000ull) {
+			status(s, now);
+			s->last_status = now;
+		}
+	}
+}
+
 static enum sampler_state
 poll_ticks(struct sampler *s, uint64_t until_ns)
 {
 	const struct sampler_opts *o = s->o;
+
+	if (s->perf)
+		return poll_perf(s, until_ns);
 
 	for (;;) {
 		uint64_t now = now_ns();
@@ -665,7 +845,9 @@ window_totals(struct sampler *s)
 static void
 window_end(struct sampler *s)
 {
-	if (!ended(s))
+	if (s->perf)
+		perf_drain(s, true);
+	else if (!ended(s))
 		tick(s);
 	window_totals(s);
 }
@@ -695,6 +877,10 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->wall_ns = now->wall_ns - then->wall_ns;
 	d->target_cpu_ns = now->target_cpu_ns - then->target_cpu_ns;
 	d->profiler_cpu_ns = now->profiler_cpu_ns - then->profiler_cpu_ns;
+	d->perf_samples = now->perf_samples - then->perf_samples;
+	d->perf_lost = now->perf_lost - then->perf_lost;
+	d->perf_throttled = now->perf_throttled - then->perf_throttled;
+	d->perf_no_event = now->perf_no_event;
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;
@@ -805,6 +991,8 @@ sampler_skip(struct sampler *s)
 		b->stack = 0;
 		s->t.t[i].late = false;
 	}
+	if (s->perf)
+		perf_drain(s, false);
 	window_totals(s);
 	*s->at_cut = s->res->stats;
 	window_next(s, &old);
@@ -884,6 +1072,9 @@ sampler_close(struct sampler *s)
 		close(s->stat_fd);
 	if (s->uw)
 		s->o->unwinder->close(s->uw);
+	s->t.on_thread_new = NULL;
+	s->t.on_thread_exit = NULL;
+	perf_sampler_close(s->perf);
 	target_release(&s->t);
 	free(s);
 }
