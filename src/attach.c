@@ -971,7 +971,9 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			continue;
 		}
 		tr->snap.state = state;
-		if (state == 'R') {
+		if (state == 'R' && t->asleep_only) {
+			asked[i] = false;	/* perf events sample it */
+		} else if (state == 'R') {
 			run[i] = true;
 		} else if (running_only) {
 			asked[i] = false;
@@ -1002,7 +1004,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		target_reap_pending(t);
 		tr = &t->t[i];
-		if (!snapshot_blocked(t, tr)) {
+		if (!snapshot_blocked(t, tr) && !t->asleep_only) {
 			woke[i] = true;
 			again++;
 		}

@@ -68,6 +68,9 @@ struct target {
 	void (*on_thread_new)(void *arg, pid_t tid);
 	void (*on_thread_exit)(void *arg, pid_t tid);
 	void *on_arg;
+	/* Captures read sleeping threads only and stop none: perf events
+	 * sample the running ones. */
+	bool asleep_only;
 };
 
 struct capture_stats {

@@ -172,11 +172,12 @@ print_record_help(void)
 	       "                         how many\n"
 	       "      --group-by=thread  collapsed and SVG outputs: a root frame\n"
 	       "                         'thread NAME (TID)' per thread\n"
-	       "      --sampler=NAME     cpu mode: perf (the kernel's CPU clock takes\n"
-	       "                         the samples, no thread is stopped), ptrace\n"
+	       "      --sampler=NAME     perf (the kernel's CPU clock takes the\n"
+	       "                         samples, no thread is stopped), ptrace\n"
 	       "                         (each sample a ptrace stop), or auto (perf\n"
-	       "                         where perf_event_open is permitted, else\n"
-	       "                         ptrace; the default); says which and why\n"
+	       "                         in cpu mode where perf_event_open is\n"
+	       "                         permitted, else ptrace; the default); says\n"
+	       "                         which and why\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K; at most 65528 with perf)\n"
@@ -1090,10 +1091,6 @@ parse_record(int argc, char **argv, struct cli *cli)
 	if (have_pid && so->pid == getpid()) {
 		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
 				(int) so->pid);
-		return usage_exit(cli);
-	}
-	if (so->sampler == SAMPLER_PERF && so->mode != MODE_CPU) {
-		usage_error_msg("--sampler=perf samples cpu mode only: add --mode cpu");
 		return usage_exit(cli);
 	}
 	if (!o->noutputs) {

@@ -46,7 +46,7 @@ struct ring {
 
 struct pthread_slot {
 	pid_t tid;		/* 0: free; -1: removed */
-	uint64_t user[2];
+	uint64_t user[PERF_USER_WORDS];
 };
 
 struct perf_sampler {
@@ -250,7 +250,7 @@ slot_new(struct perf_sampler *ps, pid_t tid)
 	if (ps->slots[i].tid < 0)
 		ps->removed--;
 	ps->slots[i].tid = tid;
-	ps->slots[i].user[0] = ps->slots[i].user[1] = 0;
+	memset(ps->slots[i].user, 0, sizeof(ps->slots[i].user));
 	fds = slot_fds(ps, &ps->slots[i]);
 	for (r = 0; r < ps->nrings; r++)
 		fds[r] = -1;
@@ -435,6 +435,14 @@ perf_sampler_remove(struct perf_sampler *ps, pid_t tid)
 	sl->tid = -1;
 	ps->used--;
 	ps->removed++;
+}
+
+uint64_t *
+perf_sampler_user(struct perf_sampler *ps, pid_t tid)
+{
+	struct pthread_slot *sl = slot_find(ps, tid);
+
+	return sl ? sl->user : NULL;
 }
 
 bool

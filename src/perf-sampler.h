@@ -45,9 +45,14 @@ void perf_sampler_remove(struct perf_sampler *ps, pid_t tid);
 /* Whether @tid has its events. */
 bool perf_sampler_has(const struct perf_sampler *ps, pid_t tid);
 
+/* The words the caller keeps for a thread (PERF_USER_WORDS), zero when
+ * its events are opened; NULL when it has none. */
+# define PERF_USER_WORDS	3
+uint64_t *perf_sampler_user(struct perf_sampler *ps, pid_t tid);
+
 /* One sample: @snap holds the thread's registers and stack (valid
- * during the call only), @weight_ns its period, @user two words the
- * caller keeps per thread (NULL once the thread is gone). */
+ * during the call only), @weight_ns its period, @user the words the
+ * caller keeps for the thread (NULL once the thread is gone). */
 typedef void (*perf_sample_fn)(void *arg, struct snapshot *snap,
 			       uint64_t weight_ns, uint64_t *user);
 /* Reads every ring to its end, calling @fn for each sample. */

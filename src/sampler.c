@@ -84,6 +84,10 @@ struct sampler {
 	bool perf_discard;	/* drain without keeping: between windows */
 };
 
+static void perf_drain(struct sampler *s, bool keep);
+static bool perf_wall_running(struct sampler *s, size_t i, uint64_t cpu,
+			      uint64_t now);
+
 const char *
 sample_mode_name(enum sample_mode m)
 {
@@ -334,6 +338,14 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
+	if (s->perf && s->o->mode == MODE_WALL) {
+		/* perf events: only the time off a CPU; the samples of
+		 * the kernel's CPU clock weigh the time on one. */
+		uint64_t on = cpu - b->last_cpu;
+
+		values[1] = now - b->last_wall > on ?
+			    (int64_t) (now - b->last_wall - on) : 0;
+	}
 	add_sample(s, b, tr->tid, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
@@ -385,6 +397,8 @@ tick(struct sampler *s)
 	/* A tenth of the period in the real-time class, at most. */
 	s->t.rt_budget_ns = 100000000ull / s->o->rate_hz;
 
+	if (s->perf)
+		perf_drain(s, true);
 	sync_books(s, now);
 	forget_gone(s);
 	n = s->t.n;
@@ -448,6 +462,10 @@ tick(struct sampler *s)
 
 			if (!due[i] || s->t.t[i].gone)
 				continue;
+			if (s->perf && s->o->mode == MODE_WALL &&
+			    snap->how == SNAP_NONE && snap->state == 'R' &&
+			    perf_wall_running(s, i, cpu[i], now))
+				continue;
 			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
@@ -458,7 +476,7 @@ tick(struct sampler *s)
 				const struct tracee *tr = &s->t.t[i];
 
 				if (!tr->deferred && !tr->late &&
-				    !tr->interrupted &&
+				    !tr->interrupted && !s->perf &&
 				    (snap->state == 'R' ||
 				     s->o->mode != MODE_CPU))
 					s->res->stats.missed++;
@@ -603,6 +621,8 @@ perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
 			user[1] = now;
 		}
 	}
+	if (user)
+		user[2] = stack;	/* its last, for wall mode */
 	values[0] = 1;
 	values[1] = (int64_t) weight_ns;
 	profile_add_wait(&s->res->profile, stack, snap->tid, name_id,
@@ -623,6 +643,38 @@ perf_drain(struct sampler *s, bool keep)
 	s->res->stats.perf_no_event = c->no_event;
 }
 
+/* Wall mode on perf events: a thread found running at a tick is not
+ * stopped; its samples weigh its time on a CPU, and the rest since its
+ * last sample (waiting for a CPU, or asleep between two ticks) goes to
+ * its last stack seen by the kernel.  Returns whether it was counted. */
+static bool
+perf_wall_running(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+{
+	struct book *b = &s->books[i];
+	const uint64_t *u = perf_sampler_user(s->perf, s->t.t[i].tid);
+	uint64_t on = cpu - b->last_cpu, wall = now - b->last_wall;
+	uint32_t stack = b->stack;
+	int64_t values[2];
+
+	if (u && u[1] >= s->win_start_ns && u[2]) {
+		stack = (uint32_t) u[2];
+		b->name = (uint32_t) u[0];
+		b->name_read_ns = u[1];
+	}
+	if (!stack)
+		return false;
+	b->stack = stack;
+	b->state = thread_state_from_proc('R');
+	b->wait = 0;
+	values[0] = 1;
+	values[1] = wall > on ? (int64_t) (wall - on) : 0;
+	if (values[1])
+		add_sample(s, b, s->t.t[i].tid, values);
+	b->last_cpu = cpu;
+	b->last_wall = now;
+	return true;
+}
+
 /* --sampler: perf events in cpu mode where permitted.  Says once which
  * sampler takes the samples, and for ptrace why.  -1 with res->err set
  * when perf events were required and cannot be used. */
@@ -636,8 +688,12 @@ perf_start(struct sampler *s)
 
 	if (o->sampler == SAMPLER_PTRACE)
 		return 0;
-	if (o->mode != MODE_CPU) {
-		info_msg("sampler: ptrace (wall mode reads threads asleep; perf events sample cpu mode only)");
+	if (o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL) {
+		/* A thread that runs but has not used a whole period of
+		 * CPU yet has no sample of the kernel's, and a wall tick
+		 * that finds it running would count it nowhere: a target
+		 * that makes short threads all day would lose them. */
+		info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads younger than a period: --sampler=perf to use them anyway)");
 		return 0;
 	}
 	for (i = 0; i < s->t.n && !first; i++)
@@ -660,11 +716,15 @@ perf_start(struct sampler *s)
 	s->t.on_thread_new = on_thread_new;
 	s->t.on_thread_exit = on_thread_exit;
 	s->t.on_arg = s;
+	/* Ticks (wall mode, threads requests) stop nobody either. */
+	s->t.asleep_only = true;
 	s->res->perf = true;
 	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
-	info_msg("sampler: perf events (CPU clock, %s)",
+	info_msg("sampler: perf events (CPU clock, %s%s)",
 		 s->res->perf_kernel ? "user and kernel time" :
-		 "user time only: kernel-mode samples need CAP_PERFMON");
+		 "user time only: kernel-mode samples need CAP_PERFMON",
+		 o->mode == MODE_WALL ?
+		 "; threads asleep read without stopping them" : "");
 	return 0;
 }
 
@@ -767,7 +827,7 @@ poll_ticks(struct sampler *s, uint64_t until_ns)
 {
 	const struct sampler_opts *o = s->o;
 
-	if (s->perf)
+	if (s->perf && o->mode == MODE_CPU)
 		return poll_perf(s, until_ns);
 
 	for (;;) {
@@ -847,7 +907,8 @@ window_end(struct sampler *s)
 {
 	if (s->perf)
 		perf_drain(s, true);
-	else if (!ended(s))
+	/* Wall mode reads the threads asleep at its ticks. */
+	if (!ended(s) && !(s->perf && s->o->mode == MODE_CPU))
 		tick(s);
 	window_totals(s);
 }
