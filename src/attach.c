@@ -639,6 +639,8 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
+		if (t->on_thread_exit)
+			t->on_thread_exit(t->on_arg, tid);
 		if (tid == t->pid) {
 			t->leader_exited = true;
 			t->exit_status = status;
@@ -655,7 +657,11 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	if (!tr) {
 		/* A thread auto-attached by TRACECLONE, in its first stop,
 		 * possibly reported before its parent's PTRACE_EVENT_CLONE.
-		 * Resume it before allocating anything for it. */
+		 * Resume it before allocating anything for it; its events
+		 * are opened first (no allocation), so that it runs none of
+		 * its instructions unsampled. */
+		if (t->on_thread_new)
+			t->on_thread_new(t->on_arg, tid);
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
 			return;
 		add_tracee(t, tid);
@@ -965,7 +971,9 @@ target_capture(struct target *t, const bool *due, bool running_only,
 			continue;
 		}
 		tr->snap.state = state;
-		if (state == 'R') {
+		if (state == 'R' && t->asleep_only) {
+			asked[i] = false;	/* perf events sample it */
+		} else if (state == 'R') {
 			run[i] = true;
 		} else if (running_only) {
 			asked[i] = false;
@@ -996,7 +1004,7 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		target_reap_pending(t);
 		tr = &t->t[i];
-		if (!snapshot_blocked(t, tr)) {
+		if (!snapshot_blocked(t, tr) && !t->asleep_only) {
 			woke[i] = true;
 			again++;
 		}

@@ -62,6 +62,15 @@ struct target {
 	bool rt_ok, rt_on;
 	uint64_t rt_cpu0;	/* tracer CPU when the budget began */
 	uint64_t rt_budget_ns;	/* its CPU in the class at most (0: 1 ms) */
+	/* Events (doc/following.md), called in the tracer thread:
+	 * on_thread_new at a new thread's first stop, before it runs;
+	 * on_thread_exit when its exit is reaped. */
+	void (*on_thread_new)(void *arg, pid_t tid);
+	void (*on_thread_exit)(void *arg, pid_t tid);
+	void *on_arg;
+	/* Captures read sleeping threads only and stop none: perf events
+	 * sample the running ones. */
+	bool asleep_only;
 };
 
 struct capture_stats {

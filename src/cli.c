@@ -180,8 +180,8 @@ static const char record_exit_help[] =
 	"Exit status:\n"
 	"  0   every output was written and holds samples\n"
 	"  1   some output could not be written (the others were)\n"
-	"  2   fatal: nothing could be attached or written, or no sample\n"
-	"      was taken\n"
+	"  2   fatal: nothing could be attached or written, no sample\n"
+	"      was taken, or --sampler=perf is not permitted\n"
 	"  64  usage error (bad option or value)\n";
 
 static void
@@ -217,9 +217,15 @@ print_record_help(void)
 	       "                         how many\n"
 	       "      --group-by=thread  collapsed and SVG outputs: a root frame\n"
 	       "                         'thread NAME (TID)' per thread\n"
+	       "      --sampler=NAME     perf (the kernel's CPU clock takes the\n"
+	       "                         samples, no thread is stopped), ptrace\n"
+	       "                         (each sample a ptrace stop), or auto (perf\n"
+	       "                         in cpu mode where perf_event_open is\n"
+	       "                         permitted, else ptrace; the default); says\n"
+	       "                         which and why\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
-	       "                         (default 32K)\n"
+	       "                         (default 32K; at most 65528 with perf)\n"
 	       "  -q, --quiet            no status line, summary or warnings\n"
 	       "  -v, --verbose          more messages; twice for debug messages\n"
 	       DEBUGINFO_HELP
@@ -676,6 +682,24 @@ opt_mode(const char *arg, enum sample_mode *out)
 	return true;
 }
 
+/* --sampler: auto, perf or ptrace. */
+static bool
+opt_sampler(const char *arg, enum sampler_kind *out)
+{
+	if (strcmp(arg, "auto") == 0) {
+		*out = SAMPLER_AUTO;
+	} else if (strcmp(arg, "perf") == 0) {
+		*out = SAMPLER_PERF;
+	} else if (strcmp(arg, "ptrace") == 0) {
+		*out = SAMPLER_PTRACE;
+	} else {
+		usage_error_msg("invalid --sampler argument: '%s': expected auto, perf or ptrace",
+				arg);
+		return false;
+	}
+	return true;
+}
+
 /* --duration: a time such as 30s or 2m. */
 static bool
 opt_duration(const char *arg, uint64_t *out)
@@ -1060,12 +1084,13 @@ parse_top(int argc, char **argv, struct cli *cli)
 static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY };
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
 		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
+		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -1088,6 +1113,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 
 	memset(o, 0, sizeof(*o));
 	so->mode = MODE_WALL;
+	so->sampler = SAMPLER_AUTO;
 	so->rate_hz = 100;
 	so->unwinder = &unwinder_dwfl;
 	so->stack_size = STACK_SIZE_DEFAULT;
@@ -1139,6 +1165,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_GROUP_BY:
 			if (!opt_group_by(optarg, &o->group_by_thread))
+				return usage_exit(cli);
+			break;
+		case OPT_SAMPLER:
+			if (!opt_sampler(optarg, &so->sampler))
 				return usage_exit(cli);
 			break;
 		case 'q':

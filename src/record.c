@@ -44,7 +44,8 @@ static void
 print_summary(const struct record_opts *o, const struct sampler_result *res)
 {
 	const struct sampler_stats *st = &res->stats;
-	uint64_t samples = st->stopped + st->blocked + st->reused;
+	uint64_t samples = st->stopped + st->blocked + st->reused +
+			   st->perf_samples;
 	char a[UNITS_LEN], b[UNITS_LEN];
 
 	units_duration(st->wall_ns, a, sizeof(a));
@@ -55,6 +56,13 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 a, samples, st->stopped, st->blocked,
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
+	/* perf events (--sampler) */
+	if (res->perf)
+		info_msg("perf events: %" PRIu64 " samples, %" PRIu64
+			 " lost (rings full), %" PRIu64 " throttled, %" PRIu64
+			 " threads without events; %" PRIu64 " stops",
+			 st->perf_samples, st->perf_lost, st->perf_throttled,
+			 st->perf_no_event, st->stopped);
 	if (st->idle) {
 		units_duration(st->idle_ns, a, sizeof(a));
 		info_msg("--no-idle left out %" PRIu64 " samples of threads asleep (%s of thread time)",
@@ -78,8 +86,9 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 	info_msg("profiler CPU %s (%.1f%% of one core), %.1f us per stack; %" PRIu64 " ticks, %" PRIu64 " late (skipped), %.2f%% late",
 		 a,
 		 st->wall_ns ? 100.0 * st->profiler_cpu_ns / st->wall_ns : 0,
-		 st->stopped + st->blocked ?
-		 st->profiler_cpu_ns / 1e3 / (st->stopped + st->blocked) : 0,
+		 st->stopped + st->blocked + st->perf_samples ?
+		 st->profiler_cpu_ns / 1e3 /
+		 (st->stopped + st->blocked + st->perf_samples) : 0,
 		 st->ticks, st->ticks_late, ticks_late_pct(st));
 	if (st->syscalls_restarted)
 		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
@@ -154,14 +163,16 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	else
 		empty_frame_source(&src);
 	snprintf(comments[0], sizeof(comments[0]),
-		 "pidprof %s: %s mode, %d Hz, pid %d", PACKAGE_VERSION,
+		 "pidprof %s: %s mode, %d Hz, pid %d, %s", PACKAGE_VERSION,
 		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,
-		 (int) res->pid);
+		 (int) res->pid, res->perf ? "perf events" : "ptrace");
 	snprintf(comments[1], sizeof(comments[1]),
-		 "samples: %" PRIu64 " stopped, %" PRIu64 " read asleep, %"
+		 "samples: %" PRIu64 " by perf events, %" PRIu64
+		 " stopped, %" PRIu64 " read asleep, %"
 		 PRIu64 " reused, %" PRIu64 " missed, %" PRIu64
 		 " truncated, %" PRIu64 " unwind errors",
-		 res->stats.stopped, res->stats.blocked,
+		 res->stats.perf_samples, res->stats.stopped,
+		 res->stats.blocked,
 		 res->stats.reused, res->stats.missed,
 		 res->stats.truncated, res->stats.unwind_errors);
 	snprintf(comments[2], sizeof(comments[2]),
@@ -223,8 +234,8 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 uint64_t
 record_samples(const struct sampler_result *res)
 {
-	return res->stats.stopped + res->stats.blocked + res->stats.reused -
-	       res->stats.idle;
+	return res->stats.stopped + res->stats.blocked + res->stats.reused +
+	       res->stats.perf_samples - res->stats.idle;
 }
 
 int

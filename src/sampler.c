@@ -4,6 +4,7 @@
 #include "sampler.h"
 #include "attach.h"
 #include "msg.h"
+#include "perf-sampler.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "units.h"
@@ -78,7 +79,14 @@ struct sampler {
 	enum sample_mode next_mode;
 	int next_rate;
 	bool next_no_idle;
+	/* perf events take the samples (cpu mode) when not NULL */
+	struct perf_sampler *perf;
+	bool perf_discard;	/* drain without keeping: between windows */
 };
+
+static void perf_drain(struct sampler *s, bool keep);
+static bool perf_wall_running(struct sampler *s, size_t i, uint64_t cpu,
+			      uint64_t now);
 
 const char *
 sample_mode_name(enum sample_mode m)
@@ -263,23 +271,16 @@ add_sample(struct sampler *s, const struct book *b, pid_t tid,
 			 b->wait, values);
 }
 
-static void
-add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+/* Unwinds @snap into s->pcs (after a wait pseudo-frame when @n is 1);
+ * returns the frame count. */
+static size_t
+snapshot_pcs(struct sampler *s, const struct snapshot *snap, size_t n)
 {
-	struct tracee *tr = &s->t.t[i];
-	const struct snapshot *snap = &tr->snap;
-	struct book *b = &s->books[i];
 	struct sampler_stats *st = &s->res->stats;
 	struct raw_stack *raw = s->raw;
-	int64_t values[2];
-	char name[64];
-	size_t k, n = 0;
+	size_t k;
 
 	s->o->unwinder->unwind(s->uw, snap, raw);
-	b->wait = 0;
-	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
-	    snap->syscall_nr >= 0)
-		s->pcs[n++] = wait_pc(s, snap, &b->wait);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
 	else if (raw->end != UNWIND_END_COMPLETE)
@@ -299,6 +300,25 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	}
 	if (raw->end == UNWIND_END_TRUNCATED)
 		s->pcs[n++] = PROFILE_PC_TRUNCATED;
+	return n;
+}
+
+static void
+add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+{
+	struct tracee *tr = &s->t.t[i];
+	const struct snapshot *snap = &tr->snap;
+	struct book *b = &s->books[i];
+	struct sampler_stats *st = &s->res->stats;
+	int64_t values[2];
+	char name[64];
+	size_t n = 0;
+
+	b->wait = 0;
+	if (s->o->mode == MODE_WALL && snap->how == SNAP_BLOCKED &&
+	    snap->syscall_nr >= 0)
+		s->pcs[n++] = wait_pc(s, snap, &b->wait);
+	n = snapshot_pcs(s, snap, n);
 
 	/* Names change rarely (pthread_setname_np after start): once a
 	 * second is often enough, and saves three syscalls a sample. */
@@ -318,6 +338,14 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
 		    (int64_t) (now - b->last_wall);
+	if (s->perf && s->o->mode == MODE_WALL) {
+		/* perf events: only the time off a CPU; the samples of
+		 * the kernel's CPU clock weigh the time on one. */
+		uint64_t on = cpu - b->last_cpu;
+
+		values[1] = now - b->last_wall > on ?
+			    (int64_t) (now - b->last_wall - on) : 0;
+	}
 	add_sample(s, b, tr->tid, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
@@ -369,6 +397,8 @@ tick(struct sampler *s)
 	/* A tenth of the period in the real-time class, at most. */
 	s->t.rt_budget_ns = 100000000ull / s->o->rate_hz;
 
+	if (s->perf)
+		perf_drain(s, true);
 	sync_books(s, now);
 	forget_gone(s);
 	n = s->t.n;
@@ -432,6 +462,10 @@ tick(struct sampler *s)
 
 			if (!due[i] || s->t.t[i].gone)
 				continue;
+			if (s->perf && s->o->mode == MODE_WALL &&
+			    snap->how == SNAP_NONE && snap->state == 'R' &&
+			    perf_wall_running(s, i, cpu[i], now))
+				continue;
 			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
@@ -442,7 +476,7 @@ tick(struct sampler *s)
 				const struct tracee *tr = &s->t.t[i];
 
 				if (!tr->deferred && !tr->late &&
-				    !tr->interrupted &&
+				    !tr->interrupted && !s->perf &&
 				    (snap->state == 'R' ||
 				     s->o->mode != MODE_CPU))
 					s->res->stats.missed++;
@@ -504,7 +538,8 @@ status(struct sampler *s, uint64_t now)
 	units_duration(now - s->start_ns, len, sizeof(len));
 	status_msg("%s  %" PRIu64 " samples  %zu threads  %" PRIu64
 		   " missed  %" PRIu64 " truncated", len,
-		   st->stopped + st->blocked + st->reused, live, st->missed,
+		   st->stopped + st->blocked + st->reused + st->perf_samples,
+		   live, st->missed,
 		   st->truncated);
 }
 
@@ -529,6 +564,171 @@ window_begin(struct sampler *s)
 	s->win_cpu0 = s->cpu_last;
 	s->win_prof0 = rusage_ns();
 }
+
+/* ---- perf events (--sampler): the kernel takes the samples ---- */
+
+static void
+on_thread_new(void *arg, pid_t tid)
+{
+	struct sampler *s = arg;
+
+	perf_sampler_add(s->perf, tid);
+}
+
+static void
+on_thread_exit(void *arg, pid_t tid)
+{
+	struct sampler *s = arg;
+
+	perf_sampler_remove(s->perf, tid);
+}
+
+/* One sample of the kernel's: unwound now, weighed by its period.
+ * @user keeps the thread's name (string, when read). */
+static void
+perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
+	    uint64_t *user)
+{
+	struct sampler *s = arg;
+	const struct map_entry *vma;
+	int64_t values[2];
+	uint32_t stack, name_id;
+	uint64_t now;
+	size_t n;
+
+	if (s->perf_discard)
+		return;
+	vma = maps_find(&s->t.maps, snap->regs.rsp);
+	if (vma)
+		snap->stack_limit = vma->end;
+	else
+		s->t.maps_stale = true;
+	n = snapshot_pcs(s, snap, 0);
+	stack = profile_stack(&s->res->profile, s->pcs, n);
+	now = now_ns();
+	/* The name is read once a second, and again in a new window
+	 * (its strings are the window's). */
+	if (user && user[1] >= s->win_start_ns &&
+	    now - user[1] < 1000000000ull) {
+		name_id = (uint32_t) user[0];
+	} else {
+		char name[64];
+
+		procfs_thread_comm(s->t.pid, snap->tid, name, sizeof(name));
+		name_id = profile_string(&s->res->profile, name);
+		if (user) {
+			user[0] = name_id;
+			user[1] = now;
+		}
+	}
+	if (user)
+		user[2] = stack;	/* its last, for wall mode */
+	values[0] = 1;
+	values[1] = (int64_t) weight_ns;
+	profile_add_wait(&s->res->profile, stack, snap->tid, name_id,
+			 thread_state_from_proc('R'), 0, values);
+	s->res->stats.perf_samples++;
+}
+
+static void
+perf_drain(struct sampler *s, bool keep)
+{
+	const struct perf_counts *c = perf_sampler_counts(s->perf);
+
+	s->perf_discard = !keep;
+	perf_sampler_drain(s->perf, perf_sample, s);
+	s->perf_discard = false;
+	s->res->stats.perf_lost = c->lost;
+	s->res->stats.perf_throttled = c->throttled;
+	s->res->stats.perf_no_event = c->no_event;
+}
+
+/* Wall mode on perf events: a thread found running at a tick is not
+ * stopped; its samples weigh its time on a CPU, and the rest since its
+ * last sample (waiting for a CPU, or asleep between two ticks) goes to
+ * its last stack seen by the kernel.  Returns whether it was counted. */
+static bool
+perf_wall_running(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
+{
+	struct book *b = &s->books[i];
+	const uint64_t *u = perf_sampler_user(s->perf, s->t.t[i].tid);
+	uint64_t on = cpu - b->last_cpu, wall = now - b->last_wall;
+	uint32_t stack = b->stack;
+	int64_t values[2];
+
+	if (u && u[1] >= s->win_start_ns && u[2]) {
+		stack = (uint32_t) u[2];
+		b->name = (uint32_t) u[0];
+		b->name_read_ns = u[1];
+	}
+	if (!stack)
+		return false;
+	b->stack = stack;
+	b->state = thread_state_from_proc('R');
+	b->wait = 0;
+	values[0] = 1;
+	values[1] = wall > on ? (int64_t) (wall - on) : 0;
+	if (values[1])
+		add_sample(s, b, s->t.t[i].tid, values);
+	b->last_cpu = cpu;
+	b->last_wall = now;
+	return true;
+}
+
+/* --sampler: perf events in cpu mode where permitted.  Says once which
+ * sampler takes the samples, and for ptrace why.  -1 with res->err set
+ * when perf events were required and cannot be used. */
+static int
+perf_start(struct sampler *s)
+{
+	const struct sampler_opts *o = s->o;
+	struct pp_err err;
+	pid_t first = 0;
+	size_t i;
+
+	if (o->sampler == SAMPLER_PTRACE)
+		return 0;
+	if (o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL) {
+		/* A thread that runs but has not used a whole period of
+		 * CPU yet has no sample of the kernel's, and a wall tick
+		 * that finds it running would count it nowhere: a target
+		 * that makes short threads all day would lose them. */
+		info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads younger than a period: --sampler=perf to use them anyway)");
+		return 0;
+	}
+	for (i = 0; i < s->t.n && !first; i++)
+		if (!s->t.t[i].gone)
+			first = s->t.t[i].tid;
+	s->perf = perf_sampler_open(s->t.pid, first ? first : s->t.pid,
+				    o->rate_hz, o->stack_size, &err);
+	if (!s->perf) {
+		if (o->sampler == SAMPLER_PERF) {
+			s->res->err = err;
+			return -1;
+		}
+		info_msg("sampler: ptrace (%s)", err.text);
+		return 0;
+	}
+	/* Every thread known now; the others as ptrace reports them. */
+	for (i = 0; i < s->t.n; i++)
+		if (!s->t.t[i].gone)
+			perf_sampler_add(s->perf, s->t.t[i].tid);
+	s->t.on_thread_new = on_thread_new;
+	s->t.on_thread_exit = on_thread_exit;
+	s->t.on_arg = s;
+	/* Ticks (wall mode, threads requests) stop nobody either. */
+	s->t.asleep_only = true;
+	s->res->perf = true;
+	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
+	info_msg("sampler: perf events (CPU clock, %s%s)",
+		 s->res->perf_kernel ? "user and kernel time" :
+		 "user time only: kernel-mode samples need CAP_PERFMON",
+		 o->mode == MODE_WALL ?
+		 "; threads asleep read without stopping them" : "");
+	return 0;
+}
+
+/* ---- end of perf events ---- */
 
 struct sampler *
 sampler_open(const struct sampler_opts *o, struct sampler_result *res)
@@ -562,6 +762,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		if (target_alive(&s->t))
 			goto fail;
 	}
+	if (target_alive(&s->t) && perf_start(s) < 0)
+		goto fail;
 	s->raw = xmalloc(sizeof(*s->raw));
 	/* The frames, a wait pseudo-frame and a truncation mark. */
 	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
@@ -577,6 +779,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->next_tick = s->start_ns + next_interval(s);
 	return s;
 fail:
+	if (s->uw)
+		o->unwinder->close(s->uw);
 	target_release(&s->t);
 	free(s);
 	return NULL;
@@ -588,10 +792,46 @@ ended(const struct sampler *s)
 	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
 }
 
+/* perf events: no ticks; ptrace events are handled and the rings
+ * drained in turn, often enough that none fills. */
+static enum sampler_state
+poll_perf(struct sampler *s, uint64_t until_ns)
+{
+	const struct sampler_opts *o = s->o;
+
+	for (;;) {
+		uint64_t now = now_ns(), wait;
+
+		if (*o->stop)
+			return SAMPLER_STOP;
+		if (ended(s))
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
+		wait = perf_sampler_drain_interval(s->perf);
+		if (until_ns && until_ns - now < wait)
+			wait = until_ns - now;
+		target_poll_events(&s->t, wait);
+		perf_drain(s, true);
+		now = now_ns();
+		sync_books(s, now);
+		forget_gone(s);
+		if (s->need_refresh || s->t.maps_stale)
+			refresh_maps(s, now);
+		if (o->status_line && now - s->last_status >= 1000000000ull) {
+			status(s, now);
+			s->last_status = now;
+		}
+	}
+}
+
 static enum sampler_state
 poll_ticks(struct sampler *s, uint64_t until_ns)
 {
 	const struct sampler_opts *o = s->o;
+
+	if (s->perf && o->mode == MODE_CPU)
+		return poll_perf(s, until_ns);
 
 	for (;;) {
 		uint64_t now = now_ns();
@@ -668,7 +908,10 @@ window_totals(struct sampler *s)
 static void
 window_end(struct sampler *s)
 {
-	if (!ended(s))
+	if (s->perf)
+		perf_drain(s, true);
+	/* Wall mode reads the threads asleep at its ticks. */
+	if (!ended(s) && !(s->perf && s->o->mode == MODE_CPU))
 		tick(s);
 	window_totals(s);
 }
@@ -698,6 +941,10 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->wall_ns = now->wall_ns - then->wall_ns;
 	d->target_cpu_ns = now->target_cpu_ns - then->target_cpu_ns;
 	d->profiler_cpu_ns = now->profiler_cpu_ns - then->profiler_cpu_ns;
+	d->perf_samples = now->perf_samples - then->perf_samples;
+	d->perf_lost = now->perf_lost - then->perf_lost;
+	d->perf_throttled = now->perf_throttled - then->perf_throttled;
+	d->perf_no_event = now->perf_no_event;
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;
@@ -808,6 +1055,8 @@ sampler_skip(struct sampler *s)
 		b->stack = 0;
 		s->t.t[i].late = false;
 	}
+	if (s->perf)
+		perf_drain(s, false);
 	window_totals(s);
 	*s->at_cut = s->res->stats;
 	window_next(s, &old);
@@ -887,6 +1136,9 @@ sampler_close(struct sampler *s)
 		close(s->stat_fd);
 	if (s->uw)
 		s->o->unwinder->close(s->uw);
+	s->t.on_thread_new = NULL;
+	s->t.on_thread_exit = NULL;
+	perf_sampler_close(s->perf);
 	target_release(&s->t);
 	free(s);
 }

@@ -22,6 +22,13 @@ enum sample_mode {
 	MODE_CPU,	/* threads on a CPU, weighted by the CPU they used */
 };
 
+/* What takes the samples (--sampler). */
+enum sampler_kind {
+	SAMPLER_PTRACE = 0,	/* ptrace stops */
+	SAMPLER_AUTO,		/* perf events where permitted, else ptrace */
+	SAMPLER_PERF,		/* perf events, or fail */
+};
+
 # define RATE_MIN	1
 # define RATE_MAX	250
 
@@ -29,6 +36,7 @@ struct sampler_opts {
 	pid_t pid;		/* attach to it, or 0 ... */
 	char *const *argv;	/* ... start this command */
 	enum sample_mode mode;
+	enum sampler_kind sampler;
 	int rate_hz;
 	uint64_t duration_ns;	/* 0: until the target exits or a stop */
 	size_t stack_size;
@@ -69,6 +77,9 @@ struct sampler_stats {
 	uint64_t wall_ns;	/* sampling window */
 	uint64_t target_cpu_ns;	/* CPU the target used in the window */
 	uint64_t profiler_cpu_ns;
+	/* perf events: samples the kernel took, records it lost (rings
+	 * full), times it throttled the events, threads without events */
+	uint64_t perf_samples, perf_lost, perf_throttled, perf_no_event;
 };
 
 struct sampler_result {
@@ -78,6 +89,8 @@ struct sampler_result {
 	struct symbols *syms;
 	struct sampler_stats stats;
 	bool spawned;
+	bool perf;		/* perf events took the samples */
+	bool perf_kernel;	/* with those in kernel mode */
 	bool target_exited;
 	int exit_status;	/* wait status of a spawned command */
 	struct pp_err err;
