@@ -3,6 +3,7 @@
  */
 #include "symbols.h"
 #include "demangle.h"
+#include "gopclntab.h"
 #include "idtab.h"
 #include "perfmap.h"
 #include "pprof.h"
@@ -49,6 +50,9 @@ struct module_key {
 	bool build_id_read;
 	bool fde_read;
 	struct fde_table fde;
+	bool go_read, go_ok;
+	bool cfi_read, has_cfi;	/* .eh_frame or .debug_frame */
+	struct gopclntab go;	/* Go's function table, when go_ok */
 };
 
 /* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
@@ -719,6 +723,67 @@ unnamed_function(struct symbols *s, Dwfl_Module *mod, const char *module,
 	return own(s, xstrdup(buf));
 }
 
+/* The Go function table of @mod, read once; NULL when it has none. */
+static const struct gopclntab *
+go_table(struct symbols *s, Dwfl_Module *mod)
+{
+	struct module_key *k = module_key(s, mod);
+	Dwarf_Addr bias;
+
+	if (!k->go_read) {
+		k->go_read = true;
+		k->go_ok = gopclntab_from_elf(&k->go,
+					      dwfl_module_getelf(mod, &bias),
+					      NULL) == 0;
+	}
+	return k->go_ok ? &k->go : NULL;
+}
+
+/* Name and file:line of @pc from the Go function table of @mod: for Go
+ * binaries without symbols (-ldflags=-s -w). */
+static const char *
+go_function(struct symbols *s, Dwfl_Module *mod, uint64_t pc,
+	    const char **file, int *line)
+{
+	const struct gopclntab *t = go_table(s, mod);
+	struct gopcln_func f;
+	Dwarf_Addr bias;
+	uint64_t addr;
+
+	if (!t || !dwfl_module_getelf(mod, &bias))
+		return NULL;
+	addr = pc - bias;
+	if (!gopclntab_lookup(t, addr, &f) || !f.name)
+		return NULL;
+	if (!*file && !gopclntab_line(t, &f, addr, file, line)) {
+		*file = NULL;
+		*line = 0;
+	}
+	return f.name;
+}
+
+const struct gopclntab *
+symbols_go_unwind_table(struct symbols *s, uint64_t pc, uint64_t *bias)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	struct module_key *k;
+	const struct gopclntab *t;
+	Dwarf_Addr b;
+
+	if (!mod || !(t = go_table(s, mod)))
+		return NULL;
+	k = module_key(s, mod);
+	if (!k->cfi_read) {
+		k->cfi_read = true;
+		k->has_cfi = dwfl_module_eh_cfi(mod, &b) ||
+			     dwfl_module_dwarf_cfi(mod, &b);
+	}
+	if (k->has_cfi || !dwfl_module_getelf(mod, &b))
+		return NULL;
+	*bias = b;
+	return t;
+}
+
 /*
  * The module holding @pc, NULL when @pc is in an anonymous mapping: a
  * module spans all the mappings of its file, and the gaps between them
@@ -811,9 +876,14 @@ resolve(struct symbols *s, uint64_t pc)
 	}
 	free(scopes);
 	sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL, NULL);
-	push_frame(s, sym ? demangle(s, sym) :
-		   unnamed_function(s, mod, module, pc), file, line, false,
-		   module);
+	if (sym) {
+		sym = demangle(s, sym);
+	} else {
+		sym = go_function(s, mod, pc, &file, &line);
+		if (!sym)
+			sym = unnamed_function(s, mod, module, pc);
+	}
+	push_frame(s, sym, file, line, false, module);
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */
