@@ -1,14 +1,15 @@
 /*
  * Unit tests of the Go function table reader (gopclntab.c): on a table
  * written by hand (tests/data/gopclntab-tiny.bin, see data/README), and
- * on the tests' Go target, built by tests/Makefile.am as usual (target-go) and without
- * symbols or DWARF (target-go-stripped).  The judges are the Go linker's
- * other outputs in the unstripped build: .symtab (each function's name
- * and address), the DWARF line table (file:line) and .debug_frame (the
- * CFA, hence the SP delta).  The stripped table must give the same
- * answers at the same addresses.  Then hostile copies of the table
- * (bytes flipped, cut short) must never make a read leave it, and the
- * cost of a lookup is printed (not asserted).
+ * on the tests' Go target, built by tests/Makefile.am as usual
+ * (target-go) and without symbols or DWARF (target-go-stripped).  The
+ * judges are the Go linker's other outputs in the unstripped build:
+ * .symtab (each function's name and address), the DWARF line table
+ * (file:line) and .debug_frame (the CFA, hence the SP delta).  The
+ * stripped table must give the same answers at the same addresses.
+ * Then hostile copies of the table (bytes flipped, cut short) must never
+ * make a read leave it, and the cost of a lookup is printed (not
+ * asserted).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
