@@ -82,6 +82,7 @@ struct symbols {
 	struct idtab index;	/* (module, offset) -> entry id */
 	struct module_key *mods;
 	size_t nmods, mods_cap;
+	size_t last_mod;	/* index of the last module_key() answer */
 	struct perfmap *perfmap;	/* JIT code's names */
 	char **strings;		/* owned strings, freed at close */
 	size_t nstrings, strings_cap;
@@ -898,11 +899,19 @@ module_key(struct symbols *s, Dwfl_Module *mod)
 	size_t i;
 	int len;
 
-	for (i = 0; i < s->nmods; i++)
-		if (s->mods[i].mod == mod)
+	/* The unwinders ask at every frame: consecutive frames are
+	 * mostly in one module. */
+	if (s->last_mod < s->nmods && s->mods[s->last_mod].mod == mod)
+		return &s->mods[s->last_mod];
+	for (i = 0; i < s->nmods; i++) {
+		if (s->mods[i].mod == mod) {
+			s->last_mod = i;
 			return &s->mods[i];
+		}
+	}
 	s->mods = xgrow(s->mods, &s->mods_cap, s->nmods + 1,
 			sizeof(*s->mods));
+	s->last_mod = s->nmods;
 	k = &s->mods[s->nmods++];
 	memset(k, 0, sizeof(*k));
 	k->mod = mod;
