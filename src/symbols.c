@@ -876,13 +876,15 @@ resolve(struct symbols *s, uint64_t pc)
 		return;
 	}
 	free(scopes);
-	sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL, NULL);
-	if (sym) {
-		sym = demangle(s, sym);
-	} else {
-		sym = go_function(s, mod, pc, &file, &line);
-		if (!sym)
-			sym = unnamed_function(s, mod, module, pc);
+	/* Go code without DWARF: its own table names it as Go does (the
+	 * symbol of an assembly function has an ABI suffix, .abi0), with
+	 * file:line. */
+	sym = go_function(s, mod, pc, &file, &line);
+	if (!sym) {
+		sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL,
+					   NULL);
+		sym = sym ? demangle(s, sym) :
+		      unnamed_function(s, mod, module, pc);
 	}
 	push_frame(s, sym, file, line, false, module);
 }
