@@ -143,6 +143,8 @@ capture_process(struct capture *c, pid_t pid, size_t stack_size,
 	free(job.snaps);
 	qsort(c->threads, c->n, sizeof(*c->threads), cmp_thread);
 
+	/* Every thread runs free again: debuginfod may take its time. */
+	symbols_prefetch(pid);
 	if (procimg_open(&c->img, pid, err) < 0) {
 		pp_err_set(err, ESRCH,
 			   "process %d exited before its stacks were read",

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cli.h"
+#include "debuginfo.h"
 #include "httpd.h"
 #include "msg.h"
 #include "parse.h"
@@ -17,6 +18,48 @@
 #define STACK_SIZE_MIN		4096
 #define STACK_SIZE_MAX		(1024 * 1024)
 #define STACK_SIZE_DEFAULT	(32 * 1024)
+
+/*
+ * Where debug information comes from: the options of every command that
+ * names frames, in their --help before -h.
+ */
+#define DEBUGINFO_HELP \
+	"      --debug-dir=DIR    look for separate debug files in DIR too, by\n" \
+	"                         build-id and by .gnu_debuglink, before\n" \
+	"                         /usr/lib/debug; repeatable (PIDPROF_DEBUG_DIR:\n" \
+	"                         more, colon-separated)\n" \
+	"      --debuginfod[=URLS]  fetch missing debug files from these servers\n" \
+	"                         (space- or comma-separated; default:\n" \
+	"                         DEBUGINFOD_URLS, which alone turns it on too),\n" \
+	"                         before any thread is traced\n" \
+	"      --no-debuginfod    not even with DEBUGINFOD_URLS set\n" \
+	"      --debuginfod-timeout=TIME  give a file up after TIME (default 10s)\n" \
+	"      --debuginfod-budget=TIME   fetch for TIME at most in all\n" \
+	"                         (default 30s)\n"
+
+enum {
+	OPT_DEBUG_DIR = 0x200,
+	OPT_DEBUGINFOD,
+	OPT_NO_DEBUGINFOD,
+	OPT_DEBUGINFOD_TIMEOUT,
+	OPT_DEBUGINFOD_BUDGET,
+};
+
+#define DEBUGINFO_LONGOPTS \
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR }, \
+	{ "debuginfod", optional_argument, NULL, OPT_DEBUGINFOD }, \
+	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD }, \
+	{ "debuginfod-timeout", required_argument, NULL, \
+	  OPT_DEBUGINFOD_TIMEOUT }, \
+	{ "debuginfod-budget", required_argument, NULL, \
+	  OPT_DEBUGINFOD_BUDGET }
+
+#define DEBUGINFO_CASES \
+	case OPT_DEBUG_DIR: \
+	case OPT_DEBUGINFOD: \
+	case OPT_NO_DEBUGINFOD: \
+	case OPT_DEBUGINFOD_TIMEOUT: \
+	case OPT_DEBUGINFOD_BUDGET
 
 static const char exit_status_help[] =
 	"Exit status:\n"
@@ -98,6 +141,7 @@ print_top_help(void)
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
@@ -126,6 +170,7 @@ print_dump_help(void)
 	       "  -v, --verbose          capture statistics on stderr (stop time\n"
 	       "                         per thread); twice for debug messages\n"
 	       "  -q, --quiet            no warnings\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "%s", exit_status_help);
@@ -177,6 +222,7 @@ print_record_help(void)
 	       "                         (default 32K)\n"
 	       "  -q, --quiet            no status line, summary or warnings\n"
 	       "  -v, --verbose          more messages; twice for debug messages\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "%s", record_exit_help);
@@ -244,6 +290,7 @@ print_threads_help(void)
 	       "  -s, --stack-size=SIZE  bytes of stack copied per thread, 4K to 1M\n"
 	       "                         (default 32K)\n"
 	       "  -q, --quiet            no warnings\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "%s", exit_status_help);
@@ -391,6 +438,9 @@ print_push_help(void)
 	       "      --connect-timeout=TIME   to connect (default 5s)\n"
 	       "      --timeout=TIME     for a whole request (default 15s)\n"
 	       "\n"
+	       "Debug information (command line only, not in the -c file):\n"
+	       DEBUGINFO_HELP
+	       "\n"
 	       "%s", push_exit_help);
 }
 
@@ -430,6 +480,7 @@ print_snapshot_help(void)
 	       "                         rows, older than AGE (90m, 12h, 30d)\n"
 	       "  -v, --verbose          name each file written and removed\n"
 	       "  -q, --quiet            no warnings\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Crontab line, every 5 minutes, a day kept:\n"
@@ -542,6 +593,7 @@ print_serve_help(void)
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -v, --verbose          twice: log every request (never its token;\n"
 	       "                         control characters escaped as \\xHH)\n"
+	       DEBUGINFO_HELP
 	       "  -h, --help             show this help\n"
 	       "\n"
 	       "Exit status:\n"
@@ -781,6 +833,49 @@ add_output(const char *cmd, struct output *outs, size_t *n, size_t max,
 
 static bool parse_stack_size(const char *arg, size_t *out);
 
+/* --debug-dir, --debuginfod and their kin. */
+static bool
+opt_debuginfo(int opt, const char *arg)
+{
+	const char *name = opt == OPT_DEBUGINFOD_TIMEOUT ?
+			   "debuginfod-timeout" : "debuginfod-budget";
+	struct pp_err err;
+	const char *why;
+	uint64_t ns;
+
+	switch (opt) {
+	case OPT_DEBUG_DIR:
+		if (debuginfo_add_dir(arg, &err) == 0)
+			return true;
+		usage_error_msg("invalid --debug-dir argument: %s", err.text);
+		return false;
+	case OPT_DEBUGINFOD:
+		if (debuginfo_use_debuginfod(arg, &err) == 0)
+			return true;
+		usage_error_msg("--debuginfod: %s", err.text);
+		return false;
+	case OPT_NO_DEBUGINFOD:
+		debuginfo_no_debuginfod();
+		return true;
+	default:
+		if (parse_duration(arg, &ns, &why) < 0) {
+			usage_error_msg("invalid --%s argument: '%s': %s",
+					name, arg, why);
+			return false;
+		}
+		if (ns < 1000000000ULL) {
+			usage_error_msg("invalid --%s argument: '%s': at least 1s",
+					name, arg);
+			return false;
+		}
+		if (opt == OPT_DEBUGINFOD_TIMEOUT)
+			debuginfo_set_timeout(ns, 0);
+		else
+			debuginfo_set_timeout(0, ns);
+		return true;
+	}
+}
+
 /* --group-by: "thread" is the one grouping there is. */
 static bool
 opt_group_by(const char *arg, bool *by_thread)
@@ -807,6 +902,7 @@ parse_dump(int argc, char **argv, struct cli *cli)
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "help",	no_argument,		NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dump_opts *o = &cli->dump;
@@ -842,12 +938,17 @@ parse_dump(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_dump_help();
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -890,6 +991,7 @@ parse_top(int argc, char **argv, struct cli *cli)
 		{ "unwinder",	required_argument,	NULL, 'u' },
 		{ "stack-size",	required_argument,	NULL, 's' },
 		{ "help",	no_argument,		NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct top_opts *o = &cli->top;
@@ -942,6 +1044,10 @@ parse_top(int argc, char **argv, struct cli *cli)
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -971,6 +1077,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct record_opts *o = &cli->record;
@@ -1036,6 +1143,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			verbose++;
@@ -1045,6 +1153,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -1139,6 +1251,7 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			o->verbose = true;
@@ -1185,6 +1298,7 @@ parse_threads(int argc, char **argv, struct cli *cli)
 		{ "stack-size",	required_argument,	NULL, 's' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "help",	no_argument,		NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct threads_opts *o = &cli->threads;
@@ -1228,12 +1342,17 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_threads_help();
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -1307,6 +1426,7 @@ parse_report(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_report_help();
@@ -1394,6 +1514,7 @@ parse_diff(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_diff_help();
@@ -1486,6 +1607,7 @@ parse_push(int argc, char **argv, struct cli *cli)
 		{ "connect-timeout", required_argument, NULL,
 			OPT_CONNECT_TIMEOUT },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_opts *o = &cli->push;
@@ -1518,6 +1640,10 @@ parse_push(int argc, char **argv, struct cli *cli)
 			return;
 		case 'c':
 			o->config_path = optarg;
+			continue;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				goto usage;
 			continue;
 		case ':':
 		case '?':
@@ -1619,6 +1745,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		{ "quiet",		no_argument, NULL, 'q' },
 		{ "verbose",		no_argument, NULL, 'v' },
 		{ "help",		no_argument, NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct serve_opts *o = &cli->serve;
@@ -1706,6 +1833,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'v':
 			verbose++;
@@ -1715,6 +1843,10 @@ parse_serve(int argc, char **argv, struct cli *cli)
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -1757,6 +1889,7 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "help",	no_argument,		NULL, 'h' },
+		DEBUGINFO_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct snapdir_opts *o = &cli->snapshot;
@@ -1829,12 +1962,17 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_snapshot_help();
 			cli->command = CLI_EXIT;
 			cli->exit_status = EXIT_COMPLETE;
 			return;
+		DEBUGINFO_CASES:
+			if (!opt_debuginfo(c, optarg))
+				return usage_exit(cli);
+			break;
 		default:
 			bad_option(argv, c);
 			return usage_exit(cli);
@@ -1906,6 +2044,7 @@ parse_trend(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			o->quiet = true;
+			debuginfo_quiet();
 			break;
 		case 'h':
 			print_trend_help();

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "attach.h"
 #include "cli.h"
+#include "debuginfo.h"
 #include "diff.h"
 #include "dump.h"
 #include "heap.h"
@@ -32,6 +33,8 @@ main(int argc, char **argv)
 	target_block_sigchld();
 
 	cli_parse(argc, argv, &cli);
+	if (cli.command != CLI_EXIT)
+		debuginfo_setup();
 	switch (cli.command) {
 	case CLI_DUMP:
 		return dump_run(&cli.dump);

@@ -545,6 +545,9 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
 	} else {
+		/* Before the attach: a traced thread must not wait for
+		 * a download to answer its stops. */
+		symbols_prefetch(o->pid);
 		rc = target_attach(&s->t, o->pid, o->stack_size, &res->err);
 	}
 	res->pid = s->t.pid;

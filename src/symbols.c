@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "symbols.h"
+#include "debuginfo.h"
 #include "demangle.h"
 #include "gopclntab.h"
 #include "idtab.h"
@@ -151,12 +152,9 @@ find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
 	return -1;
 }
 
-static char *debuginfo_path;
-
-static const Dwfl_Callbacks dwfl_callbacks = {
+static Dwfl_Callbacks dwfl_callbacks = {
 	.find_elf = find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
+	.find_debuginfo = debuginfo_find,
 };
 
 static int
@@ -175,6 +173,7 @@ symbols_open(struct procimg *img, struct pp_err *err)
 
 	s->img = img;
 	s->perfmap = perfmap_open(img->pid);
+	dwfl_callbacks.debuginfo_path = debuginfo_path();
 	s->dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!s->dwfl) {
 		pp_err_set(err, 0, "dwfl_begin: %s", dwfl_errmsg(-1));
@@ -194,6 +193,22 @@ symbols_open(struct procimg *img, struct pp_err *err)
 	/* find_elf runs lazily and needs to know the process. */
 	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
 	return s;
+}
+
+void
+symbols_prefetch(pid_t pid)
+{
+	struct procimg img;
+	struct symbols *s;
+	struct pp_err err;
+
+	if (!debuginfo_fetching() || procimg_open(&img, pid, &err) < 0)
+		return;
+	s = symbols_open(&img, &err);
+	if (s)
+		debuginfo_fetch(s->dwfl);
+	symbols_close(s);
+	procimg_close(&img);
 }
 
 void

@@ -34,6 +34,13 @@ struct symbols;
 
 struct symbols *symbols_open(struct procimg *img, struct pp_err *err);
 void symbols_close(struct symbols *s);
+/*
+ * Fetches from debuginfod, when it is on (debuginfo.h), the debug files
+ * process @pid's modules lack, with a throwaway Dwfl (libdwfl remembers
+ * a module without debug information as such).  Call it while no
+ * thread of @pid is traced: it may take seconds.
+ */
+void symbols_prefetch(pid_t pid);
 /* Reports the modules again after the maps changed; known ones are kept. */
 void symbols_refresh(struct symbols *s);
 /*
