@@ -4,6 +4,7 @@
 #include "symbols.h"
 #include "debuginfo.h"
 #include "demangle.h"
+#include "gopclntab.h"
 #include "idtab.h"
 #include "perfmap.h"
 #include "pprof.h"
@@ -50,6 +51,9 @@ struct module_key {
 	bool build_id_read;
 	bool fde_read;
 	struct fde_table fde;
+	bool go_read, go_ok;
+	bool cfi_read, has_cfi;	/* .eh_frame or .debug_frame */
+	struct gopclntab go;	/* Go's function table, when go_ok */
 };
 
 /* Address ranges of one CU, for modules whose DWARF lacks .debug_aranges
@@ -79,6 +83,7 @@ struct symbols {
 	struct idtab index;	/* (module, offset) -> entry id */
 	struct module_key *mods;
 	size_t nmods, mods_cap;
+	size_t last_mod;	/* index of the last module_key() answer */
 	struct perfmap *perfmap;	/* JIT code's names */
 	uint64_t main_addr;	/* see main_exe_addr(), kept past the exit */
 	char **strings;		/* owned strings, freed at close */
@@ -750,6 +755,67 @@ unnamed_function(struct symbols *s, Dwfl_Module *mod, const char *module,
 	return own(s, xstrdup(buf));
 }
 
+/* The Go function table of @mod, read once; NULL when it has none. */
+static const struct gopclntab *
+go_table(struct symbols *s, Dwfl_Module *mod)
+{
+	struct module_key *k = module_key(s, mod);
+	Dwarf_Addr bias;
+
+	if (!k->go_read) {
+		k->go_read = true;
+		k->go_ok = gopclntab_from_elf(&k->go,
+					      dwfl_module_getelf(mod, &bias),
+					      NULL) == 0;
+	}
+	return k->go_ok ? &k->go : NULL;
+}
+
+/* Name and file:line of @pc from the Go function table of @mod: for Go
+ * binaries without symbols (-ldflags=-s -w). */
+static const char *
+go_function(struct symbols *s, Dwfl_Module *mod, uint64_t pc,
+	    const char **file, int *line)
+{
+	const struct gopclntab *t = go_table(s, mod);
+	struct gopcln_func f;
+	Dwarf_Addr bias;
+	uint64_t addr;
+
+	if (!t || !dwfl_module_getelf(mod, &bias))
+		return NULL;
+	addr = pc - bias;
+	if (!gopclntab_lookup(t, addr, &f) || !f.name)
+		return NULL;
+	if (!*file && !gopclntab_line(t, &f, addr, file, line)) {
+		*file = NULL;
+		*line = 0;
+	}
+	return f.name;
+}
+
+const struct gopclntab *
+symbols_go_unwind_table(struct symbols *s, uint64_t pc, uint64_t *bias)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, pc);
+	struct module_key *k;
+	const struct gopclntab *t;
+	Dwarf_Addr b;
+
+	if (!mod || !(t = go_table(s, mod)))
+		return NULL;
+	k = module_key(s, mod);
+	if (!k->cfi_read) {
+		k->cfi_read = true;
+		k->has_cfi = dwfl_module_eh_cfi(mod, &b) ||
+			     dwfl_module_dwarf_cfi(mod, &b);
+	}
+	if (k->has_cfi || !dwfl_module_getelf(mod, &b))
+		return NULL;
+	*bias = b;
+	return t;
+}
+
 /*
  * The module holding @pc, NULL when @pc is in an anonymous mapping: a
  * module spans all the mappings of its file, and the gaps between them
@@ -777,6 +843,7 @@ resolve(struct symbols *s, uint64_t pc)
 	GElf_Sym esym;
 	GElf_Off off;
 	int line = 0, n, i;
+	bool unnamed = false;
 
 	if (!mod) {
 		const struct map_entry *e = maps_find(&s->img->maps, pc);
@@ -841,11 +908,19 @@ resolve(struct symbols *s, uint64_t pc)
 		return;
 	}
 	free(scopes);
-	sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL, NULL);
-	push_frame(s, sym ? demangle(s, sym) :
-		   unnamed_function(s, mod, module, pc), file, line, false,
-		   module);
-	s->frames[s->nframes - 1].unnamed = !sym;
+	/* Go code without DWARF: its own table names it as Go does (the
+	 * symbol of an assembly function has an ABI suffix, .abi0), with
+	 * file:line. */
+	sym = go_function(s, mod, pc, &file, &line);
+	if (!sym) {
+		sym = dwfl_module_addrinfo(mod, pc, &off, &esym, NULL, NULL,
+					   NULL);
+		unnamed = !sym;
+		sym = sym ? demangle(s, sym) :
+		      unnamed_function(s, mod, module, pc);
+	}
+	push_frame(s, sym, file, line, false, module);
+	s->frames[s->nframes - 1].unnamed = unnamed;
 }
 
 /* The cache key of @mod: its build-id, else its name and address. */
@@ -860,11 +935,19 @@ module_key(struct symbols *s, Dwfl_Module *mod)
 	size_t i;
 	int len;
 
-	for (i = 0; i < s->nmods; i++)
-		if (s->mods[i].mod == mod)
+	/* The unwinders ask at every frame: consecutive frames are
+	 * mostly in one module. */
+	if (s->last_mod < s->nmods && s->mods[s->last_mod].mod == mod)
+		return &s->mods[s->last_mod];
+	for (i = 0; i < s->nmods; i++) {
+		if (s->mods[i].mod == mod) {
+			s->last_mod = i;
 			return &s->mods[i];
+		}
+	}
 	s->mods = xgrow(s->mods, &s->mods_cap, s->nmods + 1,
 			sizeof(*s->mods));
+	s->last_mod = s->nmods;
 	k = &s->mods[s->nmods++];
 	memset(k, 0, sizeof(*k));
 	k->mod = mod;

@@ -75,6 +75,16 @@ void symbols_frame_source(struct symbols *s, struct frame_source *src);
  * first lookup, which may read megabytes of debug information.
  */
 void symbols_prepare(struct symbols *s, uint64_t pc);
+struct gopclntab;
+/*
+ * The Go function table of the module holding @pc when that module has
+ * no CFI (.eh_frame, .debug_frame): a Go binary without DWARF, which
+ * unwinders walk with the table's SP deltas.  @bias receives the
+ * module's load bias (runtime address - link-time address).  NULL
+ * otherwise.
+ */
+const struct gopclntab *symbols_go_unwind_table(struct symbols *s,
+						uint64_t pc, uint64_t *bias);
 /* For the libdw unwinder: the Dwfl * of this process. */
 void *symbols_dwfl(struct symbols *s);
 /* Basename of a module path, for display. */

@@ -20,6 +20,9 @@ struct unwinder {
 	struct unwind_mem mem;
 	struct raw_stack *out;
 	struct fp_retry fp;
+	struct symbols *syms;
+	bool go;		/* the walk stopped at Go code without CFI */
+	uint64_t go_sp;		/* its SP */
 };
 
 static pid_t
@@ -92,6 +95,7 @@ dwfl_open(struct procimg *img, struct symbols *syms, struct pp_err *err)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->dwfl = symbols_dwfl(syms);
+	u->syms = syms;
 	u->mem.img = img;
 	if (!dwfl_attach_state(u->dwfl, NULL, img->pid, &callbacks, u)) {
 		pp_err_set(err, 0, "cannot set up libdw unwinding: %s",
@@ -127,6 +131,17 @@ frame_cb(Dwfl_Frame *frame, void *arg)
 	out->frames[out->n].pc = pc;
 	out->frames[out->n].activation = activation;
 	out->n++;
+	/* libdw would walk Go code without CFI by frame pointers, which
+	 * skip callers of frameless functions: the Go table takes over. */
+	if (unwind_go_starts(u->syms, pc, activation)) {
+		Dwarf_Word sp;
+
+		if (dwfl_frame_reg(frame, 7, &sp) == 0) {
+			u->go = true;
+			u->go_sp = sp;
+			return DWARF_CB_ABORT;
+		}
+	}
 	return DWARF_CB_OK;
 }
 
@@ -143,8 +158,12 @@ walk(void *backend, const struct snapshot *snap, struct raw_stack *out)
 	u->out = out;
 	u->mem.snap = snap;
 	u->mem.past_snapshot = false;
+	u->go = false;
 	rc = dwfl_getthread_frames(u->dwfl, snap->tid, frame_cb, u);
-	unwind_finish(out, &u->mem, rc != 0, dwfl_errmsg(-1));
+	if (u->go)
+		unwind_go(&u->mem, u->syms, u->go_sp, out);
+	else
+		unwind_finish(out, &u->mem, rc != 0, dwfl_errmsg(-1));
 	u->snap = NULL;
 }
 

@@ -41,6 +41,7 @@ struct unwinder {
 	struct lu_module *mods;
 	size_t nmods, mods_cap;
 	struct fp_retry fp;
+	struct symbols *syms;
 };
 
 /* The bytes of the ELF file behind mapping @e, or the vDSO copy. */
@@ -264,6 +265,7 @@ lu_open(struct procimg *img, struct symbols *syms, struct pp_err *err)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->img = img;
+	u->syms = syms;
 	u->mem.img = img;
 	u->as = unw_create_addr_space(&accessors, 0);
 	if (!u->as) {
@@ -310,6 +312,16 @@ walk(void *backend, const struct snapshot *snap, struct raw_stack *out)
 		out->frames[out->n].activation = out->n == 0 || after_signal;
 		after_signal = unw_is_signal_frame(&c) > 0;
 		out->n++;
+		/* Go code without CFI: the Go table walks it (unwind.h). */
+		if (unwind_go_starts(u->syms, ip,
+				     out->frames[out->n - 1].activation)) {
+			unw_word_t sp;
+
+			if (unw_get_reg(&c, UNW_REG_SP, &sp) == 0) {
+				unwind_go(&u->mem, u->syms, sp, out);
+				return;
+			}
+		}
 		rc = unw_step(&c);
 		if (rc <= 0)
 			break;

@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "unwind.h"
+#include "gopclntab.h"
+#include "symbols.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -118,6 +120,67 @@ unwind_with_retry(struct fp_retry *r, struct unwind_mem *m,
 	r->use_rbp = false;
 	if (r->stack->n > out->n)
 		memcpy(out, r->stack, sizeof(*out));
+}
+
+bool
+unwind_go_starts(struct symbols *syms, uint64_t pc, bool activation)
+{
+	uint64_t bias;
+
+	return symbols_go_unwind_table(syms, activation ? pc : pc - 1,
+				       &bias) != NULL;
+}
+
+void
+unwind_go(struct unwind_mem *m, struct symbols *syms, uint64_t sp,
+	  struct raw_stack *out)
+{
+	const char *err = NULL;
+
+	while (out->n > 0) {
+		const struct raw_frame *fr = &out->frames[out->n - 1];
+		uint64_t addr = fr->activation ? fr->pc : fr->pc - 1;
+		uint64_t bias, ret;
+		const struct gopclntab *t;
+		struct gopcln_func f;
+		int32_t delta;
+
+		t = symbols_go_unwind_table(syms, addr, &bias);
+		if (!t) {
+			err = "return into code that is not Go's";
+			break;
+		}
+		if (!gopclntab_lookup(t, addr - bias, &f)) {
+			err = "no Go function holds the address";
+			break;
+		}
+		/* The outermost frame, or one whose SP was switched to
+		 * another stack: Go's traceback ends there too. */
+		if (f.top || (f.spwrite && out->n > 1))
+			break;
+		if (!gopclntab_sp_delta(t, &f, addr - bias, &delta)) {
+			err = "no SP delta in the Go function table";
+			break;
+		}
+		if (!unwind_mem_read(m, sp + (uint64_t) delta, &ret,
+				     sizeof(ret))) {
+			err = "cannot read the return address";
+			break;
+		}
+		if (ret == 0)
+			break;
+		if (out->n == UNWIND_MAX_FRAMES) {
+			out->end = UNWIND_END_MAX_FRAMES;
+			snprintf(out->reason, sizeof(out->reason),
+				 "more than %d frames", UNWIND_MAX_FRAMES);
+			return;
+		}
+		sp += (uint64_t) delta + 8;
+		out->frames[out->n].pc = ret;
+		out->frames[out->n].activation = false;
+		out->n++;
+	}
+	unwind_finish(out, m, err != NULL, err);
 }
 
 const struct unwinder_ops *

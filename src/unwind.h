@@ -82,6 +82,19 @@ void unwind_with_retry(struct fp_retry *r, struct unwind_mem *m,
 struct symbols;
 struct unwinder;
 
+/*
+ * Go code without CFI (a binary linked with -ldflags='-s -w') is walked
+ * as Go's own traceback does: the SP delta of .gopclntab at each PC
+ * gives the return address (at SP + delta) and the caller's SP (8 bytes
+ * above it); frame pointers would skip the caller of every frameless
+ * leaf.  unwind_go_starts() says whether the frame at @pc is such code;
+ * unwind_go() then continues @out, whose last frame it is, from that
+ * frame's stack pointer @sp, and sets out->end.
+ */
+bool unwind_go_starts(struct symbols *syms, uint64_t pc, bool activation);
+void unwind_go(struct unwind_mem *m, struct symbols *syms, uint64_t sp,
+	       struct raw_stack *out);
+
 struct unwinder_ops {
 	const char *name;
 	struct unwinder *(*open)(struct procimg *img, struct symbols *syms,

@@ -7,9 +7,11 @@
 #   push-config  fuzz-push-config.c: push's settings from such a file
 #   spool        fuzz-spool.c: the spool file header
 #   reply        fuzz-reply.c: what a sink's reply means
+#   gopclntab    fuzz-gopclntab.c: the Go function table reader
 #
 #   [top_srcdir=DIR] [top_builddir=DIR] [FUZZ_SECONDS=30] \
-#       tests/fuzz/run-fuzz.sh [smaps|pprof|conffile|push-config|spool|reply]
+#       tests/fuzz/run-fuzz.sh [smaps|pprof|conffile|push-config|spool|reply|
+#                               gopclntab]
 #
 # The parser's sources (and what they call) are compiled here with the
 # fuzzer's flags, not linked from src/libpidprof.a, which gcc builds
@@ -58,7 +60,12 @@ reply)	sources="sink.c buf.c err.c xmalloc.c"
 	libs=
 	seeds="reply-*.txt"
 	dict= ;;
-*)	printf 'run-fuzz: unknown target %s (smaps, pprof, conffile, push-config, spool or reply)\n' "$1" >&2
+gopclntab)
+	sources="gopclntab.c err.c"
+	libs=-lelf
+	seeds="gopclntab-*.bin"
+	dict= ;;
+*)	printf 'run-fuzz: unknown target %s (smaps, pprof, conffile, push-config, spool, reply or gopclntab)\n' "$1" >&2
 	exit 99 ;;
 esac
 : "${top_srcdir:=$here/../..}"
