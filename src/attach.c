@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -1054,19 +1055,24 @@ target_alive(const struct target *t)
 }
 
 int
-target_spawn(struct target *t, char *const *argv, size_t stack_size,
-	     struct pp_err *err)
+spawn_command(char *const *argv, bool die_with_parent, struct spawned *sp,
+	      struct pp_err *err)
 {
 	int go[2], fail[2], e = 0;
+	pid_t parent = getpid();
 	sigset_t none;
-	ssize_t r;
 	pid_t pid;
 
-	memset(t, 0, sizeof(*t));
-	t->stack_size = stack_size;
-	t->sigchld_fd = -1;
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(fail, O_CLOEXEC) < 0)
+	memset(sp, 0, sizeof(*sp));
+	sp->go_fd = sp->fail_fd = -1;
+	sp->name = argv[0];
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return pp_err_set(err, errno, "pipe: %s", strerror(errno));
+	if (pipe2(fail, O_CLOEXEC) < 0) {
+		e = errno;
+		close(go[0]); close(go[1]);
+		return pp_err_set(err, e, "pipe: %s", strerror(e));
+	}
 	pid = fork();
 	if (pid < 0) {
 		e = errno;
@@ -1076,11 +1082,22 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	if (pid == 0) {
 		char c;
 
-		/* The command starts with a clean signal state, then waits
-		 * until it is seized, so its first instruction is seen. */
+		/* The command starts with a clean signal state (our stop
+		 * handlers are not its own, even before the exec), then
+		 * waits until it is seized, so its first instruction is
+		 * seen. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
+		/* If pidprof dies, even by SIGKILL, so does the command;
+		 * a parent already gone before the prctl counts too. */
+		if (die_with_parent &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		     getppid() != parent))
+			_exit(127);
 		close(go[1]);
 		close(fail[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -1093,6 +1110,33 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	}
 	close(go[0]);
 	close(fail[1]);
+	sp->pid = pid;
+	sp->go_fd = go[1];
+	sp->fail_fd = fail[0];
+	return 0;
+}
+
+static void
+spawned_close(struct spawned *sp)
+{
+	if (sp->go_fd >= 0)
+		close(sp->go_fd);
+	if (sp->fail_fd >= 0)
+		close(sp->fail_fd);
+	sp->go_fd = sp->fail_fd = -1;
+}
+
+int
+target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
+	       struct pp_err *err)
+{
+	pid_t pid = sp->pid;
+	ssize_t r;
+	int e = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->stack_size = stack_size;
+	t->sigchld_fd = -1;
 	t->pid = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
 		   (void *) (long) (PTRACE_O_TRACECLONE |
@@ -1100,24 +1144,24 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(go[1]);
-		close(fail[0]);
+		sp->reaped = true;
+		spawned_close(sp);
 		return pp_err_set(err, e, "cannot trace the command: %s",
 				  strerror(e));
 	}
 	add_tracee(t, pid);
-	if (write(go[1], "x", 1) != 1)
+	if (write(sp->go_fd, "x", 1) != 1)
 		e = errno;
-	close(go[1]);
 	/* EOF: the exec closed the pipe; an errno: it failed. */
 	do
-		r = read(fail[0], &e, sizeof(e));
+		r = read(sp->fail_fd, &e, sizeof(e));
 	while (r < 0 && errno == EINTR);
-	close(fail[0]);
+	spawned_close(sp);
 	if (r == sizeof(e)) {
 		waitpid(pid, NULL, __WALL);
+		sp->reaped = true;
 		target_release(t);
-		return pp_err_set(err, e, "cannot run %s: %s", argv[0],
+		return pp_err_set(err, e, "cannot run %s: %s", sp->name,
 				  strerror(e));
 	}
 	{
@@ -1143,6 +1187,19 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	boost_tracer();
 	rt_probe(t);
 	return 0;
+}
+
+int
+target_spawn(struct target *t, char *const *argv, size_t stack_size,
+	     struct pp_err *err)
+{
+	struct spawned sp;
+
+	memset(t, 0, sizeof(*t));
+	t->sigchld_fd = -1;
+	if (spawn_command(argv, false, &sp, err) < 0)
+		return -1;
+	return target_spawned(t, &sp, stack_size, err);
 }
 
 void

@@ -137,7 +137,9 @@ static const char record_exit_help[] =
 	"  1   some output could not be written (the others were)\n"
 	"  2   fatal: nothing could be attached or written, or no sample\n"
 	"      was taken\n"
-	"  64  usage error (bad option or value)\n";
+	"  64  usage error (bad option or value)\n"
+	"With -- COMMAND, a command that fails gives its own status instead\n"
+	"(128+N when signal N killed it), so that a CI step fails with it.\n";
 
 static void
 print_record_help(void)
@@ -147,7 +149,10 @@ print_record_help(void)
 	       "\n"
 	       "Sample the threads of process PID, or of COMMAND started from its\n"
 	       "first instruction, until --duration ends, the process exits, or\n"
-	       "SIGINT, SIGTERM or SIGHUP; then write every output.\n"
+	       "SIGINT, SIGTERM or SIGHUP; then write every output.  Those signals\n"
+	       "are passed on to COMMAND, and the outputs are written once it has\n"
+	       "exited; after --duration, pidprof waits for it.  COMMAND gets\n"
+	       "SIGKILL if pidprof dies.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -p, --pid=PID          the process to sample\n"

@@ -94,12 +94,68 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 	}
 }
 
+/* Kills the command we started: it must not outlive a failed run. */
+static void
+command_kill(struct spawned *cmd)
+{
+	if (cmd->pid <= 0 || cmd->reaped)
+		return;
+	kill(cmd->pid, SIGKILL);
+	while (waitpid(cmd->pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	cmd->reaped = true;
+	stop_forward_pid = 0;
+}
+
+/*
+ * Sampling ended before the command did (--duration, or it called
+ * execve): the tracer thread is gone, so the command runs on untraced;
+ * wait for it, as `time` would, sending it the stop signals we get.
+ */
+static void
+command_wait(struct record_opts *o, struct sampler_result *res)
+{
+	struct spawned *cmd = &o->cmd;
+	int st;
+
+	if (!res->spawned || res->exit_known || cmd->pid <= 0 ||
+	    cmd->reaped)
+		return;
+	if (!o->quiet)
+		info_msg("sampling ended; waiting for the command (pid %d) to exit",
+			 (int) cmd->pid);
+	while (waitpid(cmd->pid, &st, __WALL) < 0) {
+		if (errno != EINTR)
+			return;
+	}
+	cmd->reaped = true;
+	stop_forward_pid = 0;
+	res->exit_known = true;
+	res->target_exited = true;
+	res->exit_status = st;
+}
+
+/* The command's exit status when it failed, 0 when it did not. */
+static int
+command_failed(const struct sampler_result *res)
+{
+	int s = res->exit_status;
+
+	if (!res->spawned || !res->exit_known)
+		return 0;
+	if (WIFEXITED(s))
+		return WEXITSTATUS(s);
+	if (WIFSIGNALED(s))
+		return 128 + WTERMSIG(s);
+	return 0;
+}
+
 static void
 report_child(const struct sampler_result *res)
 {
 	int s = res->exit_status;
 
-	if (!res->spawned || !res->target_exited)
+	if (!res->spawned || !res->exit_known)
 		return;
 	if (WIFEXITED(s))
 		info_msg("command exited with status %d", WEXITSTATUS(s));
@@ -120,19 +176,36 @@ record_sample(struct record_opts *o, struct sampler_result *res)
 	stop_signals_install();
 	memset(&job, 0, sizeof(job));
 	memset(res, 0, sizeof(*res));
+	memset(&o->cmd, 0, sizeof(o->cmd));
+	if (o->sampler.argv) {
+		/* Forked here, in the thread that lives as long as pidprof:
+		 * the command dies with it (PR_SET_PDEATHSIG is tied to the
+		 * forking thread, and the tracer thread ends first). */
+		if (spawn_command(o->sampler.argv, true, &o->cmd,
+				  &res->err) < 0) {
+			error_msg_err(&res->err);
+			return -1;
+		}
+		o->sampler.spawned = &o->cmd;
+		stop_forward_pid = o->cmd.pid;
+	}
 	job.o = o;
 	job.res = res;
 	rc = pthread_create(&thr, NULL, tracer_thread, &job);
 	if (rc != 0) {
 		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		command_kill(&o->cmd);
 		return -1;
 	}
 	pthread_join(thr, NULL);
 	if (job.rc < 0) {
 		error_msg_err(&res->err);
 		sampler_result_free(res);
+		command_kill(&o->cmd);
 		return -1;
 	}
+	if (o->cmd.reaped)
+		stop_forward_pid = 0;
 	return 0;
 }
 
@@ -244,6 +317,7 @@ record_run(struct record_opts *o)
 		status = EXIT_PARTIAL;
 	if (!o->quiet)
 		print_summary(o, &res);
+	command_wait(o, &res);
 	report_child(&res);
 
 	if (!written) {
@@ -257,6 +331,10 @@ record_run(struct record_opts *o)
 			  "the process ended before the first tick");
 		status = EXIT_FATAL;
 	}
+	/* A failing command fails the run, as in a CI step: its status
+	 * wins over ours. */
+	if (command_failed(&res))
+		status = command_failed(&res);
 	sampler_result_free(&res);
 	return status;
 }

@@ -19,9 +19,13 @@ struct record_opts {
 	/* collapsed and SVG outputs: a root frame per thread */
 	bool group_by_thread;
 	const char *note;	/* one more pprof comment, or NULL */
+	/* -- COMMAND: forked by record_sample in the calling thread */
+	struct spawned cmd;
 };
 
-/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */
+/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL), or
+ * that of a command that failed (its own status, 128 + N for a
+ * signal N). */
 int record_run(struct record_opts *o);
 
 /*

@@ -541,7 +541,11 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->stat_fd = -1;
 	s->res = res;
 	memset(res, 0, sizeof(*res));
-	if (o->argv) {
+	if (o->spawned) {
+		rc = target_spawned(&s->t, o->spawned, o->stack_size,
+				    &res->err);
+		res->spawned = rc == 0 || s->t.pid > 0;
+	} else if (o->argv) {
 		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
 	} else {
@@ -574,6 +578,10 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->next_tick = s->start_ns + next_interval(s);
 	return s;
 fail:
+	/* The caller must know whether the command it forked still has
+	 * an exit status to collect. */
+	if (o->spawned && s->t.leader_exited)
+		o->spawned->reaped = true;
 	target_release(&s->t);
 	free(s);
 	return NULL;
@@ -872,7 +880,10 @@ sampler_close(struct sampler *s)
 		warning_msg("process %d called execve: sampling stopped there",
 			    (int) s->t.pid);
 	res->target_exited = !target_alive(&s->t);
+	res->exit_known = s->t.leader_exited;
 	res->exit_status = s->t.exit_status;
+	if (s->o->spawned && s->t.leader_exited)
+		s->o->spawned->reaped = true;
 	for (size_t i = 0; i < s->nbooks; i++)
 		if (s->books[i].sched_fd >= 0)
 			close(s->books[i].sched_fd);

@@ -9,6 +9,7 @@
 # define PIDPROF_SAMPLER_H
 
 # include "common.h"
+# include "attach.h"
 # include "err.h"
 # include "procimg.h"
 # include "profile.h"
@@ -27,7 +28,10 @@ enum sample_mode {
 
 struct sampler_opts {
 	pid_t pid;		/* attach to it, or 0 ... */
-	char *const *argv;	/* ... start this command */
+	char *const *argv;	/* ... start this command ... */
+	/* ... or seize this one, forked already (spawn_command): its
+	 * reaped flag is set when its exit status was collected */
+	struct spawned *spawned;
 	enum sample_mode mode;
 	int rate_hz;
 	uint64_t duration_ns;	/* 0: until the target exits or a stop */
@@ -79,6 +83,7 @@ struct sampler_result {
 	struct sampler_stats stats;
 	bool spawned;
 	bool target_exited;
+	bool exit_known;	/* exit_status holds the command's */
 	int exit_status;	/* wait status of a spawned command */
 	struct pp_err err;
 };
