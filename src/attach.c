@@ -71,6 +71,85 @@ find_tracee(struct target *t, pid_t tid)
 	return NULL;
 }
 
+/*
+ * The targets of this tracer thread.  Several processes are followed by
+ * one thread, which reaps every stop with waitpid(-1): a status is
+ * handled by the target that owns its tid.  With one target, nothing
+ * changes.  Thread-local: serve and push each run a tracer thread of
+ * their own.
+ */
+static __thread struct target *targets;
+
+static void
+target_link(struct target *t)
+{
+	t->next = targets;
+	targets = t;
+	t->linked = true;
+}
+
+static void
+target_unlink(struct target *t)
+{
+	struct target **pp;
+
+	if (!t->linked)
+		return;
+	for (pp = &targets; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	t->next = NULL;
+	t->linked = false;
+}
+
+/* The thread group of @tid, from /proc/TID/status; 0 if unknown. */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* The target with leader @pid, or NULL. */
+static struct target *
+target_of_pid(pid_t pid)
+{
+	struct target *o;
+
+	for (o = targets; o; o = o->next)
+		if (o->pid == pid)
+			return o;
+	return NULL;
+}
+
+/* The target whose live tracee @tid is (*trp), @t when none is. */
+static struct target *
+owner_of(struct target *t, pid_t tid, struct tracee **trp)
+{
+	struct target *o;
+
+	*trp = find_tracee(t, tid);
+	if (*trp || !targets || !targets->next)
+		return t;
+	for (o = targets; o; o = o->next)
+		if (o != t && (*trp = find_tracee(o, tid)))
+			return o;
+	return t;
+}
+
 size_t
 target_forget_gone(struct target *t, size_t *map)
 {
@@ -374,6 +453,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 	if (t->sigchld_fd < 0)
 		return pp_err_set(err, errno, "signalfd: %s", strerror(errno));
 
+	target_link(t);
 	/* Threads created while we list are caught by TRACECLONE once their
 	 * parent is seized; rescan until a pass finds nothing new. */
 	for (pass = 0; pass < 16; pass++) {
@@ -634,17 +714,20 @@ static void
 handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	      const struct rusage *ru)
 {
-	struct tracee *tr = find_tracee(t, tid);
+	struct tracee *tr;
+	struct target *leader;
 	int event, sig;
 
+	t = owner_of(t, tid, &tr);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
-		if (tid == t->pid) {
-			t->leader_exited = true;
-			t->exit_status = status;
-			t->exit_cpu_ns = timeval_ns(&ru->ru_utime) +
-					 timeval_ns(&ru->ru_stime);
+		leader = tid == t->pid ? t : target_of_pid(tid);
+		if (leader) {
+			leader->leader_exited = true;
+			leader->exit_status = status;
+			leader->exit_cpu_ns = timeval_ns(&ru->ru_utime) +
+					      timeval_ns(&ru->ru_stime);
 		}
 		return;
 	}
@@ -659,6 +742,13 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 		 * Resume it before allocating anything for it. */
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
 			return;
+		/* Whose thread it is, when we follow several processes
+		 * (read once it runs again). */
+		if (targets && targets->next) {
+			leader = target_of_pid(tgid_of(tid));
+			if (leader)
+				t = leader;
+		}
 		add_tracee(t, tid);
 		t->new_threads++;
 		return;
@@ -1149,6 +1239,7 @@ target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
 		return pp_err_set(err, e, "cannot trace the command: %s",
 				  strerror(e));
 	}
+	target_link(t);
 	add_tracee(t, pid);
 	if (write(sp->go_fd, "x", 1) != 1)
 		e = errno;
@@ -1228,4 +1319,5 @@ target_release(struct target *t)
 	if (t->sigchld_fd >= 0)
 		close(t->sigchld_fd);
 	t->sigchld_fd = -1;
+	target_unlink(t);
 }

@@ -62,6 +62,11 @@ struct target {
 	bool rt_ok, rt_on;
 	uint64_t rt_cpu0;	/* tracer CPU when the budget began */
 	uint64_t rt_budget_ns;	/* its CPU in the class at most (0: 1 ms) */
+	/* The targets of one tracer thread share its reaper: waitpid(-1)
+	 * returns the tids of all of them, and each status goes to the
+	 * target that owns the tid (see attach.c: owner_of). */
+	struct target *next;
+	bool linked;
 };
 
 struct capture_stats {

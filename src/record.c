@@ -7,6 +7,8 @@
 #include "record.h"
 #include "attach.h"
 #include "msg.h"
+#include "pidsel.h"
+#include "procfs.h"
 #include "signals.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -209,27 +211,28 @@ record_sample(struct record_opts *o, struct sampler_result *res)
 	return 0;
 }
 
-size_t
-record_write(const struct record_opts *o, const struct sampler_result *res)
+/*
+ * Renders res->profile, whose pcs @src symbolizes, into every output.
+ * @who names what was sampled ("pid 12", "pids 12,13"); @by_process
+ * gives the collapsed and SVG outputs a root frame per process.
+ */
+static size_t
+write_outputs(const struct record_opts *o, const struct sampler_result *res,
+	      const struct frame_source *srcp, const char *who,
+	      bool by_process)
 {
 	struct pp_err err;
-	struct frame_source src;
+	struct frame_source src = *srcp;
 	char comments[4][256], title[160], subtitle[256];
 	const char *cptr[5];
 	struct render_info info;
-	struct profile grouped;
+	struct profile grouped, by_thread;
 	bool have_grouped = false;
 	size_t i, written = 0;
 
-	/* Without symbols (nothing could be sampled), frames stay empty. */
-	if (res->syms)
-		symbols_frame_source(res->syms, &src);
-	else
-		empty_frame_source(&src);
 	snprintf(comments[0], sizeof(comments[0]),
-		 "pidprof %s: %s mode, %d Hz, pid %d", PACKAGE_VERSION,
-		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,
-		 (int) res->pid);
+		 "pidprof %s: %s mode, %d Hz, %s", PACKAGE_VERSION,
+		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz, who);
 	snprintf(comments[1], sizeof(comments[1]),
 		 "samples: %" PRIu64 " stopped, %" PRIu64 " read asleep, %"
 		 PRIu64 " reused, %" PRIu64 " missed, %" PRIu64
@@ -255,9 +258,13 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		 res->stats.profiler_cpu_ns / 1e9);
 	for (i = 0; i < 4; i++)
 		cptr[i] = comments[i];
-	snprintf(title, sizeof(title), "%s time, process %d",
+	snprintf(title, sizeof(title), "%s time, %s",
 		 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
-		 (int) res->pid);
+		 strncmp(who, "pid ", 4) == 0 ? who + 4 : who);
+	if (strncmp(who, "pid ", 4) == 0)
+		snprintf(title, sizeof(title), "%s time, process %s",
+			 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
+			 who + 4);
 	snprintf(subtitle, sizeof(subtitle), "%s", comments[1]);
 	info.title = title;
 	info.subtitle = subtitle;
@@ -271,10 +278,19 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		struct buf out;
 		int ok;
 
-		if (o->group_by_thread &&
+		if ((o->group_by_thread || by_process) &&
 		    output_groups_threads(o->outputs[i].format)) {
-			if (!have_grouped)
+			/* The thread's root under the process's. */
+			if (!have_grouped && o->group_by_thread &&
+			    by_process) {
+				profile_group_by_thread(p, &by_thread);
+				profile_group_by_process(&by_thread, &grouped);
+				profile_free(&by_thread);
+			} else if (!have_grouped && by_process) {
+				profile_group_by_process(p, &grouped);
+			} else if (!have_grouped) {
 				profile_group_by_thread(p, &grouped);
+			}
 			have_grouped = true;
 			p = &grouped;
 		}
@@ -293,11 +309,248 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	return written;
 }
 
+size_t
+record_write(const struct record_opts *o, const struct sampler_result *res)
+{
+	struct frame_source src;
+	struct sampler_result one;
+	char who[32], comm[64];
+	size_t written;
+
+	/* Without symbols (nothing could be sampled), frames stay empty. */
+	if (res->syms)
+		symbols_frame_source(res->syms, &src);
+	else
+		empty_frame_source(&src);
+	snprintf(who, sizeof(who), "pid %d", (int) res->pid);
+	if (!o->group_by_process)
+		return write_outputs(o, res, &src, who, false);
+	/* --group-by process of one process: its pid and name on each
+	 * sample, for the root frame. */
+	one = *res;
+	profile_init(&one.profile);
+	one.profile.nvalues = res->profile.nvalues;
+	memcpy(one.profile.types, res->profile.types,
+	       sizeof(one.profile.types));
+	one.profile.period_type = res->profile.period_type;
+	one.profile.period = res->profile.period;
+	one.profile.time_nanos = res->profile.time_nanos;
+	one.profile.duration_nanos = res->profile.duration_nanos;
+	procfs_thread_comm(res->pid, res->pid, comm, sizeof(comm));
+	profile_add_process(&one.profile, &res->profile, 0, res->pid, comm);
+	written = write_outputs(o, &one, &src, who, true);
+	profile_free(&one.profile);
+	return written;
+}
+
 uint64_t
 record_samples(const struct sampler_result *res)
 {
 	return res->stats.stopped + res->stats.blocked + res->stats.reused -
 	       res->stats.idle;
+}
+
+/* -p, --pidfile and --name into o->pids; an exit status on error,
+ * -1 when done. */
+static int
+resolve_pids(struct record_opts *o)
+{
+	struct pp_err err;
+	size_t i, j, k, nfound;
+	pid_t pid;
+
+	for (i = 0; i < o->npidfiles; i++) {
+		if (pidsel_read_pidfile(o->pidfiles[i], &pid, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+		if (pid == getpid()) {
+			error_msg("the pidfile %s names pidprof itself",
+				  o->pidfiles[i]);
+			return EXIT_FATAL;
+		}
+		if (o->npids < RECORD_MAX_PIDS)
+			o->pids[o->npids++] = pid;
+	}
+	for (i = 0; i < o->nnames; i++) {
+		pid_t found[RECORD_MAX_PIDS];
+
+		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
+				   &nfound, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+		if (!nfound) {
+			error_msg("no process is named %s (its name or its executable's)",
+				  o->names[i]);
+			return EXIT_FATAL;
+		}
+		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
+			for (j = 0; j < o->npids && o->pids[j] != found[k];
+			     j++)
+				;
+			if (j < o->npids)
+				continue;
+			if (o->npids == RECORD_MAX_PIDS) {
+				warning_msg("more than %d processes: the others are left out",
+					    RECORD_MAX_PIDS);
+				break;
+			}
+			o->pids[o->npids++] = found[k];
+		}
+	}
+	if (o->npids)
+		o->sampler.pid = o->pids[0];
+	return -1;
+}
+
+/* Sums of the counters of several samplers (one tracer thread). */
+static void
+stats_add(struct sampler_stats *d, const struct sampler_stats *s)
+{
+	size_t i;
+
+	d->ticks += s->ticks;
+	d->ticks_late += s->ticks_late;
+	d->stopped += s->stopped;
+	d->blocked += s->blocked;
+	d->reused += s->reused;
+	d->missed += s->missed;
+	d->stopped_late += s->stopped_late;
+	d->idle += s->idle;
+	d->idle_ns += s->idle_ns;
+	d->truncated += s->truncated;
+	d->unwind_errors += s->unwind_errors;
+	d->threads_seen += s->threads_seen;
+	d->syscalls_restarted += s->syscalls_restarted;
+	d->signals_suppressed += s->signals_suppressed;
+	d->target_cpu_ns += s->target_cpu_ns;
+	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
+		d->stop_hist[i] += s->stop_hist[i];
+		d->wait_hist[i] += s->wait_hist[i];
+		d->span_hist[i] += s->span_hist[i];
+	}
+#define MAX_OF(f) do { if (s->f > d->f) d->f = s->f; } while (0)
+	MAX_OF(stop_max_ns);
+	MAX_OF(wait_max_ns);
+	MAX_OF(span_max_ns);
+	/* The same thread's clocks, each since its sampler began. */
+	MAX_OF(wall_ns);
+	MAX_OF(profiler_cpu_ns);
+#undef MAX_OF
+}
+
+struct many_job {
+	struct record_opts *o;
+	struct sampler_result *res;
+	int rc;
+};
+
+static void *
+many_thread(void *arg)
+{
+	struct many_job *job = arg;
+
+	stop_signals_block();
+	job->rc = sampler_run_many(&job->o->sampler, job->o->pids,
+				   job->o->npids, job->res);
+	return NULL;
+}
+
+/* record of several processes: one profile, each sample labelled with
+ * its pid and process name. */
+static int
+record_run_many(struct record_opts *o)
+{
+	size_t n = o->npids, i, written, nattached = 0;
+	struct sampler_result *res = xcalloc(n, sizeof(*res));
+	struct frame_source *srcs = xcalloc(n, sizeof(*srcs));
+	char (*names)[64] = xcalloc(n, sizeof(*names));
+	struct frame_sources set = { srcs, n };
+	struct sampler_result m;
+	struct frame_source src;
+	struct many_job job = { o, res, 0 };
+	int status = EXIT_COMPLETE, rc;
+	char who[256];
+	size_t at;
+	pthread_t thr;
+
+	/* Names now: a process that exits takes its name with it. */
+	for (i = 0; i < n; i++)
+		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
+				   sizeof(names[i]));
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	stop_signals_install();
+	rc = pthread_create(&thr, NULL, many_thread, &job);
+	if (rc != 0) {
+		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		status = EXIT_FATAL;
+		goto out;
+	}
+	pthread_join(thr, NULL);
+	if (job.rc < 0) {
+		error_msg("not one of the %zu processes could be sampled", n);
+		status = EXIT_FATAL;
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	profile_init(&m.profile);
+	at = (size_t) snprintf(who, sizeof(who), "pids");
+	for (i = 0; i < n; i++) {
+		const struct profile *p = &res[i].profile;
+
+		empty_frame_source(&srcs[i]);
+		if (!res[i].attached)
+			continue;
+		if (!nattached++) {
+			m.profile.nvalues = p->nvalues;
+			memcpy(m.profile.types, p->types,
+			       sizeof(m.profile.types));
+			m.profile.period_type = p->period_type;
+			m.profile.period = p->period;
+			m.profile.time_nanos = p->time_nanos;
+		}
+		if (p->time_nanos + p->duration_nanos >
+		    m.profile.time_nanos + m.profile.duration_nanos)
+			m.profile.duration_nanos = p->time_nanos +
+				p->duration_nanos - m.profile.time_nanos;
+		if (res[i].syms)
+			symbols_frame_source(res[i].syms, &srcs[i]);
+		profile_add_process(&m.profile, p, (unsigned int) i + 1,
+				    o->pids[i], names[i]);
+		stats_add(&m.stats, &res[i].stats);
+		if (at < sizeof(who))
+			at += (size_t) snprintf(who + at, sizeof(who) - at,
+						"%s%d", nattached > 1 ?
+						"," : " ",
+						(int) o->pids[i]);
+	}
+	multi_frame_source(&set, &src);
+	written = write_outputs(o, &m, &src, who, true);
+	if (written < o->noutputs)
+		status = EXIT_PARTIAL;
+	if (!o->quiet) {
+		print_summary(o, &m);
+		info_msg("%zu processes sampled of %zu", nattached, n);
+	}
+	if (!written) {
+		status = EXIT_FATAL;
+	} else if (record_samples(&m) == 0) {
+		error_msg("no samples: %s",
+			  o->sampler.mode == MODE_CPU ?
+			  "the processes used no CPU while they were sampled (try --mode wall)" :
+			  "they ended before the first tick");
+		status = EXIT_FATAL;
+	}
+	profile_free(&m.profile);
+out:
+	for (i = 0; i < n; i++)
+		sampler_result_free(&res[i]);
+	free(res);
+	free(srcs);
+	free(names);
+	return status;
 }
 
 int
@@ -310,6 +563,12 @@ record_run(struct record_opts *o)
 	/* Nothing is attached when an output cannot be created. */
 	if (!outputs_check(o->outputs, o->noutputs))
 		return EXIT_FATAL;
+	status = resolve_pids(o);
+	if (status >= 0)
+		return status;
+	status = EXIT_COMPLETE;
+	if (o->npids > 1)
+		return record_run_many(o);
 	if (record_sample(o, &res) < 0)
 		return EXIT_FATAL;
 	written = record_write(o, &res);

@@ -911,6 +911,92 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	return 0;
 }
 
+int
+sampler_run_many(const struct sampler_opts *o, const pid_t *pids, size_t n,
+		 struct sampler_result *res)
+{
+	struct sampler **v = xcalloc(n + 1, sizeof(*v));
+	uint64_t until = 0;
+	size_t i, live = 0;
+
+	for (i = 0; i < n; i++) {
+		struct sampler_opts so = *o;
+
+		so.pid = pids[i];
+		so.argv = NULL;
+		so.spawned = NULL;
+		/* One status line would not tell which process it is. */
+		so.status_line = false;
+		v[i] = sampler_open(&so, &res[i]);
+		res[i].pid = pids[i];
+		if (!v[i]) {
+			warning_msg("process %d left out: %s", (int) pids[i],
+				    res[i].err.text);
+			continue;
+		}
+		res[i].attached = true;
+		live++;
+	}
+	if (!live) {
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i] && o->duration_ns)
+			until = v[i]->start_ns + o->duration_ns;
+	while (live) {
+		struct sampler *s = NULL;
+		uint64_t now = now_ns();
+
+		if (*o->stop || (until && now >= until))
+			break;
+		/* A process that ended is let go now, with a line. */
+		for (i = 0; i < n; i++) {
+			if (!v[i] || !ended(v[i]))
+				continue;
+			sampler_close(v[i]);
+			v[i] = NULL;
+			live--;
+			info_msg("process %d exited; %zu still sampled",
+				 (int) pids[i], live);
+		}
+		/* The sampler whose tick comes first. */
+		for (i = 0; i < n; i++)
+			if (v[i] && (!s || v[i]->next_tick < s->next_tick))
+				s = v[i];
+		if (!s)
+			break;
+		if (now < s->next_tick) {
+			uint64_t wait = s->next_tick - now;
+
+			if (until && until - now < wait)
+				wait = until - now;
+			/* The wait reaps the stops of every process. */
+			target_wait_tick(&s->t, wait);
+			if (now_ns() < s->next_tick) {
+				target_rt_end(&s->t);
+				continue;
+			}
+		}
+		tick(s);
+		s->next_tick += next_interval(s);
+		now = now_ns();
+		if (now > s->next_tick) {
+			uint64_t period = 1000000000ull / s->o->rate_hz;
+
+			s->res->stats.ticks_late +=
+				(now - s->next_tick) / period + 1;
+			s->next_tick = now + next_interval(s);
+		}
+		target_rt_end(&s->t);
+	}
+	for (i = 0; i < n; i++)
+		if (v[i])
+			sampler_close(v[i]);
+	free(v);
+	return 0;
+}
+
 void
 sampler_result_free(struct sampler_result *res)
 {

@@ -84,6 +84,7 @@ struct sampler_result {
 	bool spawned;
 	bool target_exited;
 	bool exit_known;	/* exit_status holds the command's */
+	bool attached;		/* sampler_run_many: this one was */
 	int exit_status;	/* wait status of a spawned command */
 	struct pp_err err;
 };
@@ -137,6 +138,17 @@ void sampler_close(struct sampler *s);
 /* open, poll until the duration ends, close.  Returns 0, or -1 with
  * res->err set when nothing could be started. */
 int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
+/*
+ * Several processes in one tracer thread: a sampler each (@o with pid
+ * set to each of @pids), ticking in turn, sharing one reaper.  A process
+ * that cannot be attached is reported and left out; one that exits is
+ * closed at once with a line.  Runs until the duration ends, a stop
+ * request or every process is gone.  Fills res[i] for each pid
+ * (res[i].attached says whether it was).  Returns 0, or -1 when not one
+ * could be attached (res[0].err says why).
+ */
+int sampler_run_many(const struct sampler_opts *o, const pid_t *pids,
+		     size_t n, struct sampler_result *res);
 void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */
 uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);
