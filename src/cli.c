@@ -287,6 +287,9 @@ print_report_help(void)
 	       "                         name (labels thread_id, thread_name)\n"
 	       "      --group-by=thread  a table per thread; in collapsed and SVG\n"
 	       "                         output, a root frame 'thread NAME (TID)'\n"
+	       "      --group-by=process a table per process (labels pid and\n"
+	       "                         process_name); a root frame\n"
+	       "                         'process NAME (PID)'\n"
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
@@ -794,22 +797,9 @@ add_output(const char *cmd, struct output *outs, size_t *n, size_t max,
 
 static bool parse_stack_size(const char *arg, size_t *out);
 
-/* --group-by: "thread" is the one grouping there is. */
+/* --group-by: thread or process, once each. */
 static bool
-opt_group_by(const char *arg, bool *by_thread)
-{
-	if (strcmp(arg, "thread") == 0) {
-		*by_thread = true;
-		return true;
-	}
-	usage_error_msg("invalid --group-by argument: '%s': expected thread",
-			arg);
-	return false;
-}
-
-/* record's --group-by: thread or process, once each. */
-static bool
-opt_group_by_record(const char *arg, bool *by_thread, bool *by_process)
+opt_group_by(const char *arg, bool *by_thread, bool *by_process)
 {
 	if (strcmp(arg, "process") == 0) {
 		*by_process = true;
@@ -1122,7 +1112,7 @@ parse_record(int argc, char **argv, struct cli *cli)
 			so->no_idle = true;
 			break;
 		case OPT_GROUP_BY:
-			if (!opt_group_by_record(optarg, &o->group_by_thread,
+			if (!opt_group_by(optarg, &o->group_by_thread,
 						 &o->group_by_process))
 				return usage_exit(cli);
 			break;
@@ -1389,7 +1379,8 @@ parse_report(int argc, char **argv, struct cli *cli)
 			o->thread = optarg;
 			break;
 		case OPT_GROUP_BY:
-			if (!opt_group_by(optarg, &o->group_by_thread))
+			if (!opt_group_by(optarg, &o->group_by_thread,
+						 &o->group_by_process))
 				return usage_exit(cli);
 			break;
 		case 'o':

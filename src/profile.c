@@ -87,8 +87,8 @@ sample_eq(const void *ctx, uint32_t id, const void *key)
 }
 
 /* Adds @values to the sample like @key (stack, labels). */
-static void
-add_sample(struct profile *p, const struct profile_sample *key,
+void
+profile_add_sample(struct profile *p, const struct profile_sample *key,
 	   const int64_t *values)
 {
 	uint64_t h = hash_u64((uint64_t) key->stack << 32 ^
@@ -131,7 +131,7 @@ profile_add_wait(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 		.wait = wait,
 	};
 
-	add_sample(p, &key, values);
+	profile_add_sample(p, &key, values);
 }
 
 void
@@ -261,7 +261,7 @@ profile_group_by_thread(const struct profile *src, struct profile *out)
 		key.name = profile_string(out, name);
 		key.proc_name = profile_string(out,
 					       src->strings.v[s->proc_name]);
-		add_sample(out, &key, s->values);
+		profile_add_sample(out, &key, s->values);
 	}
 	free(pcs);
 }
@@ -308,7 +308,7 @@ profile_add_process(struct profile *dst, const struct profile *src,
 		key.name = profile_string(dst, src->strings.v[s->name]);
 		key.pid = pid;
 		key.proc_name = pname;
-		add_sample(dst, &key, s->values);
+		profile_add_sample(dst, &key, s->values);
 	}
 	free(pcs);
 }
@@ -341,7 +341,7 @@ profile_group_by_process(const struct profile *src, struct profile *out)
 		key.stack = profile_stack(out, pcs, st->n + 1);
 		key.name = profile_string(out, src->strings.v[s->name]);
 		key.proc_name = profile_string(out, name);
-		add_sample(out, &key, s->values);
+		profile_add_sample(out, &key, s->values);
 	}
 	free(pcs);
 }

@@ -144,6 +144,10 @@ void profile_group_by_thread(const struct profile *src, struct profile *out);
  */
 void profile_add_process(struct profile *dst, const struct profile *src,
 			 unsigned int proc, pid_t pid, const char *proc_name);
+/* Adds @values to the sample like @key (its stack, labels, pid and
+ * process name ids in @p). */
+void profile_add_sample(struct profile *p, const struct profile_sample *key,
+			const int64_t *values);
 /* A copy of @src whose stacks each have a root "process NAME (PID)". */
 void profile_group_by_process(const struct profile *src,
 			      struct profile *out);
