@@ -42,6 +42,34 @@ tracer_thread(void *arg)
 	return NULL;
 }
 
+/* Below this share of the target's CPU, a cpu profile is incomplete
+ * enough to say so. */
+#define CPU_SHARE_MIN	0.9
+
+/*
+ * A cpu profile that holds less than 90 % of the CPU the target used
+ * says so, with what loses CPU: a thread's CPU is charged when it is
+ * next sampled, so what a thread used after its last sample is lost
+ * when it ends first, and a missed sample carries its CPU only to a
+ * later one.  Runs shorter than 20 periods are left alone: one sample
+ * more or less is more than the margin there.
+ */
+static void
+cpu_share_warning(const struct record_opts *o,
+		  const struct sampler_result *res)
+{
+	const struct sampler_stats *st = &res->stats;
+	uint64_t in = (uint64_t) profile_total(&res->profile, 1);
+	uint64_t used = st->target_cpu_ns;
+	uint64_t period = 1000000000ull / (uint64_t) o->sampler.rate_hz;
+
+	if (used < 20 * period || (double) in >= CPU_SHARE_MIN * used)
+		return;
+	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one (%" PRIu64 " threads in the run), and %" PRIu64 " samples were missed",
+		    100.0 * (double) in / (double) used, st->threads_seen,
+		    st->missed);
+}
+
 static void
 print_summary(const struct record_opts *o, const struct sampler_result *res)
 {
@@ -93,6 +121,7 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		units_duration(profile_total(&res->profile, 1), a, sizeof(a));
 		units_duration(st->target_cpu_ns, b, sizeof(b));
 		info_msg("CPU in the profile %s; the target used %s", a, b);
+		cpu_share_warning(o, res);
 	}
 }
 
