@@ -59,16 +59,23 @@ target_block_sigchld(void)
  * for a bug, and must not catch the first unwinding in a big module. */
 #define RT_LIMIT_US		1000000
 
+/* A live tracee with tid *key; a gone thread's tid may be reused by a
+ * new thread, so gone ones never match. */
+static bool
+tracee_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct tracee *tr = &((const struct target *) ctx)->t[id - 1];
+
+	return tr->tid == *(const pid_t *) key && !tr->gone;
+}
+
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
 {
-	size_t i;
+	uint32_t id = idtab_find(&t->tid_index, hash_u64((uint64_t) tid),
+				 tracee_eq, t, &tid);
 
-	/* A gone thread's tid may be reused by a new thread. */
-	for (i = 0; i < t->n; i++)
-		if (t->t[i].tid == tid && !t->t[i].gone)
-			return &t->t[i];
-	return NULL;
+	return id ? &t->t[id - 1] : NULL;
 }
 
 /*
@@ -171,6 +178,11 @@ target_forget_gone(struct target *t, size_t *map)
 	}
 	i = t->n - k;
 	t->n = k;
+	/* The indexes moved: index the live ones again. */
+	idtab_free(&t->tid_index);
+	for (k = 0; k < t->n; k++)
+		idtab_insert(&t->tid_index, hash_u64((uint64_t) t->t[k].tid),
+			     (uint32_t) k + 1);
 	return i;
 }
 
@@ -184,6 +196,8 @@ add_tracee(struct target *t, pid_t tid)
 	tr = &t->t[t->n++];
 	memset(tr, 0, sizeof(*tr));
 	tr->tid = tid;
+	idtab_insert(&t->tid_index, hash_u64((uint64_t) tid),
+		     (uint32_t) t->n);
 	tr->stat_fd = -1;
 	tr->snap.tid = tid;
 	tr->snap.stack_cap = t->stack_size + SNAP_RED_ZONE;
@@ -1315,6 +1329,7 @@ target_release(struct target *t)
 	free(t->t);
 	t->t = NULL;
 	t->n = t->cap = 0;
+	idtab_free(&t->tid_index);
 	maps_free(&t->maps);
 	if (t->sigchld_fd >= 0)
 		close(t->sigchld_fd);

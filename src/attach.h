@@ -16,6 +16,7 @@
 
 # include "common.h"
 # include "err.h"
+# include "idtab.h"
 # include "maps.h"
 # include "snapshot.h"
 
@@ -40,6 +41,10 @@ struct target {
 	pid_t pid;
 	struct tracee *t;
 	size_t n, cap;
+	/* tid -> index in t + 1, so that a status of waitpid(-1) finds its
+	 * tracee without a search over every thread (threads that are gone
+	 * stay in it until target_forget_gone, but never match) */
+	struct idtab tid_index;
 	size_t stack_size;	/* bytes copied above SP per snapshot */
 	struct maps maps;	/* for clamping stack reads to their mapping */
 	bool maps_stale;	/* an SP fell outside every known mapping */
