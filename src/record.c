@@ -287,13 +287,14 @@ write_outputs(const struct record_opts *o, const struct sampler_result *res,
 		 res->stats.profiler_cpu_ns / 1e9);
 	for (i = 0; i < 4; i++)
 		cptr[i] = comments[i];
-	snprintf(title, sizeof(title), "%s time, %s",
-		 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
-		 strncmp(who, "pid ", 4) == 0 ? who + 4 : who);
+	/* "process 12" for one, "pids 12,13" for several */
 	if (strncmp(who, "pid ", 4) == 0)
 		snprintf(title, sizeof(title), "%s time, process %s",
 			 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
 			 who + 4);
+	else
+		snprintf(title, sizeof(title), "%s time, %s",
+			 o->sampler.mode == MODE_CPU ? "CPU" : "Wall", who);
 	snprintf(subtitle, sizeof(subtitle), "%s", comments[1]);
 	info.title = title;
 	info.subtitle = subtitle;
