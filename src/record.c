@@ -473,8 +473,37 @@ stats_add(struct sampler_stats *d, const struct sampler_stats *s)
 struct many_job {
 	struct record_opts *o;
 	struct sampler_result *res;
+	char (*names)[64];	/* process names, for the labels */
+	struct sampler_procs procs;
 	int rc;
 };
+
+/* --name, once a second: processes of those names that appeared since
+ * are sampled too. */
+static void
+rescan_names(struct sampler_procs *p, void *arg)
+{
+	struct many_job *job = arg;
+	const struct record_opts *o = job->o;
+	pid_t found[RECORD_MAX_PIDS];
+	struct pp_err err;
+	size_t i, j, k, nfound;
+
+	for (i = 0; i < o->nnames; i++) {
+		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
+				   &nfound, &err) < 0)
+			continue;
+		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
+			for (j = 0; j < p->n && p->pids[j] != found[k]; j++)
+				;
+			if (j < p->n || p->n == p->max)
+				continue;
+			procfs_thread_comm(found[k], found[k], job->names[p->n],
+					   sizeof(job->names[p->n]));
+			p->pids[p->n++] = found[k];
+		}
+	}
+}
 
 static void *
 many_thread(void *arg)
@@ -482,8 +511,7 @@ many_thread(void *arg)
 	struct many_job *job = arg;
 
 	stop_signals_block();
-	job->rc = sampler_run_many(&job->o->sampler, job->o->pids,
-				   job->o->npids, job->res);
+	job->rc = sampler_run_many(&job->o->sampler, &job->procs, job->res);
 	return NULL;
 }
 
@@ -492,23 +520,34 @@ many_thread(void *arg)
 static int
 record_run_many(struct record_opts *o)
 {
-	size_t n = o->npids, i, written, nattached = 0;
-	struct sampler_result *res = xcalloc(n, sizeof(*res));
-	struct frame_source *srcs = xcalloc(n, sizeof(*srcs));
-	char (*names)[64] = xcalloc(n, sizeof(*names));
-	struct frame_sources set = { srcs, n };
+	size_t n, i, written, nattached = 0;
+	struct sampler_result *res = xcalloc(RECORD_MAX_PIDS, sizeof(*res));
+	struct frame_source *srcs = xcalloc(RECORD_MAX_PIDS, sizeof(*srcs));
+	char (*names)[64] = xcalloc(RECORD_MAX_PIDS, sizeof(*names));
+	struct frame_sources set = { srcs, 0 };
 	struct sampler_result m;
 	struct frame_source src;
-	struct many_job job = { o, res, 0 };
+	struct many_job job;
 	int status = EXIT_COMPLETE, rc;
 	char who[256];
 	size_t at;
 	pthread_t thr;
 
 	/* Names now: a process that exits takes its name with it. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < o->npids; i++)
 		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
 				   sizeof(names[i]));
+	memset(&job, 0, sizeof(job));
+	job.o = o;
+	job.res = res;
+	job.names = names;
+	job.procs.pids = o->pids;
+	job.procs.n = o->npids;
+	job.procs.max = RECORD_MAX_PIDS;
+	if (o->nnames) {
+		job.procs.rescan = rescan_names;
+		job.procs.arg = &job;
+	}
 	stop_requested = 0;
 	o->sampler.stop = &stop_requested;
 	stop_signals_install();
@@ -519,6 +558,9 @@ record_run_many(struct record_opts *o)
 		goto out;
 	}
 	pthread_join(thr, NULL);
+	/* With --name, more may have come. */
+	n = o->npids = job.procs.n;
+	set.n = n;
 	if (job.rc < 0) {
 		error_msg("not one of the %zu processes could be sampled", n);
 		status = EXIT_FATAL;
@@ -575,7 +617,7 @@ record_run_many(struct record_opts *o)
 	}
 	profile_free(&m.profile);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < o->npids; i++)
 		sampler_result_free(&res[i]);
 	free(res);
 	free(srcs);
@@ -597,7 +639,8 @@ record_run(struct record_opts *o)
 	if (status >= 0)
 		return status;
 	status = EXIT_COMPLETE;
-	if (o->npids > 1)
+	/* --name: several processes, and those that come later. */
+	if (o->npids > 1 || o->nnames)
 		return record_run_many(o);
 	if (record_sample(o, &res) < 0)
 		return EXIT_FATAL;

@@ -911,39 +911,49 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	return 0;
 }
 
+/* Opens the sampler of process @i of @p into v[i]; false if it could
+ * not be attached (said in a warning). */
+static bool
+open_one(const struct sampler_opts *o, struct sampler_procs *p, size_t i,
+	 struct sampler **v, struct sampler_result *res)
+{
+	struct sampler_opts so = *o;
+
+	so.pid = p->pids[i];
+	so.argv = NULL;
+	so.spawned = NULL;
+	/* One status line would not tell which process it is. */
+	so.status_line = false;
+	v[i] = sampler_open(&so, &res[i]);
+	res[i].pid = p->pids[i];
+	if (!v[i]) {
+		warning_msg("process %d left out: %s", (int) p->pids[i],
+			    res[i].err.text);
+		return false;
+	}
+	res[i].attached = true;
+	return true;
+}
+
 int
-sampler_run_many(const struct sampler_opts *o, const pid_t *pids, size_t n,
+sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 		 struct sampler_result *res)
 {
-	struct sampler **v = xcalloc(n + 1, sizeof(*v));
-	uint64_t until = 0;
+	struct sampler **v = xcalloc(p->max + 1, sizeof(*v));
+	uint64_t until = 0, start, next_scan;
 	size_t i, live = 0;
 
-	for (i = 0; i < n; i++) {
-		struct sampler_opts so = *o;
-
-		so.pid = pids[i];
-		so.argv = NULL;
-		so.spawned = NULL;
-		/* One status line would not tell which process it is. */
-		so.status_line = false;
-		v[i] = sampler_open(&so, &res[i]);
-		res[i].pid = pids[i];
-		if (!v[i]) {
-			warning_msg("process %d left out: %s", (int) pids[i],
-				    res[i].err.text);
-			continue;
-		}
-		res[i].attached = true;
-		live++;
-	}
+	for (i = 0; i < p->n; i++)
+		live += open_one(o, p, i, v, res);
 	if (!live) {
 		free(v);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (v[i] && o->duration_ns)
-			until = v[i]->start_ns + o->duration_ns;
+	/* The duration counts once they are all attached. */
+	start = now_ns();
+	if (o->duration_ns)
+		until = start + o->duration_ns;
+	next_scan = start + 1000000000ull;
 	while (live) {
 		struct sampler *s = NULL;
 		uint64_t now = now_ns();
@@ -951,17 +961,34 @@ sampler_run_many(const struct sampler_opts *o, const pid_t *pids, size_t n,
 		if (*o->stop || (until && now >= until))
 			break;
 		/* A process that ended is let go now, with a line. */
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < p->n; i++) {
 			if (!v[i] || !ended(v[i]))
 				continue;
 			sampler_close(v[i]);
 			v[i] = NULL;
 			live--;
 			info_msg("process %d exited; %zu still sampled",
-				 (int) pids[i], live);
+				 (int) p->pids[i], live);
+		}
+		if (!live)
+			break;
+		/* Processes that appeared since the last look: between
+		 * ticks, no thread is stopped. */
+		if (p->rescan && now >= next_scan) {
+			size_t old = p->n;
+
+			p->rescan(p, p->arg);
+			for (i = old; i < p->n; i++)
+				if (open_one(o, p, i, v, res)) {
+					live++;
+					info_msg("process %d appeared; %zu sampled",
+						 (int) p->pids[i], live);
+				}
+			next_scan = now_ns() + 1000000000ull;
+			continue;
 		}
 		/* The sampler whose tick comes first. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < p->n; i++)
 			if (v[i] && (!s || v[i]->next_tick < s->next_tick))
 				s = v[i];
 		if (!s)
@@ -971,6 +998,8 @@ sampler_run_many(const struct sampler_opts *o, const pid_t *pids, size_t n,
 
 			if (until && until - now < wait)
 				wait = until - now;
+			if (p->rescan && next_scan - now < wait)
+				wait = next_scan > now ? next_scan - now : 0;
 			/* The wait reaps the stops of every process. */
 			target_wait_tick(&s->t, wait);
 			if (now_ns() < s->next_tick) {
@@ -990,7 +1019,7 @@ sampler_run_many(const struct sampler_opts *o, const pid_t *pids, size_t n,
 		}
 		target_rt_end(&s->t);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < p->n; i++)
 		if (v[i])
 			sampler_close(v[i]);
 	free(v);

@@ -140,15 +140,23 @@ void sampler_close(struct sampler *s);
 int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
 /*
  * Several processes in one tracer thread: a sampler each (@o with pid
- * set to each of @pids), ticking in turn, sharing one reaper.  A process
+ * set to each of p->pids), ticking in turn, sharing one reaper.  A process
  * that cannot be attached is reported and left out; one that exits is
  * closed at once with a line.  Runs until the duration ends, a stop
- * request or every process is gone.  Fills res[i] for each pid
- * (res[i].attached says whether it was).  Returns 0, or -1 when not one
- * could be attached (res[0].err says why).
+ * request or every process is gone.  Fills res[i] for each pid (room
+ * for p->max; res[i].attached says whether it was).  Returns 0, or -1
+ * when not one could be attached (res[0].err says why).
  */
-int sampler_run_many(const struct sampler_opts *o, const pid_t *pids,
-		     size_t n, struct sampler_result *res);
+struct sampler_procs {
+	pid_t *pids;		/* n of them, with room for max */
+	size_t n, max;
+	/* When not NULL, called about once a second: appends to pids the
+	 * processes that appeared since (--name), which are sampled too. */
+	void (*rescan)(struct sampler_procs *p, void *arg);
+	void *arg;
+};
+int sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
+		     struct sampler_result *res);
 void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */
 uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);
