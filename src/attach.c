@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -58,16 +59,102 @@ target_block_sigchld(void)
  * for a bug, and must not catch the first unwinding in a big module. */
 #define RT_LIMIT_US		1000000
 
+/* A live tracee with tid *key; a gone thread's tid may be reused by a
+ * new thread, so gone ones never match. */
+static bool
+tracee_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const struct tracee *tr = &((const struct target *) ctx)->t[id - 1];
+
+	return tr->tid == *(const pid_t *) key && !tr->gone;
+}
+
 static struct tracee *
 find_tracee(struct target *t, pid_t tid)
 {
-	size_t i;
+	uint32_t id = idtab_find(&t->tid_index, hash_u64((uint64_t) tid),
+				 tracee_eq, t, &tid);
 
-	/* A gone thread's tid may be reused by a new thread. */
-	for (i = 0; i < t->n; i++)
-		if (t->t[i].tid == tid && !t->t[i].gone)
-			return &t->t[i];
+	return id ? &t->t[id - 1] : NULL;
+}
+
+/*
+ * The targets of this tracer thread.  Several processes are followed by
+ * one thread, which reaps every stop with waitpid(-1): a status is
+ * handled by the target that owns its tid.  With one target, nothing
+ * changes.  Thread-local: serve and push each run a tracer thread of
+ * their own.
+ */
+static __thread struct target *targets;
+
+static void
+target_link(struct target *t)
+{
+	t->next = targets;
+	targets = t;
+	t->linked = true;
+}
+
+static void
+target_unlink(struct target *t)
+{
+	struct target **pp;
+
+	if (!t->linked)
+		return;
+	for (pp = &targets; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	t->next = NULL;
+	t->linked = false;
+}
+
+/* The thread group of @tid, from /proc/TID/status; 0 if unknown. */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* The target with leader @pid, or NULL. */
+static struct target *
+target_of_pid(pid_t pid)
+{
+	struct target *o;
+
+	for (o = targets; o; o = o->next)
+		if (o->pid == pid)
+			return o;
 	return NULL;
+}
+
+/* The target whose live tracee @tid is (*trp), @t when none is. */
+static struct target *
+owner_of(struct target *t, pid_t tid, struct tracee **trp)
+{
+	struct target *o;
+
+	*trp = find_tracee(t, tid);
+	if (*trp || !targets || !targets->next)
+		return t;
+	for (o = targets; o; o = o->next)
+		if (o != t && (*trp = find_tracee(o, tid)))
+			return o;
+	return t;
 }
 
 size_t
@@ -91,6 +178,11 @@ target_forget_gone(struct target *t, size_t *map)
 	}
 	i = t->n - k;
 	t->n = k;
+	/* The indexes moved: index the live ones again. */
+	idtab_free(&t->tid_index);
+	for (k = 0; k < t->n; k++)
+		idtab_insert(&t->tid_index, hash_u64((uint64_t) t->t[k].tid),
+			     (uint32_t) k + 1);
 	return i;
 }
 
@@ -104,6 +196,8 @@ add_tracee(struct target *t, pid_t tid)
 	tr = &t->t[t->n++];
 	memset(tr, 0, sizeof(*tr));
 	tr->tid = tid;
+	idtab_insert(&t->tid_index, hash_u64((uint64_t) tid),
+		     (uint32_t) t->n);
 	tr->stat_fd = -1;
 	tr->snap.tid = tid;
 	tr->snap.stack_cap = t->stack_size + SNAP_RED_ZONE;
@@ -373,6 +467,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 	if (t->sigchld_fd < 0)
 		return pp_err_set(err, errno, "signalfd: %s", strerror(errno));
 
+	target_link(t);
 	/* Threads created while we list are caught by TRACECLONE once their
 	 * parent is seized; rescan until a pass finds nothing new. */
 	for (pass = 0; pass < 16; pass++) {
@@ -633,19 +728,22 @@ static void
 handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	      const struct rusage *ru)
 {
-	struct tracee *tr = find_tracee(t, tid);
+	struct tracee *tr;
+	struct target *leader;
 	int event, sig;
 
+	t = owner_of(t, tid, &tr);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
 		if (t->on_thread_exit)
 			t->on_thread_exit(t->on_arg, tid);
-		if (tid == t->pid) {
-			t->leader_exited = true;
-			t->exit_status = status;
-			t->exit_cpu_ns = timeval_ns(&ru->ru_utime) +
-					 timeval_ns(&ru->ru_stime);
+		leader = tid == t->pid ? t : target_of_pid(tid);
+		if (leader) {
+			leader->leader_exited = true;
+			leader->exit_status = status;
+			leader->exit_cpu_ns = timeval_ns(&ru->ru_utime) +
+					      timeval_ns(&ru->ru_stime);
 		}
 		return;
 	}
@@ -664,6 +762,13 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 			t->on_thread_new(t->on_arg, tid);
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
 			return;
+		/* Whose thread it is, when we follow several processes
+		 * (read once it runs again). */
+		if (targets && targets->next) {
+			leader = target_of_pid(tgid_of(tid));
+			if (leader)
+				t = leader;
+		}
 		add_tracee(t, tid);
 		t->new_threads++;
 		return;
@@ -1062,19 +1167,24 @@ target_alive(const struct target *t)
 }
 
 int
-target_spawn(struct target *t, char *const *argv, size_t stack_size,
-	     struct pp_err *err)
+spawn_command(char *const *argv, bool die_with_parent, struct spawned *sp,
+	      struct pp_err *err)
 {
 	int go[2], fail[2], e = 0;
+	pid_t parent = getpid();
 	sigset_t none;
-	ssize_t r;
 	pid_t pid;
 
-	memset(t, 0, sizeof(*t));
-	t->stack_size = stack_size;
-	t->sigchld_fd = -1;
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(fail, O_CLOEXEC) < 0)
+	memset(sp, 0, sizeof(*sp));
+	sp->go_fd = sp->fail_fd = -1;
+	sp->name = argv[0];
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return pp_err_set(err, errno, "pipe: %s", strerror(errno));
+	if (pipe2(fail, O_CLOEXEC) < 0) {
+		e = errno;
+		close(go[0]); close(go[1]);
+		return pp_err_set(err, e, "pipe: %s", strerror(e));
+	}
 	pid = fork();
 	if (pid < 0) {
 		e = errno;
@@ -1084,11 +1194,22 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	if (pid == 0) {
 		char c;
 
-		/* The command starts with a clean signal state, then waits
-		 * until it is seized, so its first instruction is seen. */
+		/* The command starts with a clean signal state (our stop
+		 * handlers are not its own, even before the exec), then
+		 * waits until it is seized, so its first instruction is
+		 * seen. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
+		/* If pidprof dies, even by SIGKILL, so does the command;
+		 * a parent already gone before the prctl counts too. */
+		if (die_with_parent &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		     getppid() != parent))
+			_exit(127);
 		close(go[1]);
 		close(fail[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -1101,6 +1222,33 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	}
 	close(go[0]);
 	close(fail[1]);
+	sp->pid = pid;
+	sp->go_fd = go[1];
+	sp->fail_fd = fail[0];
+	return 0;
+}
+
+static void
+spawned_close(struct spawned *sp)
+{
+	if (sp->go_fd >= 0)
+		close(sp->go_fd);
+	if (sp->fail_fd >= 0)
+		close(sp->fail_fd);
+	sp->go_fd = sp->fail_fd = -1;
+}
+
+int
+target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
+	       struct pp_err *err)
+{
+	pid_t pid = sp->pid;
+	ssize_t r;
+	int e = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->stack_size = stack_size;
+	t->sigchld_fd = -1;
 	t->pid = pid;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
 		   (void *) (long) (PTRACE_O_TRACECLONE |
@@ -1108,24 +1256,25 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(go[1]);
-		close(fail[0]);
+		sp->reaped = true;
+		spawned_close(sp);
 		return pp_err_set(err, e, "cannot trace the command: %s",
 				  strerror(e));
 	}
+	target_link(t);
 	add_tracee(t, pid);
-	if (write(go[1], "x", 1) != 1)
+	if (write(sp->go_fd, "x", 1) != 1)
 		e = errno;
-	close(go[1]);
 	/* EOF: the exec closed the pipe; an errno: it failed. */
 	do
-		r = read(fail[0], &e, sizeof(e));
+		r = read(sp->fail_fd, &e, sizeof(e));
 	while (r < 0 && errno == EINTR);
-	close(fail[0]);
+	spawned_close(sp);
 	if (r == sizeof(e)) {
 		waitpid(pid, NULL, __WALL);
+		sp->reaped = true;
 		target_release(t);
-		return pp_err_set(err, e, "cannot run %s: %s", argv[0],
+		return pp_err_set(err, e, "cannot run %s: %s", sp->name,
 				  strerror(e));
 	}
 	{
@@ -1153,6 +1302,19 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	return 0;
 }
 
+int
+target_spawn(struct target *t, char *const *argv, size_t stack_size,
+	     struct pp_err *err)
+{
+	struct spawned sp;
+
+	memset(t, 0, sizeof(*t));
+	t->sigchld_fd = -1;
+	if (spawn_command(argv, false, &sp, err) < 0)
+		return -1;
+	return target_spawned(t, &sp, stack_size, err);
+}
+
 void
 target_release(struct target *t)
 {
@@ -1175,8 +1337,10 @@ target_release(struct target *t)
 	free(t->t);
 	t->t = NULL;
 	t->n = t->cap = 0;
+	idtab_free(&t->tid_index);
 	maps_free(&t->maps);
 	if (t->sigchld_fd >= 0)
 		close(t->sigchld_fd);
 	t->sigchld_fd = -1;
+	target_unlink(t);
 }

@@ -16,6 +16,7 @@
 
 # include "common.h"
 # include "err.h"
+# include "idtab.h"
 # include "maps.h"
 # include "snapshot.h"
 
@@ -40,6 +41,10 @@ struct target {
 	pid_t pid;
 	struct tracee *t;
 	size_t n, cap;
+	/* tid -> index in t + 1, so that a status of waitpid(-1) finds its
+	 * tracee without a search over every thread (threads that are gone
+	 * stay in it until target_forget_gone, but never match) */
+	struct idtab tid_index;
 	size_t stack_size;	/* bytes copied above SP per snapshot */
 	struct maps maps;	/* for clamping stack reads to their mapping */
 	bool maps_stale;	/* an SP fell outside every known mapping */
@@ -71,6 +76,11 @@ struct target {
 	/* Captures read sleeping threads only and stop none: perf events
 	 * sample the running ones. */
 	bool asleep_only;
+	/* The targets of one tracer thread share its reaper: waitpid(-1)
+	 * returns the tids of all of them, and each status goes to the
+	 * target that owns the tid (see attach.c: owner_of). */
+	struct target *next;
+	bool linked;
 };
 
 struct capture_stats {
@@ -93,9 +103,32 @@ struct capture_stats {
 int target_attach(struct target *t, pid_t pid, size_t stack_size,
 		  struct pp_err *err);
 /*
- * Starts @argv as a child that is seized before it runs its first
- * instruction (it waits on a pipe until then), and sets up @t for it.
+ * A command forked but not running yet: it waits on a pipe until a
+ * tracer has seized it, so that its first instruction is seen.
  */
+struct spawned {
+	pid_t pid;		/* 0: none */
+	int go_fd;		/* a byte written here lets it exec */
+	int fail_fd;		/* EOF: the exec worked; an int: its errno */
+	const char *name;	/* argv[0], for messages */
+	bool reaped;		/* its exit status was collected */
+};
+/*
+ * Forks @argv's child, which waits for target_spawned() before its
+ * execvp.  With @die_with_parent, the child gets SIGKILL when the thread
+ * that forked it exits (PR_SET_PDEATHSIG): call it from the thread that
+ * lives as long as pidprof, so that the command is never left behind.
+ */
+int spawn_command(char *const *argv, bool die_with_parent,
+		  struct spawned *sp, struct pp_err *err);
+/*
+ * Seizes the child of spawn_command() before it runs its first
+ * instruction, lets it exec and sets up @t for it.  In the tracer
+ * thread.  Closes the pipes of @sp.
+ */
+int target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
+		   struct pp_err *err);
+/* spawn_command() and target_spawned() in one, from the tracer thread. */
 int target_spawn(struct target *t, char *const *argv, size_t stack_size,
 		 struct pp_err *err);
 /*

@@ -182,20 +182,32 @@ static const char record_exit_help[] =
 	"  1   some output could not be written (the others were)\n"
 	"  2   fatal: nothing could be attached or written, no sample\n"
 	"      was taken, or --sampler=perf is not permitted\n"
-	"  64  usage error (bad option or value)\n";
+	"  64  usage error (bad option or value)\n"
+	"With -- COMMAND, a command that fails gives its own status instead\n"
+	"(128+N when signal N killed it), so that a CI step fails with it.\n";
 
 static void
 print_record_help(void)
 {
-	printf("Usage: pidprof record -p PID [OPTIONS]\n"
+	printf("Usage: pidprof record -p PID[,PID...] [OPTIONS]\n"
+	       "       pidprof record --name NAME [OPTIONS]\n"
 	       "       pidprof record [OPTIONS] -- COMMAND [ARGS...]\n"
 	       "\n"
 	       "Sample the threads of process PID, or of COMMAND started from its\n"
 	       "first instruction, until --duration ends, the process exits, or\n"
-	       "SIGINT, SIGTERM or SIGHUP; then write every output.\n"
+	       "SIGINT, SIGTERM or SIGHUP; then write every output.  Those signals\n"
+	       "are passed on to COMMAND, and the outputs are written once it has\n"
+	       "exited; after --duration, pidprof waits for it.  COMMAND gets\n"
+	       "SIGKILL if pidprof dies.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to sample\n"
+	       "  -p, --pid=PID[,PID...] the process to sample; repeat it or give a\n"
+	       "                         list for several processes in one profile\n"
+	       "                         (labels pid and process_name on each sample)\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME, and those that appear\n"
+	       "                         later; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
 	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
 	       "                         format comes from the name: .pb.gz .pb\n"
 	       "                         .pprof (pprof), .folded .collapsed .txt\n"
@@ -217,6 +229,8 @@ print_record_help(void)
 	       "                         how many\n"
 	       "      --group-by=thread  collapsed and SVG outputs: a root frame\n"
 	       "                         'thread NAME (TID)' per thread\n"
+	       "      --group-by=process a root frame 'process NAME (PID)' per\n"
+	       "                         process (always, with several processes)\n"
 	       "      --sampler=NAME     perf (the kernel's CPU clock takes the\n"
 	       "                         samples, no thread is stopped), ptrace\n"
 	       "                         (each sample a ptrace stop), or auto (perf\n"
@@ -327,6 +341,9 @@ print_report_help(void)
 	       "                         name (labels thread_id, thread_name)\n"
 	       "      --group-by=thread  a table per thread; in collapsed and SVG\n"
 	       "                         output, a root frame 'thread NAME (TID)'\n"
+	       "      --group-by=process a table per process (labels pid and\n"
+	       "                         process_name); a root frame\n"
+	       "                         'process NAME (PID)'\n"
 	       "  -q, --quiet            no messages but errors\n"
 	       "  -h, --help             show this help\n"
 	       "\n"
@@ -900,17 +917,58 @@ opt_debuginfo(int opt, const char *arg)
 	}
 }
 
-/* --group-by: "thread" is the one grouping there is. */
+/* --group-by: thread or process, once each. */
 static bool
-opt_group_by(const char *arg, bool *by_thread)
+opt_group_by(const char *arg, bool *by_thread, bool *by_process)
 {
+	if (strcmp(arg, "process") == 0) {
+		*by_process = true;
+		return true;
+	}
 	if (strcmp(arg, "thread") == 0) {
 		*by_thread = true;
 		return true;
 	}
-	usage_error_msg("invalid --group-by argument: '%s': expected thread",
+	usage_error_msg("invalid --group-by argument: '%s': expected process or thread",
 			arg);
 	return false;
+}
+
+/* -p PID[,PID...]: appended to @pids (at most @max in all). */
+static bool
+opt_pid_list(const char *arg, pid_t *pids, size_t *n, size_t max)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+	bool ok = true;
+
+	for (tok = strtok_r(copy, ",", &save); tok && ok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		pid_t pid;
+		size_t i;
+
+		if (!opt_pid(tok, &pid)) {
+			ok = false;
+			break;
+		}
+		for (i = 0; i < *n && pids[i] != pid; i++)
+			;
+		if (i < *n)
+			continue;	/* named twice: sampled once */
+		if (*n == max) {
+			usage_error_msg("too many processes: %zu at most",
+					max);
+			ok = false;
+			break;
+		}
+		pids[(*n)++] = pid;
+	}
+	if (ok && !*n) {
+		usage_error_msg("invalid --pid argument: '%s': no process id",
+				arg);
+		ok = false;
+	}
+	free(copy);
+	return ok;
 }
 
 static void
@@ -1084,13 +1142,16 @@ parse_top(int argc, char **argv, struct cli *cli)
 static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER };
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER,
+	       OPT_NAME, OPT_PIDFILE };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
 		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
+		{ "name",	required_argument,	NULL, OPT_NAME },
+		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -1123,8 +1184,29 @@ parse_record(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &so->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  RECORD_MAX_PIDS))
 				return usage_exit(cli);
+			so->pid = o->pids[0];
+			have_pid = true;
+			break;
+		case OPT_NAME:
+		case OPT_PIDFILE:
+			if (!*optarg) {
+				usage_error_msg("invalid --%s argument: empty",
+						c == OPT_NAME ? "name" :
+						"pidfile");
+				return usage_exit(cli);
+			}
+			if (o->nnames + o->npidfiles == RECORD_MAX_SOURCES) {
+				usage_error_msg("too many --name and --pidfile options: %d at most",
+						RECORD_MAX_SOURCES);
+				return usage_exit(cli);
+			}
+			if (c == OPT_NAME)
+				o->names[o->nnames++] = optarg;
+			else
+				o->pidfiles[o->npidfiles++] = optarg;
 			have_pid = true;
 			break;
 		case 'o':
@@ -1164,7 +1246,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 			so->no_idle = true;
 			break;
 		case OPT_GROUP_BY:
-			if (!opt_group_by(optarg, &o->group_by_thread))
+			if (!opt_group_by(optarg, &o->group_by_thread,
+						 &o->group_by_process))
 				return usage_exit(cli);
 			break;
 		case OPT_SAMPLER:
@@ -1200,15 +1283,20 @@ parse_record(int argc, char **argv, struct cli *cli)
 				"record needs a process: use -p PID or -- COMMAND");
 		return usage_exit(cli);
 	}
-	if (have_pid && so->pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) so->pid);
-		return usage_exit(cli);
-	}
+	for (size_t i = 0; i < o->npids; i++)
+		if (o->pids[i] == getpid()) {
+			usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+					(int) o->pids[i]);
+			return usage_exit(cli);
+		}
 	if (!o->noutputs) {
 		const char *base = so->argv ? strrchr(so->argv[0], '/') : NULL;
 
-		cli->default_output = have_pid ?
+		cli->default_output = have_pid && !o->npids && o->nnames ?
+			xasprintf("pidprof-%s.pb.gz", o->names[0]) :
+			have_pid && !o->npids ?
+			xstrdup("pidprof.pb.gz") :
+			have_pid ?
 			xasprintf("pidprof-%d.pb.gz", (int) so->pid) :
 			xasprintf("pidprof-%s.pb.gz",
 				  base ? base + 1 : so->argv[0]);
@@ -1441,7 +1529,8 @@ parse_report(int argc, char **argv, struct cli *cli)
 			o->thread = optarg;
 			break;
 		case OPT_GROUP_BY:
-			if (!opt_group_by(optarg, &o->group_by_thread))
+			if (!opt_group_by(optarg, &o->group_by_thread,
+						 &o->group_by_process))
 				return usage_exit(cli);
 			break;
 		case 'o':

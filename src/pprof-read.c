@@ -547,6 +547,7 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 			goto fail;
 		}
 		s->thread_name = "";
+		s->process_name = "";
 		for (k = 0; k < rs->nlabels; k++) {
 			const struct raw_label *l = &rs->labels[k];
 			const char *key, *str;
@@ -558,6 +559,10 @@ resolve(struct raw *raw, struct pprof_file *f, struct pp_err *err)
 				s->tid = (int64_t) l->num;
 			else if (strcmp(key, "thread_name") == 0)
 				s->thread_name = str;
+			else if (strcmp(key, "pid") == 0)
+				s->pid = (int64_t) l->num;
+			else if (strcmp(key, "process_name") == 0)
+				s->process_name = str;
 		}
 		s->values = xcalloc(rs->nvals + 1, sizeof(*s->values));
 		for (k = 0; k < rs->nvals; k++)

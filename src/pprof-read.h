@@ -37,6 +37,8 @@ struct pprof_sample {
 	int64_t *values;	/* one per sample type */
 	int64_t tid;		/* label thread_id; 0 when absent */
 	const char *thread_name;	/* label thread_name; "" when absent */
+	int64_t pid;		/* label pid; 0 when absent */
+	const char *process_name;	/* label process_name; "" if absent */
 };
 
 struct pprof_file {

@@ -105,6 +105,44 @@ empty_frame_source(struct frame_source *src)
 	src->main_addr = 0;
 }
 
+/* The source of @pc's process, or NULL. */
+static const struct frame_source *
+source_of(const struct frame_sources *set, uint64_t pc)
+{
+	unsigned int k = profile_pc_proc(pc);
+
+	return k >= 1 && k <= set->n ? &set->v[k - 1] : NULL;
+}
+
+static size_t
+multi_frames(void *arg, uint64_t pc, bool exact,
+	     const struct sym_frame **out)
+{
+	const struct frame_source *s = source_of(arg, pc);
+
+	return s ? s->frames(s->arg, profile_pc_addr(pc), exact, out) : 0;
+}
+
+static bool
+multi_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
+{
+	const struct frame_source *s = source_of(arg, pc);
+
+	return s && s->mapping(s->arg, profile_pc_addr(pc), m);
+}
+
+void
+multi_frame_source(const struct frame_sources *set, struct frame_source *src)
+{
+	src->arg = (void *) set;
+	src->frames = multi_frames;
+	src->mapping = multi_mapping;
+	src->main_addr = 0;
+	if (set->n && set->v[0].main_addr)
+		src->main_addr = set->v[0].main_addr |
+				 (1ull << PROFILE_PC_PROC_SHIFT);
+}
+
 const char *
 frame_display_name(const struct sym_frame *f, char *buf, size_t len)
 {
@@ -228,6 +266,8 @@ location_id(struct encoder *e, uint64_t stored)
 {
 	bool exact = stored & PROFILE_PC_EXACT, added;
 	uint64_t pc = stored & ~PROFILE_PC_EXACT;
+	/* The address alone: a process number is the frame source's. */
+	uint64_t addr = profile_pc_addr(stored);
 	uint32_t id = u64_id(&e->locations, stored, &added);
 	const struct sym_frame *frames;
 	struct buf msg, line;
@@ -251,7 +291,7 @@ location_id(struct encoder *e, uint64_t stored)
 		mid = mapping_id(e, pc);
 		pb_uint(&msg, LOCATION_MAPPING_ID, mid);
 		/* Callers point at the call instruction, not past it. */
-		pb_uint(&msg, LOCATION_ADDRESS, exact ? pc : pc - 1);
+		pb_uint(&msg, LOCATION_ADDRESS, exact ? addr : addr - 1);
 		n = e->src->frames(e->src->arg, pc, exact, &frames);
 		for (i = 0; i < n; i++) {
 			char tmp[256];
@@ -295,7 +335,7 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 	struct buf samples, msg;
 	uint64_t *ids = NULL, values[PROFILE_MAX_VALUES];
 	size_t ids_cap = 0, i, k;
-	int64_t k_tid, k_name, k_state, k_wait;
+	int64_t k_tid, k_name, k_state, k_wait, k_pid = 0, k_pname = 0;
 
 	memset(&e, 0, sizeof(e));
 	e.p = p;
@@ -318,6 +358,10 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		k_state = str(&e, "thread_state");
 		k_wait = str(&e, "wait");
 	}
+	if (p->process_labels) {
+		k_pid = str(&e, "pid");
+		k_pname = str(&e, "process_name");
+	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 		const struct profile_stack *st = &p->stacks[s->stack - 1];
@@ -330,6 +374,11 @@ pprof_encode(const struct profile *p, const struct frame_source *src,
 		for (k = 0; k < p->nvalues; k++)
 			values[k] = (uint64_t) s->values[k];
 		pb_packed(&msg, SAMPLE_VALUE, values, p->nvalues);
+		if (p->process_labels && s->pid) {
+			label(&msg, k_pid, 0, s->pid);
+			label(&msg, k_pname,
+			      str(&e, p->strings.v[s->proc_name]), 0);
+		}
 		if (p->thread_labels) {
 			label(&msg, k_tid, 0, s->tid);
 			label(&msg, k_name, str(&e, p->strings.v[s->name]), 0);

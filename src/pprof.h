@@ -34,6 +34,17 @@ struct frame_source {
 /* A source that knows no frame and no mapping. */
 void empty_frame_source(struct frame_source *src);
 
+/* The sources of the processes of one profile, the first for process
+ * number 1 (profile_add_process). */
+struct frame_sources {
+	const struct frame_source *v;
+	size_t n;
+};
+/* A source that answers each pc from the source of its process, with
+ * the process number taken off.  @set must outlive @src. */
+void multi_frame_source(const struct frame_sources *set,
+			struct frame_source *src);
+
 void pprof_encode(const struct profile *p, const struct frame_source *src,
 		  const char *const *comments, size_t ncomments,
 		  struct buf *out);

@@ -82,7 +82,37 @@ sample_eq(const void *ctx, uint32_t id, const void *key)
 
 	return a->stack == b->stack && a->tid == b->tid &&
 	       a->name == b->name && a->state == b->state &&
-	       a->wait == b->wait;
+	       a->wait == b->wait && a->pid == b->pid &&
+	       a->proc_name == b->proc_name;
+}
+
+/* Adds @values to the sample like @key (stack, labels). */
+void
+profile_add_sample(struct profile *p, const struct profile_sample *key,
+	   const int64_t *values)
+{
+	uint64_t h = hash_u64((uint64_t) key->stack << 32 ^
+			      (uint64_t) key->tid << 8 ^
+			      (uint64_t) key->name << 40 ^ key->state ^
+			      (uint64_t) key->wait << 20 ^
+			      (uint64_t) key->pid << 12 ^
+			      (uint64_t) key->proc_name << 52);
+	uint32_t id = idtab_find(&p->sample_index, h, sample_eq, p, key);
+	struct profile_sample *s;
+	size_t i;
+
+	if (!id) {
+		p->samples = xgrow(p->samples, &p->samples_cap,
+				   p->nsamples + 1, sizeof(*p->samples));
+		p->samples[p->nsamples] = *key;
+		memset(p->samples[p->nsamples].values, 0,
+		       sizeof(p->samples[p->nsamples].values));
+		id = ++p->nsamples;
+		idtab_insert(&p->sample_index, h, id);
+	}
+	s = &p->samples[id - 1];
+	for (i = 0; i < p->nvalues; i++)
+		s->values[i] += values[i];
 }
 
 void
@@ -100,23 +130,8 @@ profile_add_wait(struct profile *p, uint32_t stack, pid_t tid, uint32_t name,
 		.stack = stack, .tid = tid, .name = name, .state = state,
 		.wait = wait,
 	};
-	uint64_t h = hash_u64((uint64_t) stack << 32 ^ (uint64_t) tid << 8 ^
-			      (uint64_t) name << 40 ^ state ^
-			      (uint64_t) wait << 20);
-	uint32_t id = idtab_find(&p->sample_index, h, sample_eq, p, &key);
-	struct profile_sample *s;
-	size_t i;
 
-	if (!id) {
-		p->samples = xgrow(p->samples, &p->samples_cap,
-				   p->nsamples + 1, sizeof(*p->samples));
-		p->samples[p->nsamples++] = key;
-		id = p->nsamples;
-		idtab_insert(&p->sample_index, h, id);
-	}
-	s = &p->samples[id - 1];
-	for (i = 0; i < p->nvalues; i++)
-		s->values[i] += values[i];
+	profile_add_sample(p, &key, values);
 }
 
 void
@@ -213,6 +228,7 @@ profile_like(const struct profile *src, struct profile *out)
 	out->duration_nanos = src->duration_nanos;
 	out->thread_labels = src->thread_labels;
 	out->name_label = src->name_label;
+	out->process_labels = src->process_labels;
 	out->display_value = src->display_value;
 }
 
@@ -227,6 +243,7 @@ profile_group_by_thread(const struct profile *src, struct profile *out)
 		const struct profile_sample *s = &src->samples[i];
 		const struct profile_stack *st = &src->stacks[s->stack - 1];
 		const char *name = src->strings.v[s->name];
+		struct profile_sample key;
 		char root[128];
 
 		if (name[0])
@@ -239,9 +256,92 @@ profile_group_by_thread(const struct profile *src, struct profile *out)
 		memcpy(pcs, src->pcs + st->off, st->n * sizeof(*pcs));
 		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
 			     profile_string(out, root);
-		profile_add_wait(out, profile_stack(out, pcs, st->n + 1),
-				 s->tid, profile_string(out, name), s->state,
-				 s->wait, s->values);
+		key = *s;
+		key.stack = profile_stack(out, pcs, st->n + 1);
+		key.name = profile_string(out, name);
+		key.proc_name = profile_string(out,
+					       src->strings.v[s->proc_name]);
+		profile_add_sample(out, &key, s->values);
+	}
+	free(pcs);
+}
+
+/* A pc of @src as @dst stores it: named pseudo-frames name @dst's
+ * strings; real pcs carry the process number @proc. */
+static uint64_t
+pc_for(struct profile *dst, const struct profile *src, uint64_t pc,
+       unsigned int proc)
+{
+	if (pc & PROFILE_PC_NAMED) {
+		uint32_t id = (uint32_t) pc;
+
+		return (pc & ~(uint64_t) UINT32_MAX) |
+		       profile_string(dst, id < src->strings.n ?
+				      src->strings.v[id] : "?");
+	}
+	if ((pc & PROFILE_PC_WAIT) || profile_pc_addr(pc) ==
+	    PROFILE_PC_TRUNCATED || !proc)
+		return pc;
+	return (pc & ~PROFILE_PC_PROC_MASK) |
+	       (uint64_t) proc << PROFILE_PC_PROC_SHIFT;
+}
+
+void
+profile_add_process(struct profile *dst, const struct profile *src,
+		    unsigned int proc, pid_t pid, const char *proc_name)
+{
+	uint64_t *pcs = NULL;
+	size_t cap = 0, i, k;
+	uint32_t pname = profile_string(dst, proc_name ? proc_name : "");
+
+	dst->process_labels = true;
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+		struct profile_sample key = *s;
+
+		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
+		for (k = 0; k < st->n; k++)
+			pcs[k] = pc_for(dst, src, src->pcs[st->off + k],
+					proc);
+		key.stack = profile_stack(dst, pcs, st->n);
+		key.name = profile_string(dst, src->strings.v[s->name]);
+		key.pid = pid;
+		key.proc_name = pname;
+		profile_add_sample(dst, &key, s->values);
+	}
+	free(pcs);
+}
+
+void
+profile_group_by_process(const struct profile *src, struct profile *out)
+{
+	uint64_t *pcs = NULL;
+	size_t cap = 0, i;
+
+	profile_like(src, out);
+	for (i = 0; i < src->nsamples; i++) {
+		const struct profile_sample *s = &src->samples[i];
+		const struct profile_stack *st = &src->stacks[s->stack - 1];
+		const char *name = src->strings.v[s->proc_name];
+		struct profile_sample key = *s;
+		char root[128];
+
+		if (name[0])
+			snprintf(root, sizeof(root), "process %s (%d)", name,
+				 (int) s->pid);
+		else
+			snprintf(root, sizeof(root), "process %d",
+				 (int) s->pid);
+		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
+		for (size_t k = 0; k < st->n; k++)
+			pcs[k] = pc_for(out, src, src->pcs[st->off + k], 0);
+		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
+			     profile_string(out, root);
+		key.stack = profile_stack(out, pcs, st->n + 1);
+		key.name = profile_string(out, src->strings.v[s->name]);
+		key.proc_name = profile_string(out, name);
+		profile_add_sample(out, &key, s->values);
 	}
 	free(pcs);
 }

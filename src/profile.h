@@ -26,6 +26,29 @@
  * Only for a profile that is written out, never merged into another. */
 # define PROFILE_PC_NAMED	(1ull << 61)
 
+/* Bits 48 to 59: in a profile of several processes, which one a pc
+ * belongs to (1 for the first; 0: the profile is of one process).  User
+ * addresses on x86-64 stay below bit 47.  Pseudo-frames carry none. */
+# define PROFILE_PC_PROC_SHIFT	48
+# define PROFILE_PC_PROC_MAX	4095u
+# define PROFILE_PC_PROC_MASK	((uint64_t) PROFILE_PC_PROC_MAX << \
+				 PROFILE_PC_PROC_SHIFT)
+
+/* The process number of a stored pc (0: none). */
+static inline unsigned int
+profile_pc_proc(uint64_t stored)
+{
+	return (unsigned int) ((stored & PROFILE_PC_PROC_MASK) >>
+			       PROFILE_PC_PROC_SHIFT);
+}
+
+/* The address of a stored pc, without its flags and process number. */
+static inline uint64_t
+profile_pc_addr(uint64_t stored)
+{
+	return stored & ~(PROFILE_PC_EXACT | PROFILE_PC_PROC_MASK);
+}
+
 static inline bool
 profile_pc_is_wait(uint64_t stored)
 {
@@ -51,6 +74,8 @@ struct profile_sample {
 	uint32_t name;		/* string id of the thread name */
 	uint8_t state;		/* enum thread_state */
 	uint16_t wait;		/* system call asleep in, plus one; 0: none */
+	pid_t pid;		/* its process, in a profile of several; 0 */
+	uint32_t proc_name;	/* string id of the process name, or 0 */
 	int64_t values[PROFILE_MAX_VALUES];
 };
 
@@ -69,6 +94,8 @@ struct profile {
 	 * otherwise a sample's name goes under name_label (if not NULL). */
 	bool thread_labels;
 	const char *name_label;
+	/* Samples carry pid and process_name too (several processes). */
+	bool process_labels;
 	/* The value folded stacks and flame graphs show; -1: the last. */
 	int display_value;
 
@@ -108,6 +135,22 @@ bool profile_pseudo_name(const struct profile *p, uint64_t stored,
 			 char *buf, size_t len);
 /* A copy of @src whose stacks each have a root "thread NAME (TID)". */
 void profile_group_by_thread(const struct profile *src, struct profile *out);
+/*
+ * Adds every sample of @src, the profile of process @pid named
+ * @proc_name, to @dst (same value types), as process number @proc (1 to
+ * PROFILE_PC_PROC_MAX): its pcs carry that number, so that a frame
+ * source can tell whose symbols they need, and its samples the pid and
+ * process name.  Sets dst->process_labels.
+ */
+void profile_add_process(struct profile *dst, const struct profile *src,
+			 unsigned int proc, pid_t pid, const char *proc_name);
+/* Adds @values to the sample like @key (its stack, labels, pid and
+ * process name ids in @p). */
+void profile_add_sample(struct profile *p, const struct profile_sample *key,
+			const int64_t *values);
+/* A copy of @src whose stacks each have a root "process NAME (PID)". */
+void profile_group_by_process(const struct profile *src,
+			      struct profile *out);
 /* Total of value @i over all samples. */
 int64_t profile_total(const struct profile *p, size_t i);
 

@@ -7,6 +7,8 @@
 #include "record.h"
 #include "attach.h"
 #include "msg.h"
+#include "pidsel.h"
+#include "procfs.h"
 #include "signals.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -38,6 +40,34 @@ tracer_thread(void *arg)
 	stop_signals_block();
 	job->rc = sampler_run(&job->o->sampler, job->res);
 	return NULL;
+}
+
+/* Below this share of the target's CPU, a cpu profile is incomplete
+ * enough to say so. */
+#define CPU_SHARE_MIN	0.9
+
+/*
+ * A cpu profile that holds less than 90 % of the CPU the target used
+ * says so, with what loses CPU: a thread's CPU is charged when it is
+ * next sampled, so what a thread used after its last sample is lost
+ * when it ends first, and a missed sample carries its CPU only to a
+ * later one.  Runs shorter than 20 periods are left alone: one sample
+ * more or less is more than the margin there.
+ */
+static void
+cpu_share_warning(const struct record_opts *o,
+		  const struct sampler_result *res)
+{
+	const struct sampler_stats *st = &res->stats;
+	uint64_t in = (uint64_t) profile_total(&res->profile, 1);
+	uint64_t used = st->target_cpu_ns;
+	uint64_t period = 1000000000ull / (uint64_t) o->sampler.rate_hz;
+
+	if (used < 20 * period || (double) in >= CPU_SHARE_MIN * used)
+		return;
+	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one (%" PRIu64 " threads in the run), and %" PRIu64 " samples were missed",
+		    100.0 * (double) in / (double) used, st->threads_seen,
+		    st->missed);
 }
 
 static void
@@ -100,7 +130,64 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		units_duration(profile_total(&res->profile, 1), a, sizeof(a));
 		units_duration(st->target_cpu_ns, b, sizeof(b));
 		info_msg("CPU in the profile %s; the target used %s", a, b);
+		cpu_share_warning(o, res);
 	}
+}
+
+/* Kills the command we started: it must not outlive a failed run. */
+static void
+command_kill(struct spawned *cmd)
+{
+	if (cmd->pid <= 0 || cmd->reaped)
+		return;
+	kill(cmd->pid, SIGKILL);
+	while (waitpid(cmd->pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	cmd->reaped = true;
+	stop_forward_pid = 0;
+}
+
+/*
+ * Sampling ended before the command did (--duration, or it called
+ * execve): the tracer thread is gone, so the command runs on untraced;
+ * wait for it, as `time` would, sending it the stop signals we get.
+ */
+static void
+command_wait(struct record_opts *o, struct sampler_result *res)
+{
+	struct spawned *cmd = &o->cmd;
+	int st;
+
+	if (!res->spawned || res->exit_known || cmd->pid <= 0 ||
+	    cmd->reaped)
+		return;
+	if (!o->quiet)
+		info_msg("sampling ended; waiting for the command (pid %d) to exit",
+			 (int) cmd->pid);
+	while (waitpid(cmd->pid, &st, __WALL) < 0) {
+		if (errno != EINTR)
+			return;
+	}
+	cmd->reaped = true;
+	stop_forward_pid = 0;
+	res->exit_known = true;
+	res->target_exited = true;
+	res->exit_status = st;
+}
+
+/* The command's exit status when it failed, 0 when it did not. */
+static int
+command_failed(const struct sampler_result *res)
+{
+	int s = res->exit_status;
+
+	if (!res->spawned || !res->exit_known)
+		return 0;
+	if (WIFEXITED(s))
+		return WEXITSTATUS(s);
+	if (WIFSIGNALED(s))
+		return 128 + WTERMSIG(s);
+	return 0;
 }
 
 static void
@@ -108,7 +195,7 @@ report_child(const struct sampler_result *res)
 {
 	int s = res->exit_status;
 
-	if (!res->spawned || !res->target_exited)
+	if (!res->spawned || !res->exit_known)
 		return;
 	if (WIFEXITED(s))
 		info_msg("command exited with status %d", WEXITSTATUS(s));
@@ -129,43 +216,62 @@ record_sample(struct record_opts *o, struct sampler_result *res)
 	stop_signals_install();
 	memset(&job, 0, sizeof(job));
 	memset(res, 0, sizeof(*res));
+	memset(&o->cmd, 0, sizeof(o->cmd));
+	if (o->sampler.argv) {
+		/* Forked here, in the thread that lives as long as pidprof:
+		 * the command dies with it (PR_SET_PDEATHSIG is tied to the
+		 * forking thread, and the tracer thread ends first). */
+		if (spawn_command(o->sampler.argv, true, &o->cmd,
+				  &res->err) < 0) {
+			error_msg_err(&res->err);
+			return -1;
+		}
+		o->sampler.spawned = &o->cmd;
+		stop_forward_pid = o->cmd.pid;
+	}
 	job.o = o;
 	job.res = res;
 	rc = pthread_create(&thr, NULL, tracer_thread, &job);
 	if (rc != 0) {
 		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		command_kill(&o->cmd);
 		return -1;
 	}
 	pthread_join(thr, NULL);
 	if (job.rc < 0) {
 		error_msg_err(&res->err);
 		sampler_result_free(res);
+		command_kill(&o->cmd);
 		return -1;
 	}
+	if (o->cmd.reaped)
+		stop_forward_pid = 0;
 	return 0;
 }
 
-size_t
-record_write(const struct record_opts *o, const struct sampler_result *res)
+/*
+ * Renders res->profile, whose pcs @src symbolizes, into every output.
+ * @who names what was sampled ("pid 12", "pids 12,13"); @by_process
+ * gives the collapsed and SVG outputs a root frame per process.
+ */
+static size_t
+write_outputs(const struct record_opts *o, const struct sampler_result *res,
+	      const struct frame_source *srcp, const char *who,
+	      bool by_process)
 {
 	struct pp_err err;
-	struct frame_source src;
+	struct frame_source src = *srcp;
 	char comments[4][256], title[160], subtitle[256];
 	const char *cptr[5];
 	struct render_info info;
-	struct profile grouped;
+	struct profile grouped, by_thread;
 	bool have_grouped = false;
 	size_t i, written = 0;
 
-	/* Without symbols (nothing could be sampled), frames stay empty. */
-	if (res->syms)
-		symbols_frame_source(res->syms, &src);
-	else
-		empty_frame_source(&src);
 	snprintf(comments[0], sizeof(comments[0]),
-		 "pidprof %s: %s mode, %d Hz, pid %d, %s", PACKAGE_VERSION,
-		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz,
-		 (int) res->pid, res->perf ? "perf events" : "ptrace");
+		 "pidprof %s: %s mode, %d Hz, %s, %s", PACKAGE_VERSION,
+		 sample_mode_name(o->sampler.mode), o->sampler.rate_hz, who,
+		 res->perf ? "perf events" : "ptrace");
 	snprintf(comments[1], sizeof(comments[1]),
 		 "samples: %" PRIu64 " by perf events, %" PRIu64
 		 " stopped, %" PRIu64 " read asleep, %"
@@ -193,9 +299,14 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		 res->stats.profiler_cpu_ns / 1e9);
 	for (i = 0; i < 4; i++)
 		cptr[i] = comments[i];
-	snprintf(title, sizeof(title), "%s time, process %d",
-		 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
-		 (int) res->pid);
+	/* "process 12" for one, "pids 12,13" for several */
+	if (strncmp(who, "pid ", 4) == 0)
+		snprintf(title, sizeof(title), "%s time, process %s",
+			 o->sampler.mode == MODE_CPU ? "CPU" : "Wall",
+			 who + 4);
+	else
+		snprintf(title, sizeof(title), "%s time, %s",
+			 o->sampler.mode == MODE_CPU ? "CPU" : "Wall", who);
 	snprintf(subtitle, sizeof(subtitle), "%s", comments[1]);
 	info.title = title;
 	info.subtitle = subtitle;
@@ -209,10 +320,19 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 		struct buf out;
 		int ok;
 
-		if (o->group_by_thread &&
+		if ((o->group_by_thread || by_process) &&
 		    output_groups_threads(o->outputs[i].format)) {
-			if (!have_grouped)
+			/* The thread's root under the process's. */
+			if (!have_grouped && o->group_by_thread &&
+			    by_process) {
+				profile_group_by_thread(p, &by_thread);
+				profile_group_by_process(&by_thread, &grouped);
+				profile_free(&by_thread);
+			} else if (!have_grouped && by_process) {
+				profile_group_by_process(p, &grouped);
+			} else if (!have_grouped) {
 				profile_group_by_thread(p, &grouped);
+			}
 			have_grouped = true;
 			p = &grouped;
 		}
@@ -231,11 +351,290 @@ record_write(const struct record_opts *o, const struct sampler_result *res)
 	return written;
 }
 
+size_t
+record_write(const struct record_opts *o, const struct sampler_result *res)
+{
+	struct frame_source src;
+	struct sampler_result one;
+	char who[32], comm[64];
+	size_t written;
+
+	/* Without symbols (nothing could be sampled), frames stay empty. */
+	if (res->syms)
+		symbols_frame_source(res->syms, &src);
+	else
+		empty_frame_source(&src);
+	snprintf(who, sizeof(who), "pid %d", (int) res->pid);
+	if (!o->group_by_process)
+		return write_outputs(o, res, &src, who, false);
+	/* --group-by process of one process: its pid and name on each
+	 * sample, for the root frame. */
+	one = *res;
+	profile_init(&one.profile);
+	one.profile.nvalues = res->profile.nvalues;
+	memcpy(one.profile.types, res->profile.types,
+	       sizeof(one.profile.types));
+	one.profile.period_type = res->profile.period_type;
+	one.profile.period = res->profile.period;
+	one.profile.time_nanos = res->profile.time_nanos;
+	one.profile.duration_nanos = res->profile.duration_nanos;
+	procfs_thread_comm(res->pid, res->pid, comm, sizeof(comm));
+	profile_add_process(&one.profile, &res->profile, 0, res->pid, comm);
+	written = write_outputs(o, &one, &src, who, true);
+	profile_free(&one.profile);
+	return written;
+}
+
 uint64_t
 record_samples(const struct sampler_result *res)
 {
 	return res->stats.stopped + res->stats.blocked + res->stats.reused +
 	       res->stats.perf_samples - res->stats.idle;
+}
+
+/* -p, --pidfile and --name into o->pids; an exit status on error,
+ * -1 when done. */
+static int
+resolve_pids(struct record_opts *o)
+{
+	struct pp_err err;
+	size_t i, j, k, nfound;
+	pid_t pid;
+
+	for (i = 0; i < o->npidfiles; i++) {
+		if (pidsel_read_pidfile(o->pidfiles[i], &pid, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+		if (pid == getpid()) {
+			error_msg("the pidfile %s names pidprof itself",
+				  o->pidfiles[i]);
+			return EXIT_FATAL;
+		}
+		if (o->npids < RECORD_MAX_PIDS)
+			o->pids[o->npids++] = pid;
+	}
+	for (i = 0; i < o->nnames; i++) {
+		pid_t found[RECORD_MAX_PIDS];
+
+		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
+				   &nfound, &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+		if (!nfound) {
+			error_msg("no process is named %s (its name or its executable's)",
+				  o->names[i]);
+			return EXIT_FATAL;
+		}
+		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
+			for (j = 0; j < o->npids && o->pids[j] != found[k];
+			     j++)
+				;
+			if (j < o->npids)
+				continue;
+			if (o->npids == RECORD_MAX_PIDS) {
+				warning_msg("more than %d processes: the others are left out",
+					    RECORD_MAX_PIDS);
+				break;
+			}
+			o->pids[o->npids++] = found[k];
+		}
+	}
+	if (o->npids)
+		o->sampler.pid = o->pids[0];
+	return -1;
+}
+
+/* Sums of the counters of several samplers (one tracer thread). */
+static void
+stats_add(struct sampler_stats *d, const struct sampler_stats *s)
+{
+	size_t i;
+
+	d->ticks += s->ticks;
+	d->ticks_late += s->ticks_late;
+	d->stopped += s->stopped;
+	d->blocked += s->blocked;
+	d->reused += s->reused;
+	d->missed += s->missed;
+	d->stopped_late += s->stopped_late;
+	d->idle += s->idle;
+	d->idle_ns += s->idle_ns;
+	d->truncated += s->truncated;
+	d->unwind_errors += s->unwind_errors;
+	d->threads_seen += s->threads_seen;
+	d->syscalls_restarted += s->syscalls_restarted;
+	d->signals_suppressed += s->signals_suppressed;
+	d->target_cpu_ns += s->target_cpu_ns;
+	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
+		d->stop_hist[i] += s->stop_hist[i];
+		d->wait_hist[i] += s->wait_hist[i];
+		d->span_hist[i] += s->span_hist[i];
+	}
+#define MAX_OF(f) do { if (s->f > d->f) d->f = s->f; } while (0)
+	MAX_OF(stop_max_ns);
+	MAX_OF(wait_max_ns);
+	MAX_OF(span_max_ns);
+	/* The same thread's clocks, each since its sampler began. */
+	MAX_OF(wall_ns);
+	MAX_OF(profiler_cpu_ns);
+#undef MAX_OF
+}
+
+struct many_job {
+	struct record_opts *o;
+	struct sampler_result *res;
+	char (*names)[64];	/* process names, for the labels */
+	struct sampler_procs procs;
+	int rc;
+};
+
+/* --name, once a second: processes of those names that appeared since
+ * are sampled too. */
+static void
+rescan_names(struct sampler_procs *p, void *arg)
+{
+	struct many_job *job = arg;
+	const struct record_opts *o = job->o;
+	pid_t found[RECORD_MAX_PIDS];
+	struct pp_err err;
+	size_t i, j, k, nfound;
+
+	for (i = 0; i < o->nnames; i++) {
+		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
+				   &nfound, &err) < 0)
+			continue;
+		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
+			for (j = 0; j < p->n && p->pids[j] != found[k]; j++)
+				;
+			if (j < p->n || p->n == p->max)
+				continue;
+			procfs_thread_comm(found[k], found[k], job->names[p->n],
+					   sizeof(job->names[p->n]));
+			p->pids[p->n++] = found[k];
+		}
+	}
+}
+
+static void *
+many_thread(void *arg)
+{
+	struct many_job *job = arg;
+
+	stop_signals_block();
+	job->rc = sampler_run_many(&job->o->sampler, &job->procs, job->res);
+	return NULL;
+}
+
+/* record of several processes: one profile, each sample labelled with
+ * its pid and process name. */
+static int
+record_run_many(struct record_opts *o)
+{
+	size_t n, i, written, nattached = 0;
+	struct sampler_result *res = xcalloc(RECORD_MAX_PIDS, sizeof(*res));
+	struct frame_source *srcs = xcalloc(RECORD_MAX_PIDS, sizeof(*srcs));
+	char (*names)[64] = xcalloc(RECORD_MAX_PIDS, sizeof(*names));
+	struct frame_sources set = { srcs, 0 };
+	struct sampler_result m;
+	struct frame_source src;
+	struct many_job job;
+	int status = EXIT_COMPLETE, rc;
+	char who[256];
+	size_t at;
+	pthread_t thr;
+
+	/* Names now: a process that exits takes its name with it. */
+	for (i = 0; i < o->npids; i++)
+		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
+				   sizeof(names[i]));
+	memset(&job, 0, sizeof(job));
+	job.o = o;
+	job.res = res;
+	job.names = names;
+	job.procs.pids = o->pids;
+	job.procs.n = o->npids;
+	job.procs.max = RECORD_MAX_PIDS;
+	if (o->nnames) {
+		job.procs.rescan = rescan_names;
+		job.procs.arg = &job;
+	}
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	stop_signals_install();
+	rc = pthread_create(&thr, NULL, many_thread, &job);
+	if (rc != 0) {
+		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		status = EXIT_FATAL;
+		goto out;
+	}
+	pthread_join(thr, NULL);
+	/* With --name, more may have come. */
+	n = o->npids = job.procs.n;
+	set.n = n;
+	if (job.rc < 0) {
+		error_msg("not one of the %zu processes could be sampled", n);
+		status = EXIT_FATAL;
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	profile_init(&m.profile);
+	at = (size_t) snprintf(who, sizeof(who), "pids");
+	for (i = 0; i < n; i++) {
+		const struct profile *p = &res[i].profile;
+
+		empty_frame_source(&srcs[i]);
+		if (!res[i].attached)
+			continue;
+		if (!nattached++) {
+			m.profile.nvalues = p->nvalues;
+			memcpy(m.profile.types, p->types,
+			       sizeof(m.profile.types));
+			m.profile.period_type = p->period_type;
+			m.profile.period = p->period;
+			m.profile.time_nanos = p->time_nanos;
+		}
+		if (p->time_nanos + p->duration_nanos >
+		    m.profile.time_nanos + m.profile.duration_nanos)
+			m.profile.duration_nanos = p->time_nanos +
+				p->duration_nanos - m.profile.time_nanos;
+		if (res[i].syms)
+			symbols_frame_source(res[i].syms, &srcs[i]);
+		profile_add_process(&m.profile, p, (unsigned int) i + 1,
+				    o->pids[i], names[i]);
+		stats_add(&m.stats, &res[i].stats);
+		if (at < sizeof(who))
+			at += (size_t) snprintf(who + at, sizeof(who) - at,
+						"%s%d", nattached > 1 ?
+						"," : " ",
+						(int) o->pids[i]);
+	}
+	multi_frame_source(&set, &src);
+	written = write_outputs(o, &m, &src, who, true);
+	if (written < o->noutputs)
+		status = EXIT_PARTIAL;
+	if (!o->quiet) {
+		print_summary(o, &m);
+		info_msg("%zu processes sampled of %zu", nattached, n);
+	}
+	if (!written) {
+		status = EXIT_FATAL;
+	} else if (record_samples(&m) == 0) {
+		error_msg("no samples: %s",
+			  o->sampler.mode == MODE_CPU ?
+			  "the processes used no CPU while they were sampled (try --mode wall)" :
+			  "they ended before the first tick");
+		status = EXIT_FATAL;
+	}
+	profile_free(&m.profile);
+out:
+	for (i = 0; i < o->npids; i++)
+		sampler_result_free(&res[i]);
+	free(res);
+	free(srcs);
+	free(names);
+	return status;
 }
 
 int
@@ -248,6 +647,23 @@ record_run(struct record_opts *o)
 	/* Nothing is attached when an output cannot be created. */
 	if (!outputs_check(o->outputs, o->noutputs))
 		return EXIT_FATAL;
+	status = resolve_pids(o);
+	if (status >= 0)
+		return status;
+	status = EXIT_COMPLETE;
+	/* --name: several processes, and those that come later.  Their
+	 * samplers share one tracer thread's loop of ticks, which perf
+	 * events (a loop of their own) do not take part in yet. */
+	if (o->npids > 1 || o->nnames) {
+		if (o->sampler.sampler == SAMPLER_PERF) {
+			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several");
+			return EXIT_USAGE;
+		}
+		if (o->sampler.sampler == SAMPLER_AUTO && !o->quiet)
+			info_msg("sampler: ptrace (several processes)");
+		o->sampler.sampler = SAMPLER_PTRACE;
+		return record_run_many(o);
+	}
 	if (record_sample(o, &res) < 0)
 		return EXIT_FATAL;
 	written = record_write(o, &res);
@@ -255,6 +671,7 @@ record_run(struct record_opts *o)
 		status = EXIT_PARTIAL;
 	if (!o->quiet)
 		print_summary(o, &res);
+	command_wait(o, &res);
 	report_child(&res);
 
 	if (!written) {
@@ -268,6 +685,10 @@ record_run(struct record_opts *o)
 			  "the process ended before the first tick");
 		status = EXIT_FATAL;
 	}
+	/* A failing command fails the run, as in a CI step: its status
+	 * wins over ours. */
+	if (command_failed(&res))
+		status = command_failed(&res);
 	sampler_result_free(&res);
 	return status;
 }

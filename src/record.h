@@ -10,6 +10,9 @@
 # include "sampler.h"
 
 # define RECORD_MAX_OUTPUTS	16
+/* Processes in one profile, at most (--pid, --name, --pidfile). */
+# define RECORD_MAX_PIDS	256
+# define RECORD_MAX_SOURCES	16
 
 struct record_opts {
 	struct sampler_opts sampler;
@@ -19,9 +22,23 @@ struct record_opts {
 	/* collapsed and SVG outputs: a root frame per thread */
 	bool group_by_thread;
 	const char *note;	/* one more pprof comment, or NULL */
+	/* -- COMMAND: forked by record_sample in the calling thread */
+	struct spawned cmd;
+	/* Several processes: -p (repeatable, comma lists), --name,
+	 * --pidfile; resolved into pids by record_run. */
+	pid_t pids[RECORD_MAX_PIDS];
+	size_t npids;
+	const char *names[RECORD_MAX_SOURCES];
+	size_t nnames;
+	const char *pidfiles[RECORD_MAX_SOURCES];
+	size_t npidfiles;
+	/* collapsed and SVG outputs: a root frame per process */
+	bool group_by_process;
 };
 
-/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */
+/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL), or
+ * that of a command that failed (its own status, 128 + N for a
+ * signal N). */
 int record_run(struct record_opts *o);
 
 /*

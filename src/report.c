@@ -103,6 +103,20 @@ file_profile(const struct pprof_file *f, int vi, struct profile *p)
 		for (k = 0; k < p->nvalues; k++)
 			v[k] = s->values[k];
 		name = profile_string(p, s->thread_name);
+		if (s->pid) {
+			/* Several processes: their labels go on. */
+			struct profile_sample key = {
+				.stack = profile_stack(p, pcs, s->nlocations),
+				.tid = (pid_t) s->tid, .name = name,
+				.state = THREAD_OTHER, .pid = (pid_t) s->pid,
+				.proc_name = profile_string(p,
+							    s->process_name),
+			};
+
+			p->process_labels = true;
+			profile_add_sample(p, &key, v);
+			continue;
+		}
 		profile_add(p, profile_stack(p, pcs, s->nlocations),
 			    (pid_t) s->tid, name, THREAD_OTHER, v);
 	}
@@ -239,6 +253,48 @@ cmp_thread(const void *a, const void *b)
 	return strcmp(x->thread_name, y->thread_name);
 }
 
+static int
+cmp_process(const void *a, const void *b)
+{
+	const struct pprof_sample *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return strcmp(x->process_name, y->process_name);
+}
+
+/* A table per process (labels pid and process_name), in the order of
+ * their ids. */
+static void
+print_processes(const struct report_opts *o, const struct pprof_file *f,
+		int vi)
+{
+	struct pprof_sample *sorted;
+	struct pprof_file view;
+	size_t i, k;
+
+	sorted = xcalloc(f->nsamples + 1, sizeof(*sorted));
+	memcpy(sorted, f->samples, f->nsamples * sizeof(*sorted));
+	qsort(sorted, f->nsamples, sizeof(*sorted), cmp_process);
+	for (i = 0; i < f->nsamples; i++) {
+		if (i && cmp_process(&sorted[i - 1], &sorted[i]) == 0)
+			continue;
+		view = *f;
+		view.samples = xcalloc(f->nsamples + 1,
+				       sizeof(*view.samples));
+		view.nsamples = 0;
+		for (k = 0; k < f->nsamples; k++)
+			if (cmp_process(&f->samples[k], &sorted[i]) == 0)
+				view.samples[view.nsamples++] = f->samples[k];
+		printf("%sProcess %s (%" PRId64 ")\n", i ? "\n" : "",
+		       sorted[i].process_name[0] ? sorted[i].process_name :
+		       "?", sorted[i].pid);
+		print_top(o, &view, vi);
+		free(view.samples);
+	}
+	free(sorted);
+}
+
 /* A table per thread, in the order of their ids. */
 static void
 print_threads(const struct report_opts *o, const struct pprof_file *f,
@@ -326,7 +382,9 @@ report_run(const struct report_opts *o)
 		f.samples = view.samples;
 		f.nsamples = view.nsamples;
 	}
-	if (!o->noutputs && o->group_by_thread) {
+	if (!o->noutputs && o->group_by_process) {
+		print_processes(o, &f, vi);
+	} else if (!o->noutputs && o->group_by_thread) {
 		print_threads(o, &f, vi);
 	} else if (!o->noutputs) {
 		print_top(o, &f, vi);
@@ -338,16 +396,25 @@ report_run(const struct report_opts *o)
 
 		file_frames_init(&ff, &f, &src);
 		file_profile(&f, vi, &p);
-		struct profile grouped;
+		struct profile grouped, by_thread;
+		bool group = o->group_by_thread || o->group_by_process;
 
-		if (o->group_by_thread)
+		/* A thread's root under its process's. */
+		if (o->group_by_thread && o->group_by_process) {
+			profile_group_by_thread(&p, &by_thread);
+			profile_group_by_process(&by_thread, &grouped);
+			profile_free(&by_thread);
+		} else if (o->group_by_process) {
+			profile_group_by_process(&p, &grouped);
+		} else if (o->group_by_thread) {
 			profile_group_by_thread(&p, &grouped);
+		}
 		for (i = 0; i < o->noutputs; i++) {
 			const struct profile *use = &p;
 			struct buf out;
 			int ok;
 
-			if (o->group_by_thread &&
+			if (group &&
 			    output_groups_threads(o->outputs[i].format))
 				use = &grouped;
 			buf_init(&out);
@@ -360,7 +427,7 @@ report_run(const struct report_opts *o)
 				status = EXIT_PARTIAL;
 			buf_free(&out);
 		}
-		if (o->group_by_thread)
+		if (group)
 			profile_free(&grouped);
 		profile_free(&p);
 		file_frames_free(&ff);

@@ -21,6 +21,7 @@ struct report_opts {
 	bool quiet;
 	const char *thread;		/* only this thread: a name or an id */
 	bool group_by_thread;		/* a table, or a root, per thread */
+	bool group_by_process;		/* the same per process */
 };
 
 int report_run(const struct report_opts *o);

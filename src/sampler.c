@@ -741,7 +741,11 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->stat_fd = -1;
 	s->res = res;
 	memset(res, 0, sizeof(*res));
-	if (o->argv) {
+	if (o->spawned) {
+		rc = target_spawned(&s->t, o->spawned, o->stack_size,
+				    &res->err);
+		res->spawned = rc == 0 || s->t.pid > 0;
+	} else if (o->argv) {
 		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
 	} else {
@@ -781,6 +785,10 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 fail:
 	if (s->uw)
 		o->unwinder->close(s->uw);
+	/* The caller must know whether the command it forked still has
+	 * an exit status to collect. */
+	if (o->spawned && s->t.leader_exited)
+		o->spawned->reaped = true;
 	target_release(&s->t);
 	free(s);
 	return NULL;
@@ -1124,7 +1132,10 @@ sampler_close(struct sampler *s)
 		warning_msg("process %d called execve: sampling stopped there",
 			    (int) s->t.pid);
 	res->target_exited = !target_alive(&s->t);
+	res->exit_known = s->t.leader_exited;
 	res->exit_status = s->t.exit_status;
+	if (s->o->spawned && s->t.leader_exited)
+		s->o->spawned->reaped = true;
 	for (size_t i = 0; i < s->nbooks; i++)
 		if (s->books[i].sched_fd >= 0)
 			close(s->books[i].sched_fd);
@@ -1152,6 +1163,121 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 		return -1;
 	sampler_poll(s, o->duration_ns ? s->start_ns + o->duration_ns : 0);
 	sampler_close(s);
+	return 0;
+}
+
+/* Opens the sampler of process @i of @p into v[i]; false if it could
+ * not be attached (said in a warning). */
+static bool
+open_one(const struct sampler_opts *o, struct sampler_procs *p, size_t i,
+	 struct sampler **v, struct sampler_result *res)
+{
+	struct sampler_opts so = *o;
+
+	so.pid = p->pids[i];
+	so.argv = NULL;
+	so.spawned = NULL;
+	/* One status line would not tell which process it is. */
+	so.status_line = false;
+	v[i] = sampler_open(&so, &res[i]);
+	res[i].pid = p->pids[i];
+	if (!v[i]) {
+		warning_msg("process %d left out: %s", (int) p->pids[i],
+			    res[i].err.text);
+		return false;
+	}
+	res[i].attached = true;
+	return true;
+}
+
+int
+sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
+		 struct sampler_result *res)
+{
+	struct sampler **v = xcalloc(p->max + 1, sizeof(*v));
+	uint64_t until = 0, start, next_scan;
+	size_t i, live = 0;
+
+	for (i = 0; i < p->n; i++)
+		live += open_one(o, p, i, v, res);
+	if (!live) {
+		free(v);
+		return -1;
+	}
+	/* The duration counts once they are all attached. */
+	start = now_ns();
+	if (o->duration_ns)
+		until = start + o->duration_ns;
+	next_scan = start + 1000000000ull;
+	while (live) {
+		struct sampler *s = NULL;
+		uint64_t now = now_ns();
+
+		if (*o->stop || (until && now >= until))
+			break;
+		/* A process that ended is let go now, with a line. */
+		for (i = 0; i < p->n; i++) {
+			if (!v[i] || !ended(v[i]))
+				continue;
+			sampler_close(v[i]);
+			v[i] = NULL;
+			live--;
+			info_msg("process %d exited; %zu still sampled",
+				 (int) p->pids[i], live);
+		}
+		if (!live)
+			break;
+		/* Processes that appeared since the last look: between
+		 * ticks, no thread is stopped. */
+		if (p->rescan && now >= next_scan) {
+			size_t old = p->n;
+
+			p->rescan(p, p->arg);
+			for (i = old; i < p->n; i++)
+				if (open_one(o, p, i, v, res)) {
+					live++;
+					info_msg("process %d appeared; %zu sampled",
+						 (int) p->pids[i], live);
+				}
+			next_scan = now_ns() + 1000000000ull;
+			continue;
+		}
+		/* The sampler whose tick comes first. */
+		for (i = 0; i < p->n; i++)
+			if (v[i] && (!s || v[i]->next_tick < s->next_tick))
+				s = v[i];
+		if (!s)
+			break;
+		if (now < s->next_tick) {
+			uint64_t wait = s->next_tick - now;
+
+			if (until && until - now < wait)
+				wait = until - now;
+			if (p->rescan && next_scan - now < wait)
+				wait = next_scan > now ? next_scan - now : 0;
+			/* The wait reaps the stops of every process. */
+			target_wait_tick(&s->t, wait);
+			if (now_ns() < s->next_tick) {
+				target_rt_end(&s->t);
+				continue;
+			}
+		}
+		tick(s);
+		s->next_tick += next_interval(s);
+		now = now_ns();
+		if (now > s->next_tick) {
+			uint64_t period = 1000000000ull / s->o->rate_hz;
+
+			s->res->stats.ticks_late +=
+				(now - s->next_tick) / period + 1;
+			s->next_tick = now + next_interval(s);
+		}
+		target_rt_end(&s->t);
+	}
+	for (i = 0; i < p->n; i++)
+		if (v[i])
+			sampler_close(v[i]);
+	free(v);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 # define PIDPROF_SAMPLER_H
 
 # include "common.h"
+# include "attach.h"
 # include "err.h"
 # include "procimg.h"
 # include "profile.h"
@@ -34,7 +35,10 @@ enum sampler_kind {
 
 struct sampler_opts {
 	pid_t pid;		/* attach to it, or 0 ... */
-	char *const *argv;	/* ... start this command */
+	char *const *argv;	/* ... start this command ... */
+	/* ... or seize this one, forked already (spawn_command): its
+	 * reaped flag is set when its exit status was collected */
+	struct spawned *spawned;
 	enum sample_mode mode;
 	enum sampler_kind sampler;
 	int rate_hz;
@@ -92,6 +96,8 @@ struct sampler_result {
 	bool perf;		/* perf events took the samples */
 	bool perf_kernel;	/* with those in kernel mode */
 	bool target_exited;
+	bool exit_known;	/* exit_status holds the command's */
+	bool attached;		/* sampler_run_many: this one was */
 	int exit_status;	/* wait status of a spawned command */
 	struct pp_err err;
 };
@@ -145,6 +151,25 @@ void sampler_close(struct sampler *s);
 /* open, poll until the duration ends, close.  Returns 0, or -1 with
  * res->err set when nothing could be started. */
 int sampler_run(const struct sampler_opts *o, struct sampler_result *res);
+/*
+ * Several processes in one tracer thread: a sampler each (@o with pid
+ * set to each of p->pids), ticking in turn, sharing one reaper.  A process
+ * that cannot be attached is reported and left out; one that exits is
+ * closed at once with a line.  Runs until the duration ends, a stop
+ * request or every process is gone.  Fills res[i] for each pid (room
+ * for p->max; res[i].attached says whether it was).  Returns 0, or -1
+ * when not one could be attached (res[0].err says why).
+ */
+struct sampler_procs {
+	pid_t *pids;		/* n of them, with room for max */
+	size_t n, max;
+	/* When not NULL, called about once a second: appends to pids the
+	 * processes that appeared since (--name), which are sampled too. */
+	void (*rescan)(struct sampler_procs *p, void *arg);
+	void *arg;
+};
+int sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
+		     struct sampler_result *res);
 void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */
 uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);

@@ -6,13 +6,27 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t stop_forward_pid;
 
 static void
-on_stop_signal(int sig)
+on_stop_signal(int sig, siginfo_t *si, void *uc)
 {
-	stop_requested = sig;
+	pid_t pid = stop_forward_pid;
+
+	(void) uc;
+	if (pid <= 0) {
+		stop_requested = sig;
+		return;
+	}
+	/* The command we started ends as it would without us, and the
+	 * recording with it.  A terminal's ^C (sent by the kernel to the
+	 * foreground process group) already reached it, unless it left
+	 * our process group. */
+	if (si->si_code != SI_KERNEL || getpgid(pid) != getpgrp())
+		kill(pid, sig);
 }
 
 void
@@ -22,7 +36,8 @@ stop_signals_install(void)
 
 	memset(&sa, 0, sizeof(sa));
 	/* No SA_RESTART: a sleep or wait in progress ends at once. */
-	sa.sa_handler = on_stop_signal;
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -11,6 +11,10 @@
 # include <signal.h>
 
 extern volatile sig_atomic_t stop_requested;
+/* When set, the signals are sent on to this process (a command pidprof
+ * started) instead of setting stop_requested: the run ends when it
+ * does. */
+extern volatile sig_atomic_t stop_forward_pid;
 
 void stop_signals_install(void);
 /* Blocks them in the calling thread, so that they reach the main one. */

@@ -5,6 +5,7 @@
 #include "heap.h"
 #include "msg.h"
 #include "parse.h"
+#include "pidsel.h"
 #include "procfs.h"
 #include "record.h"
 #include "signals.h"
@@ -252,94 +253,16 @@ snapdir_row_time(const char *row)
 
 /* --- Finding the process -------------------------------------------- */
 
-/* Name, state and flags from /proc/PID/stat; false when gone. */
-static bool
-read_stat(pid_t pid, char *comm, size_t len, char *state,
-	  unsigned long *flags)
-{
-	char path[64], *text, *open, *close;
-	unsigned long f = 0;
-	size_t n;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	if (procfs_read_file(path, &text, NULL, NULL) < 0)
-		return false;
-	open = strchr(text, '(');
-	close = strrchr(text, ')');
-	if (!open || !close || close < open || close[1] != ' ') {
-		free(text);
-		return false;
-	}
-	n = close - open - 1;
-	if (n >= len)
-		n = len - 1;
-	memcpy(comm, open + 1, n);
-	comm[n] = '\0';
-	*state = close[2];
-	/* state ppid pgrp session tty_nr tpgid flags */
-	for (field = 0, open = close + 2; field < 6 && open; field++) {
-		open = strchr(open, ' ');
-		if (open)
-			open++;
-	}
-	if (open)
-		f = strtoul(open, NULL, 10);
-	*flags = f;
-	free(text);
-	return true;
-}
-
-/* Whether process @pid is called @name: its comm, or the file name of
- * its executable. */
-static bool
-named(pid_t pid, const char *name)
-{
-	char comm[64], path[64], exe[4096], *base;
-	unsigned long flags;
-	char state;
-	ssize_t n;
-
-	if (!read_stat(pid, comm, sizeof(comm), &state, &flags) ||
-	    state == 'Z' || state == 'X' || (flags & PF_KTHREAD))
-		return false;
-	if (strcmp(comm, name) == 0)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int) pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	if (n > 10 && strcmp(exe + n - 10, " (deleted)") == 0)
-		exe[n - 10] = '\0';
-	base = strrchr(exe, '/');
-	return strcmp(base ? base + 1 : exe, name) == 0;
-}
-
 static int
 find_by_name(const char *name, pid_t *out, struct pp_err *err)
 {
-	pid_t found[MAX_NAMED], self = getpid();
+	pid_t found[MAX_NAMED];
 	size_t nfound = 0, i;
-	struct dirent *de;
 	char list[MAX_NAMED * 12];
 	size_t at = 0;
-	DIR *d = opendir("/proc");
 
-	if (!d)
-		return pp_err_set(err, errno, "cannot read /proc: %s",
-				  strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		long pid = len <= 9 ? digits(de->d_name, len) : -1;
-
-		if (pid < 1 || pid == self || !named(pid, name))
-			continue;
-		if (nfound < MAX_NAMED)
-			found[nfound] = pid;
-		nfound++;
-	}
-	closedir(d);
+	if (pidsel_by_name(name, found, MAX_NAMED, &nfound, err) < 0)
+		return -1;
 	if (nfound == 1) {
 		*out = found[0];
 		return 0;
@@ -355,31 +278,6 @@ find_by_name(const char *name, pid_t *out, struct pp_err *err)
 	return pp_err_set(err, EEXIST,
 			  "%zu processes are named %s:%s%s; choose one with --pid or --pidfile",
 			  nfound, name, list, nfound > MAX_NAMED ? " ..." : "");
-}
-
-static int
-read_pidfile(const char *path, pid_t *pid, struct pp_err *err)
-{
-	char *text;
-	const char *why;
-	size_t len;
-
-	if (procfs_read_file(path, &text, &len, err) < 0)
-		return pp_err_set(err, err->errnum,
-				  "cannot read the pidfile %s: %s", path,
-				  strerror(err->errnum));
-	text[strcspn(text, "\n")] = '\0';
-	len = strlen(text);
-	while (len && isspace((unsigned char) text[len - 1]))
-		text[--len] = '\0';
-	if (parse_pid(text + strspn(text, " \t"), pid, &why) < 0) {
-		pp_err_set(err, EINVAL, "the pidfile %s holds no process id ('%.40s': %s)",
-			   path, text, why);
-		free(text);
-		return -1;
-	}
-	free(text);
-	return 0;
 }
 
 /* The process and the NAME of its files.  Returns -1 when there is no
@@ -398,12 +296,12 @@ find_target(const struct snapdir_opts *o, pid_t *pid, char *name,
 		return 0;
 	}
 	if (o->pidfile) {
-		if (read_pidfile(o->pidfile, pid, err) < 0)
+		if (pidsel_read_pidfile(o->pidfile, pid, err) < 0)
 			return -1;
 	} else {
 		*pid = o->pid;
 	}
-	if (!read_stat(*pid, comm, sizeof(comm), &state, &flags))
+	if (!pidsel_read_stat(*pid, comm, sizeof(comm), &state, &flags))
 		return pp_err_set(err, ESRCH, "no process with pid %d%s%s",
 				  (int) *pid, o->pidfile ? " (from " : "",
 				  o->pidfile ? o->pidfile : "");

@@ -71,7 +71,8 @@ pc_frames(struct frames *fr, const struct profile *p,
 	}
 	m = src->frames(src->arg, pc, stored & PROFILE_PC_EXACT, &sf);
 	if (m == 0) {
-		snprintf(name, sizeof(name), "0x%" PRIx64, pc);
+		snprintf(name, sizeof(name), "0x%" PRIx64,
+			 profile_pc_addr(pc));
 		*out = xgrow(*out, cap, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = frame_index(fr, name, NULL, 0);
 		return;

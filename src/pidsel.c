@@ -1,0 +1,132 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pidsel.h"
+#include "parse.h"
+#include "procfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool
+pidsel_read_stat(pid_t pid, char *comm, size_t len, char *state,
+	  unsigned long *flags)
+{
+	char path[64], *text, *open, *close;
+	unsigned long f = 0;
+	size_t n;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	if (procfs_read_file(path, &text, NULL, NULL) < 0)
+		return false;
+	open = strchr(text, '(');
+	close = strrchr(text, ')');
+	if (!open || !close || close < open || close[1] != ' ') {
+		free(text);
+		return false;
+	}
+	n = close - open - 1;
+	if (n >= len)
+		n = len - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	*state = close[2];
+	/* state ppid pgrp session tty_nr tpgid flags */
+	for (field = 0, open = close + 2; field < 6 && open; field++) {
+		open = strchr(open, ' ');
+		if (open)
+			open++;
+	}
+	if (open)
+		f = strtoul(open, NULL, 10);
+	*flags = f;
+	free(text);
+	return true;
+}
+
+/* Whether process @pid is called @name: its comm, or the file name of
+ * its executable. */
+static bool
+named(pid_t pid, const char *name)
+{
+	char comm[64], path[64], exe[4096], *base;
+	unsigned long flags;
+	char state;
+	ssize_t n;
+
+	if (!pidsel_read_stat(pid, comm, sizeof(comm), &state, &flags) ||
+	    state == 'Z' || state == 'X' || (flags & PF_KTHREAD))
+		return false;
+	if (strcmp(comm, name) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int) pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (n > 10 && strcmp(exe + n - 10, " (deleted)") == 0)
+		exe[n - 10] = '\0';
+	base = strrchr(exe, '/');
+	return strcmp(base ? base + 1 : exe, name) == 0;
+}
+
+int
+pidsel_by_name(const char *name, pid_t *out, size_t max, size_t *n,
+	       struct pp_err *err)
+{
+	pid_t self = getpid();
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*n = 0;
+	if (!d)
+		return pp_err_set(err, errno, "cannot read /proc: %s",
+				  strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char) de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid < 1 || pid == self || !named(pid, name))
+			continue;
+		if (*n < max)
+			out[*n] = pid;
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+pidsel_read_pidfile(const char *path, pid_t *pid, struct pp_err *err)
+{
+	char *text;
+	const char *why;
+	size_t len;
+
+	if (procfs_read_file(path, &text, &len, err) < 0)
+		return pp_err_set(err, err->errnum,
+				  "cannot read the pidfile %s: %s", path,
+				  strerror(err->errnum));
+	text[strcspn(text, "\n")] = '\0';
+	len = strlen(text);
+	while (len && isspace((unsigned char) text[len - 1]))
+		text[--len] = '\0';
+	if (parse_pid(text + strspn(text, " \t"), pid, &why) < 0) {
+		pp_err_set(err, EINVAL, "the pidfile %s holds no process id ('%.40s': %s)",
+			   path, text, why);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+

@@ -1,0 +1,24 @@
+/*
+ * Which processes: by name (comm or executable), from a pidfile, from
+ * /proc/PID/stat.  Pure readers of /proc and files: they print nothing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PIDPROF_PIDSEL_H
+# define PIDPROF_PIDSEL_H
+
+# include "common.h"
+# include "err.h"
+
+/* Name, state and flags from /proc/PID/stat; false when gone. */
+bool pidsel_read_stat(pid_t pid, char *comm, size_t len, char *state,
+		      unsigned long *flags);
+/* Every live process (not pidprof, no kernel thread, no zombie) whose
+ * comm or executable's file name is @name: the first @max in @out, in
+ * /proc order, and how many there are in *@n. */
+int pidsel_by_name(const char *name, pid_t *out, size_t max, size_t *n,
+		   struct pp_err *err);
+/* The process id in the first line of the file @path. */
+int pidsel_read_pidfile(const char *path, pid_t *pid, struct pp_err *err);
+
+#endif /* !PIDPROF_PIDSEL_H */
