@@ -232,40 +232,6 @@ profile_like(const struct profile *src, struct profile *out)
 	out->display_value = src->display_value;
 }
 
-void
-profile_group_by_thread(const struct profile *src, struct profile *out)
-{
-	uint64_t *pcs = NULL;
-	size_t cap = 0, i;
-
-	profile_like(src, out);
-	for (i = 0; i < src->nsamples; i++) {
-		const struct profile_sample *s = &src->samples[i];
-		const struct profile_stack *st = &src->stacks[s->stack - 1];
-		const char *name = src->strings.v[s->name];
-		struct profile_sample key;
-		char root[128];
-
-		if (name[0])
-			snprintf(root, sizeof(root), "thread %s (%d)", name,
-				 (int) s->tid);
-		else
-			snprintf(root, sizeof(root), "thread %d",
-				 (int) s->tid);
-		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
-		memcpy(pcs, src->pcs + st->off, st->n * sizeof(*pcs));
-		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
-			     profile_string(out, root);
-		key = *s;
-		key.stack = profile_stack(out, pcs, st->n + 1);
-		key.name = profile_string(out, name);
-		key.proc_name = profile_string(out,
-					       src->strings.v[s->proc_name]);
-		profile_add_sample(out, &key, s->values);
-	}
-	free(pcs);
-}
-
 /* A pc of @src as @dst stores it: named pseudo-frames name @dst's
  * strings; real pcs carry the process number @proc. */
 static uint64_t
@@ -313,35 +279,60 @@ profile_add_process(struct profile *dst, const struct profile *src,
 	free(pcs);
 }
 
-void
-profile_group_by_process(const struct profile *src, struct profile *out)
+/* The root frame of sample @s: its thread, or its process. */
+static void
+root_frame(const struct profile *src, const struct profile_sample *s,
+	   bool by_process, char *buf, size_t len)
+{
+	const char *what = by_process ? "process" : "thread";
+	const char *name = src->strings.v[by_process ? s->proc_name :
+					  s->name];
+	int id = by_process ? (int) s->pid : (int) s->tid;
+
+	if (name[0])
+		snprintf(buf, len, "%s %s (%d)", what, name, id);
+	else
+		snprintf(buf, len, "%s %d", what, id);
+}
+
+/* @src with a root frame on every stack (see root_frame()). */
+static void
+group_by(const struct profile *src, struct profile *out, bool by_process)
 {
 	uint64_t *pcs = NULL;
-	size_t cap = 0, i;
+	size_t cap = 0, i, k;
 
 	profile_like(src, out);
 	for (i = 0; i < src->nsamples; i++) {
 		const struct profile_sample *s = &src->samples[i];
 		const struct profile_stack *st = &src->stacks[s->stack - 1];
-		const char *name = src->strings.v[s->proc_name];
 		struct profile_sample key = *s;
 		char root[128];
 
-		if (name[0])
-			snprintf(root, sizeof(root), "process %s (%d)", name,
-				 (int) s->pid);
-		else
-			snprintf(root, sizeof(root), "process %d",
-				 (int) s->pid);
+		root_frame(src, s, by_process, root, sizeof(root));
 		pcs = xgrow(pcs, &cap, st->n + 1, sizeof(*pcs));
-		for (size_t k = 0; k < st->n; k++)
+		/* Pseudo-frames name strings of @out, not of @src. */
+		for (k = 0; k < st->n; k++)
 			pcs[k] = pc_for(out, src, src->pcs[st->off + k], 0);
 		pcs[st->n] = PROFILE_PC_NAMED | PROFILE_PC_EXACT |
 			     profile_string(out, root);
 		key.stack = profile_stack(out, pcs, st->n + 1);
 		key.name = profile_string(out, src->strings.v[s->name]);
-		key.proc_name = profile_string(out, name);
+		key.proc_name = profile_string(out,
+					       src->strings.v[s->proc_name]);
 		profile_add_sample(out, &key, s->values);
 	}
 	free(pcs);
+}
+
+void
+profile_group_by_thread(const struct profile *src, struct profile *out)
+{
+	group_by(src, out, false);
+}
+
+void
+profile_group_by_process(const struct profile *src, struct profile *out)
+{
+	group_by(src, out, true);
 }
