@@ -800,6 +800,23 @@ ended(const struct sampler *s)
 	return !target_alive(&s->t) || s->t.exec_seen || !s->uw;
 }
 
+/* Whether a sampling loop ends at @now (deadline @until_ns, 0: none),
+ * and in which state. */
+static bool
+loop_ends(const struct sampler *s, uint64_t now, uint64_t until_ns,
+	  enum sampler_state *st)
+{
+	if (*s->o->stop)
+		*st = SAMPLER_STOP;
+	else if (ended(s))
+		*st = SAMPLER_ENDED;
+	else if (until_ns && now >= until_ns)
+		*st = SAMPLER_DUE;
+	else
+		return false;
+	return true;
+}
+
 /* perf events: no ticks; ptrace events are handled and the rings
  * drained in turn, often enough that none fills. */
 static enum sampler_state
@@ -809,13 +826,10 @@ poll_perf(struct sampler *s, uint64_t until_ns)
 
 	for (;;) {
 		uint64_t now = now_ns(), wait;
+		enum sampler_state st;
 
-		if (*o->stop)
-			return SAMPLER_STOP;
-		if (ended(s))
-			return SAMPLER_ENDED;
-		if (until_ns && now >= until_ns)
-			return SAMPLER_DUE;
+		if (loop_ends(s, now, until_ns, &st))
+			return st;
 		wait = perf_sampler_drain_interval(s->perf);
 		if (until_ns && until_ns - now < wait)
 			wait = until_ns - now;
@@ -843,13 +857,10 @@ poll_ticks(struct sampler *s, uint64_t until_ns)
 
 	for (;;) {
 		uint64_t now = now_ns();
+		enum sampler_state st;
 
-		if (*o->stop)
-			return SAMPLER_STOP;
-		if (ended(s))
-			return SAMPLER_ENDED;
-		if (until_ns && now >= until_ns)
-			return SAMPLER_DUE;
+		if (loop_ends(s, now, until_ns, &st))
+			return st;
 		if (now < s->next_tick) {
 			uint64_t until = s->next_tick;
 

@@ -116,12 +116,8 @@ frame_cb(Dwfl_Frame *frame, void *arg)
 
 	if (!dwfl_frame_pc(frame, &pc, &activation))
 		return DWARF_CB_ABORT;
-	if (out->n == UNWIND_MAX_FRAMES) {
-		out->end = UNWIND_END_MAX_FRAMES;
-		snprintf(out->reason, sizeof(out->reason),
-			 "more than %d frames", UNWIND_MAX_FRAMES);
+	if (unwind_full(out))
 		return DWARF_CB_ABORT;
-	}
 	{
 		Dwarf_Word sp;
 

@@ -301,12 +301,8 @@ walk(void *backend, const struct snapshot *snap, struct raw_stack *out)
 	for (;;) {
 		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
-		if (out->n == UNWIND_MAX_FRAMES) {
-			out->end = UNWIND_END_MAX_FRAMES;
-			snprintf(out->reason, sizeof(out->reason),
-				 "more than %d frames", UNWIND_MAX_FRAMES);
+		if (unwind_full(out))
 			return;
-		}
 		out->frames[out->n].pc = ip;
 		/* A frame interrupted by a signal has an exact pc. */
 		out->frames[out->n].activation = out->n == 0 || after_signal;

@@ -32,6 +32,17 @@ unwind_mem_read(struct unwind_mem *m, uint64_t addr, void *buf, size_t len)
 	return procimg_read(m->img, addr, buf, len);
 }
 
+bool
+unwind_full(struct raw_stack *out)
+{
+	if (out->n < UNWIND_MAX_FRAMES)
+		return false;
+	out->end = UNWIND_END_MAX_FRAMES;
+	snprintf(out->reason, sizeof(out->reason), "more than %d frames",
+		 UNWIND_MAX_FRAMES);
+	return true;
+}
+
 void
 unwind_finish(struct raw_stack *out, const struct unwind_mem *m, bool failed,
 	      const char *reason)
@@ -169,12 +180,8 @@ unwind_go(struct unwind_mem *m, struct symbols *syms, uint64_t sp,
 		}
 		if (ret == 0)
 			break;
-		if (out->n == UNWIND_MAX_FRAMES) {
-			out->end = UNWIND_END_MAX_FRAMES;
-			snprintf(out->reason, sizeof(out->reason),
-				 "more than %d frames", UNWIND_MAX_FRAMES);
+		if (unwind_full(out))
 			return;
-		}
 		sp += (uint64_t) delta + 8;
 		out->frames[out->n].pc = ret;
 		out->frames[out->n].activation = false;

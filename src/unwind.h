@@ -45,6 +45,9 @@ struct unwind_mem {
 bool unwind_mem_read(struct unwind_mem *m, uint64_t addr, void *buf,
 		     size_t len);
 /* Sets out->end from how the backend stopped. */
+/* Whether @out holds UNWIND_MAX_FRAMES frames; then it is marked so and
+ * the unwinder must stop. */
+bool unwind_full(struct raw_stack *out);
 void unwind_finish(struct raw_stack *out, const struct unwind_mem *m,
 		   bool failed, const char *reason);
 
