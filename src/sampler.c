@@ -35,6 +35,7 @@
 #define ASLEEP_BUDGET_DIV	5
 /* Maps are re-read at most this often when something new shows up. */
 #define REFRESH_NS		200000000ull
+#define PERF_REFRESH_NS		10000000ull	/* see perf_sample() */
 
 /* What the sampler remembers of each thread between ticks. */
 struct book {
@@ -62,6 +63,7 @@ struct sampler {
 	struct raw_stack *raw;
 	uint64_t *pcs;
 	uint64_t start_ns, last_refresh_ns;
+	uint64_t last_perf_refresh_ns;
 	/* CPU of the whole process at the start and at the last tick */
 	uint64_t cpu0, cpu_last;
 	uint64_t prof0;		/* our tracer thread's CPU at the start */
@@ -593,7 +595,7 @@ perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
 	const struct map_entry *vma;
 	int64_t values[2];
 	uint32_t stack, name_id;
-	uint64_t now;
+	uint64_t now, errors, truncated;
 	size_t n;
 
 	if (s->perf_discard)
@@ -603,9 +605,27 @@ perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
 		snap->stack_limit = vma->end;
 	else
 		s->t.maps_stale = true;
+	errors = s->res->stats.unwind_errors;
+	truncated = s->res->stats.truncated;
 	n = snapshot_pcs(s, snap, 0);
-	stack = profile_stack(&s->res->profile, s->pcs, n);
+	/* A frame in memory not mapped at the last look: a library mapped
+	 * since (a command's, just after its exec, before the ticks' rate
+	 * of refreshes lets a look happen).  Look now and unwind again;
+	 * at most every PERF_REFRESH_NS, the rings hold the samples. */
 	now = now_ns();
+	if (s->need_refresh && now - s->last_perf_refresh_ns >=
+	    PERF_REFRESH_NS) {
+		s->last_perf_refresh_ns = now;
+		s->last_refresh_ns = now - REFRESH_NS;
+		refresh_maps(s, now);
+		s->res->stats.unwind_errors = errors;
+		s->res->stats.truncated = truncated;
+		vma = maps_find(&s->t.maps, snap->regs.rsp);
+		if (vma)
+			snap->stack_limit = vma->end;
+		n = snapshot_pcs(s, snap, 0);
+	}
+	stack = profile_stack(&s->res->profile, s->pcs, n);
 	/* The name is read once a second, and again in a new window
 	 * (its strings are the window's). */
 	if (user && user[1] >= s->win_start_ns &&
