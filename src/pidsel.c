@@ -206,3 +206,57 @@ pidsel_descendants(pid_t *pids, size_t *n, size_t max, struct pp_err *err)
 	free(parent);
 	return 0;
 }
+
+int
+pidsel_resolve(struct pidsel *ps, struct pp_err *err)
+{
+	size_t i, j, k, nfound;
+	pid_t pid, *found;
+
+	ps->truncated = false;
+	for (i = 0; i < ps->npidfiles; i++) {
+		if (pidsel_read_pidfile(ps->pidfiles[i], &pid, err) < 0)
+			return -1;
+		if (pid == getpid())
+			return pp_err_set(err, EINVAL,
+					  "the pidfile %s names pidprof itself",
+					  ps->pidfiles[i]);
+		for (j = 0; j < *ps->n && ps->pids[j] != pid; j++)
+			;
+		if (j < *ps->n)
+			continue;
+		if (*ps->n == ps->max) {
+			ps->truncated = true;
+			break;
+		}
+		ps->pids[(*ps->n)++] = pid;
+	}
+	found = xcalloc(ps->max + 1, sizeof(*found));
+	for (i = 0; i < ps->nnames; i++) {
+		if (pidsel_by_name(ps->names[i], found, ps->max, &nfound,
+				   err) < 0) {
+			free(found);
+			return -1;
+		}
+		if (!nfound) {
+			free(found);
+			return pp_err_set(err, ESRCH,
+					  "no process is named %s (its name or its executable's)",
+					  ps->names[i]);
+		}
+		for (k = 0; k < nfound && k < ps->max; k++) {
+			for (j = 0; j < *ps->n && ps->pids[j] != found[k];
+			     j++)
+				;
+			if (j < *ps->n)
+				continue;
+			if (*ps->n == ps->max) {
+				ps->truncated = true;
+				break;
+			}
+			ps->pids[(*ps->n)++] = found[k];
+		}
+	}
+	free(found);
+	return 0;
+}

@@ -400,50 +400,20 @@ record_samples(const struct sampler_result *res)
 static int
 resolve_pids(struct record_opts *o)
 {
+	struct pidsel ps = {
+		.pids = o->pids, .n = &o->npids, .max = RECORD_MAX_PIDS,
+		.names = o->names, .nnames = o->nnames,
+		.pidfiles = o->pidfiles, .npidfiles = o->npidfiles,
+	};
 	struct pp_err err;
-	size_t i, j, k, nfound;
-	pid_t pid;
 
-	for (i = 0; i < o->npidfiles; i++) {
-		if (pidsel_read_pidfile(o->pidfiles[i], &pid, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-		if (pid == getpid()) {
-			error_msg("the pidfile %s names pidprof itself",
-				  o->pidfiles[i]);
-			return EXIT_FATAL;
-		}
-		if (o->npids < RECORD_MAX_PIDS)
-			o->pids[o->npids++] = pid;
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
 	}
-	for (i = 0; i < o->nnames; i++) {
-		pid_t found[RECORD_MAX_PIDS];
-
-		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
-				   &nfound, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-		if (!nfound) {
-			error_msg("no process is named %s (its name or its executable's)",
-				  o->names[i]);
-			return EXIT_FATAL;
-		}
-		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
-			for (j = 0; j < o->npids && o->pids[j] != found[k];
-			     j++)
-				;
-			if (j < o->npids)
-				continue;
-			if (o->npids == RECORD_MAX_PIDS) {
-				warning_msg("more than %d processes: the others are left out",
-					    RECORD_MAX_PIDS);
-				break;
-			}
-			o->pids[o->npids++] = found[k];
-		}
-	}
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    RECORD_MAX_PIDS);
 	if (o->npids)
 		o->sampler.pid = o->pids[0];
 	return -1;
