@@ -120,6 +120,21 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 st->profiler_cpu_ns / 1e3 /
 		 (st->stopped + st->blocked + st->perf_samples) : 0,
 		 st->ticks, st->ticks_late, ticks_late_pct(st));
+	if (st->early || st->exits) {
+		char c[UNITS_LEN];
+
+		units_duration(st->exit_charged_ns, a, sizeof(a));
+		units_duration(st->exit_unsampled_ns, b, sizeof(b));
+		units_duration(st->exit_lost_ns, c, sizeof(c));
+		info_msg("threads born in the run: %" PRIu64 " sampled soon after their birth (%" PRIu64 " early ticks); %" PRIu64 " exit stops: %s charged to the last stack of a thread that ended; %" PRIu64 " threads ended before any sample, with %s (at the stack of their exit; in no stack: %s)",
+			 st->early, st->early_ticks, st->exits, a,
+			 st->exit_unsampled, b, c);
+	}
+	if (st->carried_ns) {
+		units_duration(st->carried_ns, a, sizeof(a));
+		info_msg("%s used by threads since they were last caught running charged to that stack at the end",
+			 a);
+	}
 	if (st->syscalls_restarted)
 		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
 			 st->syscalls_restarted);
