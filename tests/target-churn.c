@@ -4,6 +4,9 @@
  * of which works a few milliseconds in churn_work and ends.  A sampler
  * sees thousands of threads begin and end in a few seconds.
  *
+ * Usage: target-churn [PROGRESS [WORK]]: WORK is churn_work's loop count
+ * per thread (default 2000000, about half a millisecond of CPU).
+ *
  * Progress slots (see target.h):
  *   0  threads that ended
  *
@@ -13,10 +16,12 @@
 #include "target.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
 #define LIVE 8
 
 static volatile uint64_t sink;
+static int work = 2000000;
 
 NOINLINE static void
 churn_work(int n)
@@ -29,7 +34,7 @@ churn_work(int n)
 NOINLINE static void *
 churn(void *arg)
 {
-	churn_work(2000000);
+	churn_work(work);
 	return arg;
 }
 
@@ -40,6 +45,8 @@ main(int argc, char **argv)
 	int i;
 
 	target_init(argc, argv);
+	if (argc > 2 && atoi(argv[2]) > 0)
+		work = atoi(argv[2]);
 	for (i = 0; i < LIVE; i++)
 		if (pthread_create(&t[i], NULL, churn, NULL) != 0)
 			return 99;
