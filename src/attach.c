@@ -651,17 +651,17 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 static void
 snapshot_exit(struct target *t, struct tracee *tr)
 {
-	struct snapshot *s = &tr->snap;
-	struct iovec iov = { &s->regs, sizeof(s->regs) };
+	struct snapshot *snap = &tr->snap;
+	struct iovec iov = { &snap->regs, sizeof(snap->regs) };
 
-	s->how = SNAP_NONE;
+	snap->how = SNAP_NONE;
 	if (ptrace(PTRACE_GETREGSET, tr->tid, (void *) NT_PRSTATUS,
 		   &iov) < 0)
 		return;
-	read_stack(t, s, s->regs.rsp);
-	s->how = SNAP_INTERRUPTED;
-	s->syscall_nr = -1;
-	s->wait_ns = 0;
+	read_stack(t, snap, snap->regs.rsp);
+	snap->how = SNAP_INTERRUPTED;
+	snap->syscall_nr = -1;
+	snap->wait_ns = 0;
 	tr->exit_snapped = true;
 }
 
