@@ -50,9 +50,10 @@ tracer_thread(void *arg)
  * A cpu profile that holds less than 90 % of the CPU the target used
  * says so, with what loses CPU: a thread's CPU is charged when it is
  * next sampled, so what a thread used after its last sample is lost
- * when it ends first, and a missed sample carries its CPU only to a
- * later one.  Runs shorter than 20 periods are left alone: one sample
- * more or less is more than the margin there.
+ * when it ends first (but where its exit stop charges it: ptrace), and
+ * a missed sample carries its CPU only to a later one.  Runs shorter
+ * than 20 periods are left alone: one sample more or less is more than
+ * the margin there.
  */
 static void
 cpu_share_warning(const struct record_opts *o,
@@ -65,9 +66,9 @@ cpu_share_warning(const struct record_opts *o,
 
 	if (used < 20 * period || (double) in >= CPU_SHARE_MIN * used)
 		return;
-	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one (%" PRIu64 " threads in the run), and %" PRIu64 " samples were missed",
+	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one, unless its exit stop is seen (%" PRIu64 " threads in the run, %" PRIu64 " exit stops), and %" PRIu64 " samples were missed",
 		    100.0 * (double) in / (double) used, st->threads_seen,
-		    st->missed);
+		    st->exits, st->missed);
 }
 
 static void
