@@ -73,6 +73,7 @@ struct book {
 	uint16_t wait;		/* profile_sample.wait of its last stack */
 	uint8_t young_tries;
 	bool exit_done;		/* its exit was accounted for */
+	bool start_only;	/* its stack is the C library's thread start */
 	uint64_t young_due;	/* when an early tick samples it (0: none) */
 };
 
@@ -203,7 +204,8 @@ young_next(struct sampler *s)
 
 		if (!b->young_due)
 			continue;
-		if (s->t.t[i].gone || s->t.t[i].exiting || b->stack) {
+		if (s->t.t[i].gone || s->t.t[i].exiting ||
+		    (b->stack && !b->start_only)) {
 			b->young_due = 0;
 			continue;
 		}
@@ -575,7 +577,7 @@ forget_gone(struct sampler *s)
 static bool
 young_now(const struct book *b, uint64_t now)
 {
-	return b->young_due && !b->stack &&
+	return b->young_due && (!b->stack || b->start_only) &&
 	       b->young_due <= now + YOUNG_DELAY_NS / 2;
 }
 
@@ -705,7 +707,8 @@ tick(struct sampler *s, bool young)
 			s->res->stats.early += young;
 			/* Caught in the C library's thread start: the
 			 * stack of its own code is still to be taken. */
-			if (frames <= YOUNG_START_FRAMES && s->young &&
+			s->books[i].start_only = frames <= YOUNG_START_FRAMES;
+			if (s->books[i].start_only && s->young &&
 			    s->t.t[i].born_ns && s->books[i].young_tries <
 			    YOUNG_TRIES)
 				young_later(&s->books[i], now);
