@@ -95,6 +95,9 @@ struct sampler_stats {
 	/* cpu mode: CPU of live threads since their last sample, charged
 	 * to that sample's stack at a window's end */
 	uint64_t carried_ns;
+	/* perf events: CPU after the last sample of threads that ended,
+	 * charged to that sample's stack */
+	uint64_t perf_tail_ns;
 };
 
 struct sampler_result {

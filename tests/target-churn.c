@@ -4,8 +4,9 @@
  * of which works a few milliseconds in churn_work and ends.  A sampler
  * sees thousands of threads begin and end in a few seconds.
  *
- * Usage: target-churn [PROGRESS [WORK]]: WORK is churn_work's loop count
- * per thread (default 2000000, about half a millisecond of CPU).
+ *   target-churn [PROGRESS [N]]
+ * N: the iterations of churn_work in each thread (2000000 by default,
+ * about 2 ms).
  *
  * Progress slots (see target.h):
  *   0  threads that ended
@@ -21,7 +22,7 @@
 #define LIVE 8
 
 static volatile uint64_t sink;
-static int work = 2000000;
+static int work_n = 2000000;
 
 NOINLINE static void
 churn_work(int n)
@@ -34,7 +35,7 @@ churn_work(int n)
 NOINLINE static void *
 churn(void *arg)
 {
-	churn_work(work);
+	churn_work(work_n);
 	return arg;
 }
 
@@ -45,8 +46,8 @@ main(int argc, char **argv)
 	int i;
 
 	target_init(argc, argv);
-	if (argc > 2 && atoi(argv[2]) > 0)
-		work = atoi(argv[2]);
+	if (argc > 2)
+		work_n = atoi(argv[2]);
 	for (i = 0; i < LIVE; i++)
 		if (pthread_create(&t[i], NULL, churn, NULL) != 0)
 			return 99;
