@@ -835,14 +835,15 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	case PTRACE_EVENT_EXIT:
 		/* A thread born since the attach that no sample caught has
 		 * its exit's stack for its own, through the stop path
-		 * (registers and a stack copy); one there at the attach
-		 * had its ticks (a command that ends before the first has
-		 * no sample).  Resumed at once: it is a zombie until we
-		 * reap it, so its /proc entry outlives the resume for
-		 * on_thread_last.  No stop of ours comes any more (an
+		 * (registers and a stack copy), unless a stop of ours that
+		 * the sampler has not taken yet is there; one there at the
+		 * attach had its ticks (a command that ends before the
+		 * first has no sample).  Resumed at once: it is a zombie
+		 * until we reap it, so its /proc entry outlives the resume
+		 * for on_thread_last.  No stop of ours comes any more (an
 		 * interrupt sent is void). */
 		if (tr->born_ns && !tr->sampled &&
-		    !(tr->late && tr->snap.how == SNAP_INTERRUPTED))
+		    tr->snap.how != SNAP_INTERRUPTED)
 			snapshot_exit(t, tr);
 		resume(tr, PTRACE_CONT, 0);
 		if (tr->exit_snapped) {

@@ -230,7 +230,8 @@ young_later(struct book *b, uint64_t now)
  * weight without a sample of its own (samples 0), or, in wall mode,
  * the wall time up to the exit.  A stop that came after its tick's wait
  * is that last sample.  A thread that no sample caught was read at its
- * exit stop: all it used goes to that stack, its own though no function
+ * exit stop (unless a stop of ours was not taken yet: that one is its
+ * sample): all it used goes to that stack, its own though no function
  * of its own (the C library's thread start), a sample; without one,
  * it is counted in no stack.  With !@keep (between windows), nothing
  * is added.
@@ -263,7 +264,7 @@ charge_exits(struct sampler *s, bool keep)
 		}
 		st->exits++;
 		if (tr->snap.how == SNAP_INTERRUPTED &&
-		    (tr->late || (!b->stack && tr->exit_snapped))) {
+		    (tr->late || !b->stack)) {
 			if (!b->stack) {
 				st->exit_unsampled++;
 				st->exit_unsampled_ns += cpu;
