@@ -208,6 +208,12 @@ print_record_help(void)
 	       "                         file name is NAME, and those that appear\n"
 	       "                         later; repeatable\n"
 	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every process they (or COMMAND) fork,\n"
+	       "                         from its first instruction and again after\n"
+	       "                         each execve, and those forked already\n"
+	       "      --max-processes=N  follow N processes at most in the run\n"
+	       "                         (default 256, the most); the later ones\n"
+	       "                         are let go, with a warning\n"
 	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
 	       "                         format comes from the name: .pb.gz .pb\n"
 	       "                         .pprof (pprof), .folded .collapsed .txt\n"
@@ -1143,7 +1149,7 @@ static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER,
-	       OPT_NAME, OPT_PIDFILE };
+	       OPT_NAME, OPT_PIDFILE, OPT_CHILDREN, OPT_MAX_PROCESSES };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
@@ -1152,6 +1158,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
 		{ "name",	required_argument,	NULL, OPT_NAME },
 		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
+		{ "children",	no_argument,		NULL, OPT_CHILDREN },
+		{ "max-processes", required_argument, NULL, OPT_MAX_PROCESSES },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -1171,8 +1179,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 	enum output_format format = FORMAT_NONE;
 	bool have_pid = false;
 	int c, verbose = 0;
+	long n;
 
 	memset(o, 0, sizeof(*o));
+	o->max_processes = RECORD_MAX_PIDS;
 	so->mode = MODE_WALL;
 	so->sampler = SAMPLER_AUTO;
 	so->rate_hz = 100;
@@ -1253,6 +1263,19 @@ parse_record(int argc, char **argv, struct cli *cli)
 		case OPT_SAMPLER:
 			if (!opt_sampler(optarg, &so->sampler))
 				return usage_exit(cli);
+			break;
+		case OPT_CHILDREN:
+			o->children = true;
+			break;
+		case OPT_MAX_PROCESSES:
+			if (!opt_positive("max-processes", optarg, &n))
+				return usage_exit(cli);
+			if (n > RECORD_MAX_PIDS) {
+				usage_error_msg("invalid --max-processes argument: '%s': %d at most",
+						optarg, RECORD_MAX_PIDS);
+				return usage_exit(cli);
+			}
+			o->max_processes = (size_t) n;
 			break;
 		case 'q':
 			o->quiet = true;

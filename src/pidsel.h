@@ -18,6 +18,10 @@ bool pidsel_read_stat(pid_t pid, char *comm, size_t len, char *state,
  * /proc order, and how many there are in *@n. */
 int pidsel_by_name(const char *name, pid_t *out, size_t max, size_t *n,
 		   struct pp_err *err);
+/* Appends to @pids (*@n of them, room for @max) every live descendant
+ * of those already there, children after their parents. */
+int pidsel_descendants(pid_t *pids, size_t *n, size_t max,
+		       struct pp_err *err);
 /* The process id in the first line of the file @path. */
 int pidsel_read_pidfile(const char *path, pid_t *pid, struct pp_err *err);
 

@@ -564,6 +564,31 @@ record_run_many(struct record_opts *o)
 	size_t at;
 	pthread_t thr;
 
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	stop_signals_install();
+	memset(&o->cmd, 0, sizeof(o->cmd));
+	if (o->sampler.argv) {
+		/* As record_sample does: forked by this thread. */
+		if (spawn_command(o->sampler.argv, true, &o->cmd,
+				  &res[0].err) < 0) {
+			error_msg_err(&res[0].err);
+			status = EXIT_FATAL;
+			goto out;
+		}
+		o->sampler.spawned = &o->cmd;
+		stop_forward_pid = o->cmd.pid;
+		o->pids[0] = o->cmd.pid;
+		o->npids = 1;
+	}
+	if (o->children) {
+		struct pp_err err;
+
+		if (pidsel_descendants(o->pids, &o->npids, o->max_processes,
+				       &err) < 0)
+			warning_msg("%s: processes forked already are not followed",
+				    err.text);
+	}
 	/* Names now: a process that exits takes its name with it. */
 	for (i = 0; i < o->npids; i++)
 		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
@@ -574,26 +599,42 @@ record_run_many(struct record_opts *o)
 	job.names = names;
 	job.procs.pids = o->pids;
 	job.procs.n = o->npids;
-	job.procs.max = RECORD_MAX_PIDS;
+	job.procs.max = o->children ? o->max_processes : RECORD_MAX_PIDS;
+	job.procs.children = o->children;
 	if (o->nnames) {
 		job.procs.rescan = rescan_names;
 		job.procs.arg = &job;
 	}
-	stop_requested = 0;
-	o->sampler.stop = &stop_requested;
-	stop_signals_install();
 	rc = pthread_create(&thr, NULL, many_thread, &job);
 	if (rc != 0) {
 		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		command_kill(&o->cmd);
 		status = EXIT_FATAL;
 		goto out;
 	}
 	pthread_join(thr, NULL);
-	/* With --name, more may have come. */
+	/* With --name or --children, more may have come. */
 	n = o->npids = job.procs.n;
 	set.n = n;
+	for (i = 0; i < n; i++) {
+		/* Followed children: their names once attached (after an
+		 * execve, the new one). */
+		if (!names[i][0] || (o->children && res[i].comm[0]))
+			memcpy(names[i], res[i].comm, sizeof(names[i]));
+		/* The command followed again after an execve: its exit
+		 * is that entry's. */
+		if (i && o->cmd.pid > 0 && res[i].pid == o->cmd.pid &&
+		    res[i].exit_known && !res[0].exit_known) {
+			res[0].exit_known = true;
+			res[0].exit_status = res[i].exit_status;
+			o->cmd.reaped = true;
+		}
+	}
+	if (o->cmd.reaped)
+		stop_forward_pid = 0;
 	if (job.rc < 0) {
 		error_msg("not one of the %zu processes could be sampled", n);
+		command_kill(&o->cmd);
 		status = EXIT_FATAL;
 		goto out;
 	}
@@ -637,6 +678,10 @@ record_run_many(struct record_opts *o)
 		print_summary(o, &m);
 		info_msg("%zu processes sampled of %zu", nattached, n);
 	}
+	if (o->cmd.pid > 0) {
+		command_wait(o, &res[0]);
+		report_child(&res[0]);
+	}
 	if (!written) {
 		status = EXIT_FATAL;
 	} else if (record_samples(&m) == 0) {
@@ -646,6 +691,9 @@ record_run_many(struct record_opts *o)
 			  "they ended before the first tick");
 		status = EXIT_FATAL;
 	}
+	/* A failing command fails the run (see record_run). */
+	if (command_failed(&res[0]))
+		status = command_failed(&res[0]);
 	profile_free(&m.profile);
 out:
 	for (i = 0; i < o->npids; i++)
@@ -673,13 +721,16 @@ record_run(struct record_opts *o)
 	/* --name: several processes, and those that come later.  Their
 	 * samplers share one tracer thread's loop of ticks, which perf
 	 * events (a loop of their own) do not take part in yet. */
-	if (o->npids > 1 || o->nnames) {
+	if (o->npids > 1 || o->nnames || o->children) {
 		if (o->sampler.sampler == SAMPLER_PERF) {
-			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several");
+			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several%s",
+				  o->children ? " (--children)" : "");
 			return EXIT_USAGE;
 		}
 		if (o->sampler.sampler == SAMPLER_AUTO && !o->quiet)
-			info_msg("sampler: ptrace (several processes)");
+			info_msg("sampler: ptrace (%s)", o->children ?
+				 "--children: several processes" :
+				 "several processes");
 		o->sampler.sampler = SAMPLER_PTRACE;
 		return record_run_many(o);
 	}
