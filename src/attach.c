@@ -247,13 +247,20 @@ kid_stop(pid_t tid, int status)
 	return true;
 }
 
-/* The options of every seize: threads, execve, and with --children the
- * processes forked. */
+/* The options of every seize: threads, execve, with --children the
+ * processes forked, and with TARGET_EXIT_STOPS the threads' exits.  A
+ * thread or process made by one that is traced inherits them (so a
+ * process adopted has the options of the one that forked it). */
 static long
-seize_options(void)
+seize_options(const struct target *t)
 {
-	return PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-	       (kids.follow ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+	long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+	opts |= (kids.follow ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+
+	if (t->flags & TARGET_EXIT_STOPS)
+		opts |= PTRACE_O_TRACEEXIT;
+	return opts;
 }
 
 /* Whether @tid is traced by this thread already (a child of a followed
@@ -426,10 +433,8 @@ seize_new_threads(struct target *t, bool adopt, struct pp_err *err)
 	for (i = 0; i < n; i++) {
 		if (find_tracee(t, tids[i]))
 			continue;
-		/* TRACEEXEC: after a SEIZE, an execve gives no other sign
-		 * (no SIGTRAP), and the image we symbolize would be gone. */
 		if (ptrace(PTRACE_SEIZE, tids[i], 0,
-			   (void *) seize_options()) < 0) {
+			   (void *) seize_options(t)) < 0) {
 			int e = errno;
 
 			if (e == ESRCH)
@@ -582,12 +587,13 @@ target_rt_check(struct target *t)
 
 static int
 attach(struct target *t, pid_t pid, size_t stack_size, bool adopt,
-       struct pp_err *err)
+       unsigned int flags, struct pp_err *err)
 {
 	sigset_t set;
 	int added, pass;
 
 	memset(t, 0, sizeof(*t));
+	t->flags = flags;
 	t->pid = pid;
 	t->stack_size = stack_size;
 	t->sigchld_fd = -1;
@@ -628,16 +634,16 @@ attach(struct target *t, pid_t pid, size_t stack_size, bool adopt,
 
 int
 target_attach(struct target *t, pid_t pid, size_t stack_size,
-	      struct pp_err *err)
+	      unsigned int flags, struct pp_err *err)
 {
-	return attach(t, pid, stack_size, false, err);
+	return attach(t, pid, stack_size, false, flags, err);
 }
 
 int
 target_adopt(struct target *t, pid_t pid, size_t stack_size,
-	     struct pp_err *err)
+	     unsigned int flags, struct pp_err *err)
 {
-	return attach(t, pid, stack_size, true, err);
+	return attach(t, pid, stack_size, true, flags, err);
 }
 
 /* Copies the stack from just below SP to the end of its mapping, at most
@@ -782,6 +788,24 @@ snapshot_stopped(struct target *t, struct tracee *tr, uint64_t reaped_ns,
 	s->total_ns = end - tr->interrupt_ns;
 }
 
+/* The stop path of an exit stop: registers and stack, no resume. */
+static void
+snapshot_exit(struct target *t, struct tracee *tr)
+{
+	struct snapshot *snap = &tr->snap;
+	struct iovec iov = { &snap->regs, sizeof(snap->regs) };
+
+	snap->how = SNAP_NONE;
+	if (ptrace(PTRACE_GETREGSET, tr->tid, (void *) NT_PRSTATUS,
+		   &iov) < 0)
+		return;
+	read_stack(t, snap, snap->regs.rsp);
+	snap->how = SNAP_INTERRUPTED;
+	snap->syscall_nr = -1;
+	snap->wait_ns = 0;
+	tr->exit_snapped = true;
+}
+
 static void
 resume(struct tracee *tr, int request, int sig)
 {
@@ -920,8 +944,10 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 			if (leader)
 				t = leader;
 		}
-		add_tracee(t, tid);
+		add_tracee(t, tid)->born_ns = reaped_ns;
 		t->new_threads++;
+		if (!t->young_ns)
+			t->young_ns = reaped_ns;
 		return;
 	}
 	tr->stopped = true;
@@ -951,6 +977,32 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 			resume(tr, PTRACE_CONT, 0);
 		}
 		break;
+	case PTRACE_EVENT_EXIT:
+		/* A thread born since the attach that no sample caught has
+		 * its exit's stack for its own, through the stop path
+		 * (registers and a stack copy), unless a stop of ours that
+		 * the sampler has not taken yet is there; one there at the
+		 * attach had its ticks (a command that ends before the
+		 * first has no sample).  Resumed at once: it is a zombie
+		 * until we reap it, so its /proc entry outlives the resume
+		 * for on_thread_last.  No stop of ours comes any more (an
+		 * interrupt sent is void). */
+		if (tr->born_ns && !tr->sampled &&
+		    tr->snap.how != SNAP_INTERRUPTED)
+			snapshot_exit(t, tr);
+		resume(tr, PTRACE_CONT, 0);
+		if (tr->exit_snapped) {
+			tr->snap.stop_ns = now_ns() - reaped_ns;
+			tr->snap.total_ns = tr->snap.stop_ns;
+			tr->snap.time_ns = reaped_ns;
+		}
+		tr->interrupted = false;
+		tr->exiting = true;
+		tr->exit_ns = reaped_ns;
+		t->exit_stops++;
+		if (t->on_thread_last)
+			t->on_thread_last(t->on_arg, (size_t) (tr - t->t));
+		break;
 	case PTRACE_EVENT_EXEC:
 		/* Every other thread is gone; the image is new. */
 		t->exec_seen = true;
@@ -976,7 +1028,22 @@ count_interrupted(const struct target *t)
 	return n;
 }
 
-/* Reaps stops as they arrive until none is awaited or @deadline passes. */
+/* Whether a target of this thread that wants to know has threads born
+ * since its sampler looked. */
+static bool
+young_waiting(void)
+{
+	const struct target *o;
+
+	for (o = targets; o; o = o->next)
+		if (o->young_wake && o->young_ns)
+			return true;
+	return false;
+}
+
+/* Reaps stops as they arrive until none is awaited or @deadline passes;
+ * a wait between ticks (!@until_all_reaped) also ends at a birth that a
+ * sampler wants to know of (young_wake). */
 static void
 reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 {
@@ -995,6 +1062,8 @@ reap(struct target *t, uint64_t deadline, bool until_all_reaped)
 		if (tid < 0 && errno == ECHILD)
 			return;
 		if (until_all_reaped && count_interrupted(t) == 0)
+			return;
+		if (!until_all_reaped && young_waiting())
 			return;
 		left = (int64_t) (deadline - now_ns());
 		if (left <= 0)
@@ -1202,10 +1271,11 @@ target_capture(struct target *t, const bool *due, bool running_only,
 		}
 		tr = &t->t[i];
 		tr->deferred = false;
-		if (tr->gone || (due && !due[i])) {
+		if (tr->gone || tr->exiting || (due && !due[i])) {
 			/* A late snapshot waits for a capture that wants
-			 * it: the thread has not run since. */
-			if (!tr->late)
+			 * it: the thread has not run since; so does that
+			 * of an exit, for the sampler. */
+			if (!tr->late && !tr->exiting)
 				tr->snap.how = SNAP_NONE;
 			continue;
 		}
@@ -1391,17 +1461,18 @@ spawned_close(struct spawned *sp)
 
 int
 target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
-	       struct pp_err *err)
+	       unsigned int flags, struct pp_err *err)
 {
 	pid_t pid = sp->pid;
 	ssize_t r;
 	int e = 0;
 
 	memset(t, 0, sizeof(*t));
+	t->flags = flags;
 	t->stack_size = stack_size;
 	t->sigchld_fd = -1;
 	t->pid = pid;
-	if (ptrace(PTRACE_SEIZE, pid, 0, (void *) seize_options()) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *) seize_options(t)) < 0) {
 		e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -1453,7 +1524,7 @@ target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
 
 int
 target_spawn(struct target *t, char *const *argv, size_t stack_size,
-	     struct pp_err *err)
+	     unsigned int flags, struct pp_err *err)
 {
 	struct spawned sp;
 
@@ -1461,7 +1532,7 @@ target_spawn(struct target *t, char *const *argv, size_t stack_size,
 	t->sigchld_fd = -1;
 	if (spawn_command(argv, false, &sp, err) < 0)
 		return -1;
-	return target_spawned(t, &sp, stack_size, err);
+	return target_spawned(t, &sp, stack_size, flags, err);
 }
 
 void

@@ -34,6 +34,16 @@ struct tracee {
 	uint64_t interrupt_ns;	/* when PTRACE_INTERRUPT was sent */
 	int stat_fd;		/* task/TID/stat, kept open: read every tick */
 	uint64_t rewound_ip;	/* syscall we set to be made again, not yet */
+	uint64_t born_ns;	/* first stop of a thread born since attach */
+	/* Its exit stop (PTRACE_EVENT_EXIT) was seen and resumed: it
+	 * runs no code of its own any more; exit_ns is when */
+	bool exiting;
+	uint64_t exit_ns;
+	uint64_t exit_cpu_ns;	/* its CPU then, as on_thread_last read it */
+	/* set by the sampler once a sample of it is in its profile;
+	 * one that has none gets its snap at its exit stop */
+	bool sampled;
+	bool exit_snapped;
 	struct snapshot snap;	/* the last snapshot; buffer allocated once */
 };
 
@@ -72,7 +82,19 @@ struct target {
 	 * on_thread_exit when its exit is reaped. */
 	void (*on_thread_new)(void *arg, pid_t tid);
 	void (*on_thread_exit)(void *arg, pid_t tid);
+	/* With TARGET_EXIT_STOPS: at the exit stop of tracee @i, once it is
+	 * resumed and before its exit is reaped (its /proc entry is still
+	 * there), a zombie's at the latest: the thread's last look.  No
+	 * allocation: other threads may be waiting in their stops. */
+	void (*on_thread_last)(void *arg, size_t i);
 	void *on_arg;
+	/* Threads born since the sampler last looked (young_ns: the birth
+	 * of the first): with young_wake, a wait between ticks returns when
+	 * one is born, so that it can be sampled soon after. */
+	bool young_wake;
+	uint64_t young_ns;
+	unsigned int exit_stops;	/* exit stops seen and resumed */
+	unsigned int flags;		/* TARGET_* */
 	/* Captures read sleeping threads only and stop none: perf events
 	 * sample the running ones. */
 	bool asleep_only;
@@ -94,6 +116,13 @@ struct capture_stats {
 					 * the last capture's deadline */
 };
 
+/* Flags of target_attach() and target_spawned(). */
+/* PTRACE_O_TRACEEXIT: one more stop per thread exit, resumed at once,
+ * for on_thread_last.  The kernel skips it when a fatal signal is
+ * pending (SIGKILL, exit_group's other threads), and detaches a thread
+ * waiting in it when the tracer dies. */
+# define TARGET_EXIT_STOPS	1u
+
 /*
  * Initialises @t and seizes every thread of @pid (never stopping it),
  * rescanning /proc/PID/task until no new thread appears.  The sigchld
@@ -101,13 +130,13 @@ struct capture_stats {
  * Errors are diagnosed: another tracer, another user, yama, seccomp.
  */
 int target_attach(struct target *t, pid_t pid, size_t stack_size,
-		  struct pp_err *err);
+		  unsigned int flags, struct pp_err *err);
 /*
  * The same for a process this thread traces already: a child of a
  * followed process, seized by the kernel (--children), running.
  */
 int target_adopt(struct target *t, pid_t pid, size_t stack_size,
-		 struct pp_err *err);
+		 unsigned int flags, struct pp_err *err);
 /*
  * --children, for every target of this thread from now on: processes
  * they fork are followed (PTRACE_O_TRACEFORK, TRACEVFORK), @room of them
@@ -147,10 +176,10 @@ int spawn_command(char *const *argv, bool die_with_parent,
  * thread.  Closes the pipes of @sp.
  */
 int target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
-		   struct pp_err *err);
+		   unsigned int flags, struct pp_err *err);
 /* spawn_command() and target_spawned() in one, from the tracer thread. */
 int target_spawn(struct target *t, char *const *argv, size_t stack_size,
-		 struct pp_err *err);
+		 unsigned int flags, struct pp_err *err);
 /*
  * Takes one snapshot of every live thread (or of those with due[i] set,
  * when @due is not NULL; due[] is indexed like t->t at the call): running
@@ -182,7 +211,8 @@ size_t target_forget_gone(struct target *t, size_t *map);
 /* Whether any thread of the target is still there. */
 bool target_alive(const struct target *t);
 /* Handles ptrace events (new threads, signals to pass on) for up to
- * @timeout_ns: the way to wait between ticks. */
+ * @timeout_ns: the way to wait between ticks.  With young_wake, a wait
+ * ends early once a target of this thread has young_ns set. */
 void target_poll_events(struct target *t, uint64_t timeout_ns);
 /* Like target_poll_events, for the wait before a tick: in the real-time
  * class where allowed (see attach.c), which it keeps when it returns, so

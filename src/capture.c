@@ -35,7 +35,8 @@ tracer_thread(void *arg)
 	struct target t;
 	size_t i;
 
-	job->rc = target_attach(&t, job->pid, job->stack_size, &job->err);
+	job->rc = target_attach(&t, job->pid, job->stack_size, 0,
+				&job->err);
 	if (job->rc < 0)
 		return NULL;
 	target_capture_all(&t, CAPTURE_DEADLINE_MS, &job->stats);

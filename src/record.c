@@ -50,9 +50,10 @@ tracer_thread(void *arg)
  * A cpu profile that holds less than 90 % of the CPU the target used
  * says so, with what loses CPU: a thread's CPU is charged when it is
  * next sampled, so what a thread used after its last sample is lost
- * when it ends first, and a missed sample carries its CPU only to a
- * later one.  Runs shorter than 20 periods are left alone: one sample
- * more or less is more than the margin there.
+ * when it ends first (but where its exit stop charges it: ptrace), and
+ * a missed sample carries its CPU only to a later one.  Runs shorter
+ * than 20 periods are left alone: one sample more or less is more than
+ * the margin there.
  */
 static void
 cpu_share_warning(const struct record_opts *o,
@@ -65,9 +66,9 @@ cpu_share_warning(const struct record_opts *o,
 
 	if (used < 20 * period || (double) in >= CPU_SHARE_MIN * used)
 		return;
-	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one (%" PRIu64 " threads in the run), and %" PRIu64 " samples were missed",
+	warning_msg("the profile holds only %.0f%% of the CPU the target used: the CPU a thread used after its last sample is lost when it ends before its next one, unless its exit stop is seen (%" PRIu64 " threads in the run, %" PRIu64 " exit stops), and %" PRIu64 " samples were missed",
 		    100.0 * (double) in / (double) used, st->threads_seen,
-		    st->missed);
+		    st->exits, st->missed);
 }
 
 static void
@@ -123,6 +124,21 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 st->profiler_cpu_ns / 1e3 /
 		 (st->stopped + st->blocked + st->perf_samples) : 0,
 		 st->ticks, st->ticks_late, ticks_late_pct(st));
+	if (st->early || st->exits) {
+		char c[UNITS_LEN];
+
+		units_duration(st->exit_charged_ns, a, sizeof(a));
+		units_duration(st->exit_unsampled_ns, b, sizeof(b));
+		units_duration(st->exit_lost_ns, c, sizeof(c));
+		info_msg("threads born in the run: %" PRIu64 " sampled soon after their birth (%" PRIu64 " early ticks); %" PRIu64 " exit stops: %s charged to the last stack of a thread that ended; %" PRIu64 " threads ended before any sample, with %s (at the stack of their exit; in no stack: %s)",
+			 st->early, st->early_ticks, st->exits, a,
+			 st->exit_unsampled, b, c);
+	}
+	if (st->carried_ns) {
+		units_duration(st->carried_ns, a, sizeof(a));
+		info_msg("%s used by threads since they were last caught running charged to that stack at the end",
+			 a);
+	}
 	if (st->syscalls_restarted)
 		info_msg("%" PRIu64 " system calls that an interrupt made fail with EINTR were made again",
 			 st->syscalls_restarted);

@@ -36,6 +36,29 @@
 /* Maps are re-read at most this often when something new shows up. */
 #define REFRESH_NS		200000000ull
 #define PERF_REFRESH_NS		10000000ull	/* see perf_sample() */
+/*
+ * A thread born between two ticks would be first sampled at the next
+ * one, and one that lives less than a period never: its CPU would be in
+ * no stack.  A thread born since the start is due YOUNG_DELAY_NS after
+ * its first stop, in an early tick of young threads only (those due
+ * within half the delay join it), once it has been given a CPU since
+ * that stop: it is in its own code then, past the C library's thread
+ * start, which takes microseconds.  (Its CPU time cannot tell: the
+ * kernel adds a running thread's time to its schedstat at the
+ * scheduler's ticks, 4 ms apart at HZ=250.)  One that has not run yet,
+ * or is asleep in cpu mode, is looked at again later (four times after
+ * the delay, four after twice the delay, and so on), up to YOUNG_TRIES
+ * times (12 ms).  What it uses after that sample is charged
+ * to it at its exit stop (charge_exits()).
+ */
+#define YOUNG_DELAY_NS		200000ull
+#define YOUNG_TRIES		16
+/* Times given a CPU: once to reach its first stop, then after it. */
+#define YOUNG_SLICES		2
+/* A thread's own code is called by start_thread, called by clone: a
+ * sample of fewer frames caught it before (or after) that code, and it
+ * is taken again later. */
+#define YOUNG_START_FRAMES	2
 
 /* What the sampler remembers of each thread between ticks. */
 struct book {
@@ -48,6 +71,10 @@ struct book {
 	uint64_t name_read_ns;	/* when its comm was last read */
 	uint8_t state;
 	uint16_t wait;		/* profile_sample.wait of its last stack */
+	uint8_t young_tries;
+	bool exit_done;		/* its exit was accounted for */
+	bool start_only;	/* its stack is the C library's thread start */
+	uint64_t young_due;	/* when an early tick samples it (0: none) */
 };
 
 struct sampler {
@@ -74,6 +101,10 @@ struct sampler {
 	struct sampler_stats *at_cut;
 	uint64_t rng;
 	bool need_refresh;
+	/* ptrace: young threads are sampled early and the threads that
+	 * end are charged at their exit stop; the first young one due */
+	bool young, exit_stops;
+	uint64_t next_young;
 	/* Take every thread without a stack at the next tick (threads). */
 	bool fill;
 	/* sampler_reconfigure: applied when the window is cut */
@@ -87,6 +118,10 @@ struct sampler {
 };
 
 static void perf_drain(struct sampler *s, bool keep);
+static void add_sample(struct sampler *s, const struct book *b, pid_t tid,
+		       const int64_t *values);
+static size_t add_snapshot(struct sampler *s, size_t i, uint64_t cpu,
+			   uint64_t now);
 static bool perf_wall_running(struct sampler *s, size_t i, uint64_t cpu,
 			      uint64_t now);
 
@@ -96,8 +131,10 @@ sample_mode_name(enum sample_mode m)
 	return m == MODE_CPU ? "cpu" : "wall";
 }
 
+/* A thread's CPU (ns) from its schedstat, and, with @slices, how many
+ * times it was given a CPU. */
 static uint64_t
-read_cpu(struct sampler *s, struct book *b, pid_t tid)
+read_sched(struct sampler *s, struct book *b, pid_t tid, uint64_t *slices)
 {
 	char buf[96];
 	ssize_t r;
@@ -115,7 +152,15 @@ read_cpu(struct sampler *s, struct book *b, pid_t tid)
 	if (r <= 0)
 		return 0;
 	buf[r] = '\0';
+	if (slices && sscanf(buf, "%*u %*u %" SCNu64, slices) != 1)
+		*slices = 0;
 	return strtoull(buf, NULL, 10);
+}
+
+static uint64_t
+read_cpu(struct sampler *s, struct book *b, pid_t tid)
+{
+	return read_sched(s, b, tid, NULL);
 }
 
 /* Books for threads that appeared since the last tick. */
@@ -134,8 +179,114 @@ sync_books(struct sampler *s, uint64_t now)
 		 * ones from their birth, at zero CPU. */
 		if (s->nbooks < s->initial_threads)
 			b->last_cpu = read_cpu(s, b, s->t.t[s->nbooks].tid);
+		else if (s->young && s->t.t[s->nbooks].born_ns)
+			b->young_due = s->t.t[s->nbooks].born_ns +
+				       YOUNG_DELAY_NS;
+		if (b->young_due && (!s->next_young ||
+				     b->young_due < s->next_young))
+			s->next_young = b->young_due;
 		b->ready = true;
 		s->res->stats.threads_seen++;
+	}
+	/* Those born so far have their books. */
+	s->t.young_ns = 0;
+}
+
+/* The first time a young thread is due, after ticks. */
+static void
+young_next(struct sampler *s)
+{
+	size_t i;
+
+	s->next_young = 0;
+	for (i = 0; i < s->nbooks; i++) {
+		struct book *b = &s->books[i];
+
+		if (!b->young_due)
+			continue;
+		if (s->t.t[i].gone || s->t.t[i].exiting ||
+		    (b->stack && !b->start_only)) {
+			b->young_due = 0;
+			continue;
+		}
+		if (!s->next_young || b->young_due < s->next_young)
+			s->next_young = b->young_due;
+	}
+}
+
+/* A young thread not sampled yet is looked at again a delay later. */
+static void
+young_later(struct book *b, uint64_t now)
+{
+	if (++b->young_tries >= YOUNG_TRIES)
+		b->young_due = 0;
+	else
+		b->young_due = now + (YOUNG_DELAY_NS << b->young_tries / 4);
+}
+
+/*
+ * A thread's exit stop read its CPU (on_thread_last): what it used
+ * since its last sample goes to that sample's stack and thread, as a
+ * weight without a sample of its own (samples 0), or, in wall mode,
+ * the wall time up to the exit.  A stop that came after its tick's wait
+ * is that last sample.  A thread that no sample caught was read at its
+ * exit stop (unless a stop of ours was not taken yet: that one is its
+ * sample): all it used goes to that stack, its own though no function
+ * of its own (the C library's thread start), a sample; without one,
+ * it is counted in no stack.  With !@keep (between windows), nothing
+ * is added.
+ */
+static void
+charge_exits(struct sampler *s, bool keep)
+{
+	struct sampler_stats *st = &s->res->stats;
+	size_t i;
+
+	for (i = 0; i < s->nbooks && i < s->t.n; i++) {
+		struct tracee *tr = &s->t.t[i];
+		struct book *b = &s->books[i];
+		uint64_t cpu, wall, end;
+		int64_t values[2];
+
+		if (!tr->exiting || b->exit_done)
+			continue;
+		b->exit_done = true;
+		b->young_due = 0;
+		end = tr->exit_cpu_ns > b->last_cpu ? tr->exit_cpu_ns :
+		      b->last_cpu;
+		cpu = end - b->last_cpu;
+		wall = tr->exit_ns > b->last_wall ?
+		       tr->exit_ns - b->last_wall : 0;
+		if (!keep) {
+			b->last_cpu = end;
+			b->last_wall = tr->exit_ns;
+			continue;
+		}
+		st->exits++;
+		if (tr->snap.how == SNAP_INTERRUPTED &&
+		    (tr->late || !b->stack)) {
+			if (!b->stack) {
+				st->exit_unsampled++;
+				st->exit_unsampled_ns += cpu;
+			}
+			add_snapshot(s, i, end, tr->exit_ns);
+			tr->late = false;
+			continue;
+		}
+		b->last_cpu = end;
+		b->last_wall = tr->exit_ns;
+		if (!b->stack) {
+			st->exit_unsampled++;
+			st->exit_unsampled_ns += cpu;
+			st->exit_lost_ns += cpu;
+			continue;
+		}
+		values[0] = 0;
+		values[1] = (int64_t) (s->o->mode == MODE_CPU ? cpu : wall);
+		if (!values[1])
+			continue;
+		st->exit_charged_ns += (uint64_t) values[1];
+		add_sample(s, b, tr->tid, values);
 	}
 }
 
@@ -305,7 +456,8 @@ snapshot_pcs(struct sampler *s, const struct snapshot *snap, size_t n)
 	return n;
 }
 
-static void
+/* Adds the sample of thread @i's snapshot; returns its frame count. */
+static size_t
 add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 {
 	struct tracee *tr = &s->t.t[i];
@@ -330,12 +482,14 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 		b->name_read_ns = now;
 	}
 	b->stack = profile_stack(&s->res->profile, s->pcs, n);
+	b->young_due = 0;
+	tr->sampled = true;
 	b->state = thread_state_from_proc(snap->state);
 	if (s->o->mode == MODE_CPU && snap->how == SNAP_BLOCKED) {
 		/* Read asleep only to learn its stack (sampler_threads):
 		 * the CPU it used belongs to where it ran, so it stays
 		 * carried until it is caught running. */
-		return;
+		return n;
 	}
 	values[0] = 1;
 	values[1] = s->o->mode == MODE_CPU ? (int64_t) (cpu - b->last_cpu) :
@@ -358,6 +512,38 @@ add_snapshot(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 		hist_add(st->span_hist, &st->span_max_ns, snap->total_ns);
 	} else {
 		st->blocked++;
+	}
+	return n;
+}
+
+/*
+ * cpu mode: a thread's CPU is charged when it is next caught running,
+ * and a thread that mostly sleeps (a server's accepting thread) may
+ * carry much of it at the end of a window.  Like a thread's exit, the
+ * window's end charges it to the last stack the thread ran in, as a
+ * weight without a sample; a thread never caught running keeps it.
+ */
+static void
+charge_carried(struct sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbooks && i < s->t.n; i++) {
+		const struct tracee *tr = &s->t.t[i];
+		struct book *b = &s->books[i];
+		int64_t values[2];
+		uint64_t cpu;
+
+		if (tr->gone || tr->exiting || !b->stack)
+			continue;
+		cpu = read_cpu(s, b, tr->tid);
+		if (cpu <= b->last_cpu)
+			continue;
+		values[0] = 0;
+		values[1] = (int64_t) (cpu - b->last_cpu);
+		s->res->stats.carried_ns += (uint64_t) values[1];
+		add_sample(s, b, tr->tid, values);
+		b->last_cpu = cpu;
 	}
 }
 
@@ -388,8 +574,17 @@ forget_gone(struct sampler *s)
 	free(map);
 }
 
+/* Whether an early tick at @now takes the young thread of @b. */
+static bool
+young_now(const struct book *b, uint64_t now)
+{
+	return b->young_due && (!b->stack || b->start_only) &&
+	       b->young_due <= now + YOUNG_DELAY_NS / 2;
+}
+
+/* A tick, or with @young an early tick: the young threads due only. */
 static void
-tick(struct sampler *s)
+tick(struct sampler *s, bool young)
 {
 	uint64_t now = now_ns(), *cpu, total_cpu;
 	struct capture_stats cst;
@@ -402,12 +597,15 @@ tick(struct sampler *s)
 	if (s->perf)
 		perf_drain(s, true);
 	sync_books(s, now);
+	/* Before the books of the threads that ended are dropped. */
+	charge_exits(s, true);
 	forget_gone(s);
 	n = s->t.n;
 	due = xcalloc(n + 1, sizeof(*due));
 	cpu = xcalloc(n + 1, sizeof(*cpu));
 	for (i = 0; i < n; i++) {
 		struct book *b = &s->books[i];
+		uint64_t slices = 0;
 		bool ran;
 
 		if (s->t.t[i].gone) {
@@ -416,15 +614,24 @@ tick(struct sampler *s)
 			b->sched_fd = -1;
 			continue;
 		}
+		/* Its last look charges it (charge_exits). */
+		if (s->t.t[i].exiting || (young && !young_now(b, now)))
+			continue;
 		if ((i & 15) == 15) {
 			/* Late stops are resumed between the reads. */
 			target_reap_pending(&s->t);
 			if ((i & 63) == 63)
 				target_rt_check(&s->t);
 		}
-		cpu[i] = read_cpu(s, b, s->t.t[i].tid);
+		cpu[i] = read_sched(s, b, s->t.t[i].tid, &slices);
 		ran = cpu[i] != b->last_cpu;
-		if (s->o->mode == MODE_CPU) {
+		if (young) {
+			/* In its own code by now, unless it has not run
+			 * yet: then it is looked at again later. */
+			due[i] = slices >= YOUNG_SLICES;
+			if (!due[i])
+				young_later(b, now);
+		} else if (s->o->mode == MODE_CPU) {
 			due[i] = ran || (s->fill && !b->stack);
 		} else if (ran || !b->stack) {
 			due[i] = true;
@@ -449,12 +656,22 @@ tick(struct sampler *s)
 		/* A threads request wants every stack now. */
 		s->t.asleep_budget_ns = s->fill ? 0 :
 					period / ASLEEP_BUDGET_DIV;
+		if (s->t.n > n) {
+			/* Threads born while the states were read (late
+			 * stops were reaped): due[] covers them, not due. */
+			size_t cap = n + 1;
+
+			due = xgrow(due, &cap, s->t.n + 1, sizeof(*due));
+			memset(due + n + 1, 0, (cap - n - 1) * sizeof(*due));
+		}
 		target_capture(&s->t, due, s->o->mode == MODE_CPU && !s->fill,
 			       wait, &cst);
+		s->res->stats.early_ticks += young;
 		s->res->stats.stopped_late += cst.late;
 		now = now_ns();
 		for (i = 0; i < n; i++) {
 			const struct snapshot *snap;
+			size_t frames;
 
 			/* A thread that stopped after the deadline is
 			 * resumed before the next unwinding, not after
@@ -482,15 +699,37 @@ tick(struct sampler *s)
 				    (snap->state == 'R' ||
 				     s->o->mode != MODE_CPU))
 					s->res->stats.missed++;
+				if (young)
+					young_later(&s->books[i], now);
 				continue;
 			}
 			target_rt_check(&s->t);
-			add_snapshot(s, i, cpu[i], now);
+			frames = add_snapshot(s, i, cpu[i], now);
+			s->res->stats.early += young;
+			/* Caught in the C library's thread start: the
+			 * stack of its own code is still to be taken. */
+			s->books[i].start_only = frames <= YOUNG_START_FRAMES;
+			if (s->books[i].start_only && s->young &&
+			    s->t.t[i].born_ns && s->books[i].young_tries <
+			    YOUNG_TRIES)
+				young_later(&s->books[i], now);
 		}
 	}
 
 	free(due);
 	free(cpu);
+	/* Threads that ended while this tick took its samples. */
+	charge_exits(s, true);
+	if (s->young)
+		young_next(s);
+	if (young) {
+		if (s->need_refresh || s->t.maps_stale) {
+			target_rt_end(&s->t);
+			target_reap_pending(&s->t);
+			refresh_maps(s, now_ns());
+		}
+		return;
+	}
 	s->fill = false;
 	s->res->stats.ticks++;
 	/* Known even if the process vanishes before the end. */
@@ -601,6 +840,29 @@ on_thread_exit(void *arg, pid_t tid)
 		s->res->stats.perf_tail_ns += tail;
 	}
 	perf_sampler_remove(s->perf, tid);
+}
+
+/* ---- end of perf events' hooks ---- */
+
+/*
+ * ptrace: the exit stop of thread @i, resumed already: its CPU, read
+ * now while its schedstat is there (charge_exits() uses it at the next
+ * tick).  Through the file its ticks keep open; a thread born since the
+ * last tick has none yet, and it is opened here, as a new thread's
+ * tracee is made while other threads may wait in their stops: a few
+ * microseconds, and only the figure of a thread never sampled without.
+ */
+static void
+on_thread_last(void *arg, size_t i)
+{
+	struct sampler *s = arg;
+	struct tracee *tr = &s->t.t[i];
+	struct book one = { .sched_fd = -1 };
+	struct book *b = i < s->nbooks ? &s->books[i] : &one;
+
+	tr->exit_cpu_ns = read_cpu(s, b, tr->tid);
+	if (one.sched_fd >= 0)
+		close(one.sched_fd);
 }
 
 /* One sample of the kernel's: unwound now, weighed by its period.
@@ -772,6 +1034,7 @@ struct sampler *
 sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	unsigned int flags;
 	int rc;
 
 	s->opts = *o;
@@ -779,22 +1042,30 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->stat_fd = -1;
 	s->res = res;
 	memset(res, 0, sizeof(*res));
+	/* Exit stops where ptrace takes the samples for sure (perf events
+	 * may take them in auto cpu mode, and need no stop). */
+	s->exit_stops = o->sampler == SAMPLER_PTRACE ||
+			(o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL);
+	flags = s->exit_stops ? TARGET_EXIT_STOPS : 0;
 	if (o->spawned) {
-		rc = target_spawned(&s->t, o->spawned, o->stack_size,
+		rc = target_spawned(&s->t, o->spawned, o->stack_size, flags,
 				    &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
 	} else if (o->argv) {
-		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
+		rc = target_spawn(&s->t, o->argv, o->stack_size, flags,
+				  &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
 	} else if (o->adopt) {
 		/* Running, traced already: no download here (it would hold
 		 * up its stops); what is missing is fetched later. */
-		rc = target_adopt(&s->t, o->pid, o->stack_size, &res->err);
+		rc = target_adopt(&s->t, o->pid, o->stack_size, flags,
+				  &res->err);
 	} else {
 		/* Before the attach: a traced thread must not wait for
 		 * a download to answer its stops. */
 		symbols_prefetch(o->pid);
-		rc = target_attach(&s->t, o->pid, o->stack_size, &res->err);
+		rc = target_attach(&s->t, o->pid, o->stack_size, flags,
+				   &res->err);
 	}
 	res->pid = s->t.pid;
 	if (s->t.pid > 0)
@@ -813,6 +1084,12 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	}
 	if (target_alive(&s->t) && perf_start(s) < 0)
 		goto fail;
+	if (!s->perf) {
+		s->young = true;
+		s->t.young_wake = true;
+		s->t.on_thread_last = on_thread_last;
+		s->t.on_arg = s;
+	}
 	s->raw = xmalloc(sizeof(*s->raw));
 	/* The frames, a wait pseudo-frame and a truncation mark. */
 	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
@@ -906,15 +1183,25 @@ poll_ticks(struct sampler *s, uint64_t until_ns)
 
 		if (loop_ends(s, now, until_ns, &st))
 			return st;
+		/* Threads born while it waited. */
+		if (s->t.young_ns)
+			sync_books(s, now);
+		if (s->next_young && now >= s->next_young &&
+		    now < s->next_tick) {
+			tick(s, true);
+			continue;
+		}
 		if (now < s->next_tick) {
 			uint64_t until = s->next_tick;
 
+			if (s->next_young && s->next_young < until)
+				until = s->next_young;
 			if (until_ns && until_ns < until)
 				until = until_ns;
 			target_wait_tick(&s->t, until - now);
 			continue;
 		}
-		tick(s);
+		tick(s, false);
 		s->next_tick += next_interval(s);
 		now = now_ns();
 		if (now > s->next_tick) {
@@ -979,7 +1266,15 @@ window_end(struct sampler *s)
 		perf_drain(s, true);
 	/* Wall mode reads the threads asleep at its ticks. */
 	if (!ended(s) && !(s->perf && s->o->mode == MODE_CPU))
-		tick(s);
+		tick(s, false);
+	/* The threads that ended since, the last ones of a process that
+	 * exited too. */
+	if (s->exit_stops) {
+		sync_books(s, now_ns());
+		charge_exits(s, true);
+	}
+	if (s->young && s->o->mode == MODE_CPU)
+		charge_carried(s);
 	window_totals(s);
 }
 
@@ -1012,6 +1307,15 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->perf_lost = now->perf_lost - then->perf_lost;
 	d->perf_throttled = now->perf_throttled - then->perf_throttled;
 	d->perf_no_event = now->perf_no_event;
+	d->early = now->early - then->early;
+	d->early_ticks = now->early_ticks - then->early_ticks;
+	d->exits = now->exits - then->exits;
+	d->exit_charged_ns = now->exit_charged_ns - then->exit_charged_ns;
+	d->exit_unsampled = now->exit_unsampled - then->exit_unsampled;
+	d->exit_unsampled_ns = now->exit_unsampled_ns -
+			       then->exit_unsampled_ns;
+	d->carried_ns = now->carried_ns - then->carried_ns;
+	d->exit_lost_ns = now->exit_lost_ns - then->exit_lost_ns;
 	d->perf_tail_ns = now->perf_tail_ns - then->perf_tail_ns;
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
@@ -1094,6 +1398,7 @@ sampler_idle(struct sampler *s, uint64_t until_ns)
 		/* Threads keep coming and going while nothing ticks: forget
 		 * those that ended here too, or an idle server would grow. */
 		sync_books(s, now);
+		charge_exits(s, false);
 		forget_gone(s);
 		target_poll_events(&s->t, until_ns ? until_ns - now :
 					  REFRESH_NS);
@@ -1108,11 +1413,14 @@ sampler_skip(struct sampler *s)
 	size_t i;
 
 	/* Threads count from now: the CPU and wall time they spent since
-	 * their last sample belong to no window. */
+	 * their last sample belong to no window, nor that of threads that
+	 * ended meanwhile. */
 	sync_books(s, now);
+	charge_exits(s, false);
 	for (i = 0; i < s->nbooks; i++) {
 		struct book *b = &s->books[i];
 
+		b->young_due = 0;
 		if (s->t.t[i].gone)
 			continue;
 		b->last_cpu = read_cpu(s, b, s->t.t[i].tid);
@@ -1123,6 +1431,7 @@ sampler_skip(struct sampler *s)
 		b->stack = 0;
 		s->t.t[i].late = false;
 	}
+	s->next_young = 0;
 	if (s->perf)
 		perf_drain(s, false);
 	window_totals(s);
@@ -1154,7 +1463,7 @@ sampler_threads(struct sampler *s, struct profile *out)
 	if (!ended(s)) {
 		s->fill = true;
 		sync_books(s, now_ns());
-		tick(s);
+		tick(s, false);
 	}
 	profile_init(out);
 	out->nvalues = 1;
@@ -1209,6 +1518,8 @@ sampler_close(struct sampler *s)
 		s->o->unwinder->close(s->uw);
 	s->t.on_thread_new = NULL;
 	s->t.on_thread_exit = NULL;
+	s->t.on_thread_last = NULL;
+	s->t.young_wake = false;
 	perf_sampler_close(s->perf);
 	target_release(&s->t);
 	free(s);
@@ -1224,6 +1535,14 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 	sampler_poll(s, o->duration_ns ? s->start_ns + o->duration_ns : 0);
 	sampler_close(s);
 	return 0;
+}
+
+/* When @s has work next: its tick, or an early tick before it. */
+static uint64_t
+next_event(const struct sampler *s)
+{
+	return s->next_young && s->next_young < s->next_tick ?
+	       s->next_young : s->next_tick;
 }
 
 /* Opens the sampler of process @i of @p into v[i]; false if it could
@@ -1364,14 +1683,20 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 			next_scan = now_ns() + 1000000000ull;
 			continue;
 		}
-		/* The sampler whose tick comes first. */
-		for (i = 0; i < p->n; i++)
-			if (v[i] && (!s || v[i]->next_tick < s->next_tick))
+		/* The sampler whose tick or early tick comes first (with
+		 * the books of threads born while it waited). */
+		for (i = 0; i < p->n; i++) {
+			if (!v[i])
+				continue;
+			if (v[i]->t.young_ns)
+				sync_books(v[i], now);
+			if (!s || next_event(v[i]) < next_event(s))
 				s = v[i];
+		}
 		if (!s)
 			break;
-		if (now < s->next_tick) {
-			uint64_t wait = s->next_tick - now;
+		if (now < next_event(s)) {
+			uint64_t wait = next_event(s) - now;
 
 			if (until && until - now < wait)
 				wait = until - now;
@@ -1379,12 +1704,17 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 				wait = next_scan > now ? next_scan - now : 0;
 			/* The wait reaps the stops of every process. */
 			target_wait_tick(&s->t, wait);
-			if (now_ns() < s->next_tick) {
+			if (now_ns() < next_event(s)) {
 				target_rt_end(&s->t);
 				continue;
 			}
 		}
-		tick(s);
+		if (next_event(s) < s->next_tick) {
+			tick(s, true);
+			target_rt_end(&s->t);
+			continue;
+		}
+		tick(s, false);
 		s->next_tick += next_interval(s);
 		now = now_ns();
 		if (now > s->next_tick) {

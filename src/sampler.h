@@ -90,6 +90,17 @@ struct sampler_stats {
 	/* perf events: samples the kernel took, records it lost (rings
 	 * full), times it throttled the events, threads without events */
 	uint64_t perf_samples, perf_lost, perf_throttled, perf_no_event;
+	/* ptrace: threads born since the start sampled soon after their
+	 * birth (early ticks: rounds of those only), and threads that
+	 * ended: what their exit stop charged to their last stack, and
+	 * those that ended before any sample, with their CPU: at their
+	 * exit's stack, or, without one, in no stack (lost) */
+	uint64_t early, early_ticks;
+	uint64_t exits, exit_charged_ns;
+	uint64_t exit_unsampled, exit_unsampled_ns, exit_lost_ns;
+	/* cpu mode: CPU of live threads since their last sample, charged
+	 * to that sample's stack at a window's end */
+	uint64_t carried_ns;
 	/* perf events: CPU after the last sample of threads that ended,
 	 * charged to that sample's stack */
 	uint64_t perf_tail_ns;
