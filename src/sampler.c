@@ -84,6 +84,7 @@ struct sampler {
 	/* perf events take the samples (cpu mode) when not NULL */
 	struct perf_sampler *perf;
 	bool perf_discard;	/* drain without keeping: between windows */
+	bool kernel_frames;	/* its callchains' kernel frames are named */
 };
 
 static void perf_drain(struct sampler *s, bool keep);
@@ -585,6 +586,20 @@ on_thread_exit(void *arg, pid_t tid)
 	perf_sampler_remove(s->perf, tid);
 }
 
+/* Puts the kernel's frames of @snap on top of the @n user frames of
+ * s->pcs (the leaf first): the stack goes from "[k] function" down
+ * through the system call's wrapper.  Returns the frame count. */
+static size_t
+kernel_on_top(struct sampler *s, const struct snapshot *snap, size_t n)
+{
+	size_t k = s->kernel_frames ? snap->kernel_n : 0, i;
+
+	memmove(s->pcs + k, s->pcs, n * sizeof(*s->pcs));
+	for (i = 0; i < k; i++)
+		s->pcs[i] = profile_kernel_pc(snap->kernel_pcs[i], i == 0);
+	return n + k;
+}
+
 /* One sample of the kernel's: unwound now, weighed by its period.
  * @user keeps the thread's name (string, when read). */
 static void
@@ -625,6 +640,7 @@ perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
 			snap->stack_limit = vma->end;
 		n = snapshot_pcs(s, snap, 0);
 	}
+	n = kernel_on_top(s, snap, n);
 	stack = profile_stack(&s->res->profile, s->pcs, n);
 	/* The name is read once a second, and again in a new window
 	 * (its strings are the window's). */
@@ -740,9 +756,16 @@ perf_start(struct sampler *s)
 	s->t.asleep_only = true;
 	s->res->perf = true;
 	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
-	info_msg("sampler: perf events (CPU clock, %s%s)",
+	if (s->res->perf_kernel) {
+		if (symbols_kernel_open(&err) == 0)
+			s->kernel_frames = true;
+		else
+			info_msg("kernel frames: none: %s", err.text);
+	}
+	info_msg("sampler: perf events (CPU clock, %s%s%s)",
 		 s->res->perf_kernel ? "user and kernel time" :
 		 "user time only: kernel-mode samples need CAP_PERFMON",
+		 s->kernel_frames ? ", kernel frames" : "",
 		 o->mode == MODE_WALL ?
 		 "; threads asleep read without stopping them" : "");
 	return 0;
@@ -789,8 +812,10 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	if (target_alive(&s->t) && perf_start(s) < 0)
 		goto fail;
 	s->raw = xmalloc(sizeof(*s->raw));
-	/* The frames, a wait pseudo-frame and a truncation mark. */
-	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
+	/* The frames, a wait pseudo-frame and a truncation mark, and
+	 * with perf events the kernel's frames. */
+	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2 + PERF_KERNEL_FRAMES_MAX) *
+			 sizeof(*s->pcs));
 	s->at_cut = xcalloc(1, sizeof(*s->at_cut));
 	s->initial_threads = s->t.n;
 	s->rng = now_ns() | 1;
