@@ -10,13 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+/* 16 bytes: a kernel has some 100 000 functions. */
 struct ksym {
 	uint64_t addr;
-	uint32_t name;		/* offsets into names */
-	uint32_t module;	/* 0: the kernel's own ("" at offset 0) */
-	uint32_t seq;		/* line order, for ties */
-	bool global;
+	uint32_t name;		/* offset into names, growing line by line */
+	uint32_t module;	/* likewise; 0: the kernel's own (""), and
+				 * KSYM_LOCAL for a local symbol */
 };
+
+#define KSYM_LOCAL	(1u << 31)
 
 struct kallsyms {
 	struct ksym *v;
@@ -43,12 +45,13 @@ static int
 ksym_cmp(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;
+	uint32_t xl = x->module & KSYM_LOCAL, yl = y->module & KSYM_LOCAL;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->global != y->global)
-		return x->global ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
+	if (xl != yl)
+		return xl ? 1 : -1;
+	return (x->name > y->name) - (x->name < y->name);
 }
 
 struct kallsyms *
@@ -85,6 +88,9 @@ kallsyms_parse(const char *text, size_t len, struct pp_err *err)
 			addr = addr << 4 | (uint64_t) d;
 		}
 		p = nl ? nl + 1 : end;
+		/* Offsets stay below KSYM_LOCAL (no kernel comes near). */
+		if (k->names_len >= KSYM_LOCAL / 2)
+			break;
 		/* "ADDR T NAME": one space each side of the type. */
 		if (!digits || digits > 16 || eol - q < 4 || q[0] != ' ' ||
 		    q[2] != ' ')
@@ -121,8 +127,8 @@ kallsyms_parse(const char *text, size_t len, struct pp_err *err)
 			last_mod_n = mod_n;
 			k->v[k->n].module = last_mod;
 		}
-		k->v[k->n].seq = (uint32_t) k->n;
-		k->v[k->n].global = type == 'T' || type == 'W';
+		if (type == 't' || type == 'w')
+			k->v[k->n].module |= KSYM_LOCAL;
 		nonzero += addr != 0;
 		k->n++;
 	}
@@ -134,7 +140,7 @@ kallsyms_parse(const char *text, size_t len, struct pp_err *err)
 	if (!nonzero) {
 		kallsyms_free(k);
 		pp_err_set(err, EPERM,
-			   "every kernel symbol's address reads as zero (kernel.kptr_restrict hides them)");
+			   "every kernel symbol's address reads as zero: hidden from this user (kernel.kptr_restrict; CAP_SYSLOG shows them)");
 		return NULL;
 	}
 	qsort(k->v, k->n, sizeof(*k->v), ksym_cmp);
@@ -143,6 +149,9 @@ kallsyms_parse(const char *text, size_t len, struct pp_err *err)
 		if (k->v[i].addr != k->v[out - 1].addr)
 			k->v[out++] = k->v[i];
 	k->n = out;
+	/* Kept for the whole run: no slack. */
+	k->v = xrealloc(k->v, k->n * sizeof(*k->v));
+	k->names = xrealloc(k->names, k->names_len);
 	return k;
 }
 
@@ -216,7 +225,7 @@ kallsyms_lookup(const struct kallsyms *k, uint64_t addr, const char **module)
 	if (addr - s->addr >= KALLSYMS_FUNC_MAX)
 		return NULL;
 	if (module)
-		*module = k->names + s->module;
+		*module = k->names + (s->module & ~KSYM_LOCAL);
 	return k->names + s->name;
 }
 

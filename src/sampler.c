@@ -784,6 +784,12 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->stat_fd = -1;
 	s->res = res;
 	memset(res, 0, sizeof(*res));
+	/* Reading /proc/kallsyms takes a tenth of a second: not while a
+	 * new thread waits in its first stop for its events (perf_start
+	 * finds the table read). */
+	if (o->sampler == SAMPLER_PERF ||
+	    (o->sampler == SAMPLER_AUTO && o->mode == MODE_CPU))
+		symbols_kernel_open(NULL);
 	if (o->spawned) {
 		rc = target_spawned(&s->t, o->spawned, o->stack_size,
 				    &res->err);
