@@ -8,6 +8,18 @@
  * that CPU's ring (PERF_EVENT_IOC_SET_OUTPUT): memory is fixed by the CPU
  * count, and a new thread costs descriptors, not an mmap.  The first
  * thread's events own the rings and stay open to the end.
+ *
+ * Phase.  An event counts its thread's CPU on its CPU from zero, so with
+ * the period alone the first sample comes after a whole period: a thread
+ * that runs less than that (a request's thread, a short task) would
+ * never be sampled, nor the last part of any thread's time on a CPU.
+ * Each (thread, CPU) therefore has a second, "early" event, which fires
+ * once (PERF_EVENT_IOC_REFRESH 1) after a random share of a period,
+ * uniform in (0, P).  Its sample weighs a whole period P, and stands for
+ * the event's first period [0, P): a thread that runs T < P there is
+ * sampled with probability T / P, so it is counted T on average.  The
+ * regular event's first sample, at P, stands for that same period and
+ * is dropped; each later one stands for the period before it.
  */
 #include "perf-sampler.h"
 #include "xmalloc.h"
@@ -49,13 +61,20 @@ struct pthread_slot {
 	uint64_t user[PERF_USER_WORDS];
 };
 
+/* A slot's descriptors: the regular event of each ring, then the early
+ * one (see Phase, above). */
+#define SLOT_FDS(ps)	(2 * (ps)->nrings)
+
 struct perf_sampler {
 	pid_t pid;
 	struct perf_event_attr attr;
 	struct ring *rings;
 	size_t nrings;
 	struct pthread_slot *slots;	/* open addressing by tid */
-	int *fdtab;		/* per slot, one event per ring (-1: none) */
+	int *fdtab;		/* per slot, SLOT_FDS events (-1: none) */
+	/* per slot and ring: the regular event's samples so far */
+	uint32_t *seentab;
+	uint64_t rng;		/* the early events' phases */
 	size_t cap, used, removed;
 	struct perf_counts counts;
 	size_t rec_bytes;	/* a sample's size, about */
@@ -144,7 +163,7 @@ open_error(struct pp_err *err, int e, pid_t pid)
 	case EMFILE:
 	case ENFILE:
 		return pp_err_set(err, e,
-				  "perf_event_open: %s (out of file descriptors: one per thread and CPU)",
+				  "perf_event_open: %s (out of file descriptors: two per thread and CPU)",
 				  name);
 	default:
 		return pp_err_set(err, e, "perf_event_open: %s (%s)", name,
@@ -204,7 +223,13 @@ hash_tid(pid_t tid, size_t cap)
 static int *
 slot_fds(const struct perf_sampler *ps, const struct pthread_slot *sl)
 {
-	return ps->fdtab + (size_t) (sl - ps->slots) * ps->nrings;
+	return ps->fdtab + (size_t) (sl - ps->slots) * SLOT_FDS(ps);
+}
+
+static uint32_t *
+slot_seen(const struct perf_sampler *ps, const struct pthread_slot *sl)
+{
+	return ps->seentab + (size_t) (sl - ps->slots) * ps->nrings;
 }
 
 static struct pthread_slot *
@@ -228,13 +253,15 @@ slots_grow(struct perf_sampler *ps)
 {
 	struct pthread_slot *old = ps->slots;
 	int *oldfds = ps->fdtab;
+	uint32_t *oldseen = ps->seentab;
 	size_t i, oldcap = ps->cap;
 
 	ps->cap = 64;
 	while (ps->cap < (ps->used + 1) * 4)
 		ps->cap *= 2;
 	ps->slots = xcalloc(ps->cap, sizeof(*ps->slots));
-	ps->fdtab = xcalloc(ps->cap * ps->nrings + 1, sizeof(int));
+	ps->fdtab = xcalloc(ps->cap * SLOT_FDS(ps) + 1, sizeof(int));
+	ps->seentab = xcalloc(ps->cap * ps->nrings + 1, sizeof(uint32_t));
 	ps->removed = 0;
 	for (i = 0; i < oldcap; i++) {
 		size_t k;
@@ -245,11 +272,14 @@ slots_grow(struct perf_sampler *ps)
 		     k = (k + 1) & (ps->cap - 1))
 			;
 		ps->slots[k] = old[i];
-		memcpy(ps->fdtab + k * ps->nrings, oldfds + i * ps->nrings,
-		       ps->nrings * sizeof(int));
+		memcpy(ps->fdtab + k * SLOT_FDS(ps),
+		       oldfds + i * SLOT_FDS(ps), SLOT_FDS(ps) * sizeof(int));
+		memcpy(ps->seentab + k * ps->nrings,
+		       oldseen + i * ps->nrings, ps->nrings * sizeof(uint32_t));
 	}
 	free(old);
 	free(oldfds);
+	free(oldseen);
 }
 
 /* Outside any stop: keeps the table at most half full, so that a new
@@ -279,8 +309,9 @@ slot_new(struct perf_sampler *ps, pid_t tid)
 	ps->slots[i].tid = tid;
 	memset(ps->slots[i].user, 0, sizeof(ps->slots[i].user));
 	fds = slot_fds(ps, &ps->slots[i]);
-	for (r = 0; r < ps->nrings; r++)
+	for (r = 0; r < SLOT_FDS(ps); r++)
 		fds[r] = -1;
+	memset(slot_seen(ps, &ps->slots[i]), 0, ps->nrings * sizeof(uint32_t));
 	ps->used++;
 	return &ps->slots[i];
 }
@@ -297,11 +328,50 @@ close_fds(struct perf_sampler *ps, struct pthread_slot *sl)
 	int *fds = slot_fds(ps, sl);
 	size_t r;
 
-	for (r = 0; r < ps->nrings; r++) {
-		if (fds[r] >= 0 && !is_owner(ps, r, fds[r]))
+	for (r = 0; r < SLOT_FDS(ps); r++) {
+		if (fds[r] >= 0 && (r >= ps->nrings ||
+				    !is_owner(ps, r, fds[r])))
 			close(fds[r]);
 		fds[r] = -1;
 	}
+}
+
+/* A period's share, uniform in [10 us, P), the hrtimer's shortest. */
+static uint64_t
+early_period(struct perf_sampler *ps)
+{
+	uint64_t p = ps->attr.sample_period, lo = 10000;
+
+	ps->rng ^= ps->rng << 13;
+	ps->rng ^= ps->rng >> 7;
+	ps->rng ^= ps->rng << 17;
+	if (p <= lo + 1)
+		return p - 1;
+	return lo + ps->rng % (p - lo);
+}
+
+/* @tid's early event on ring @r: opened disabled, writing to the ring,
+ * then enabled for one sample (see Phase, above). */
+static long
+open_early(struct perf_sampler *ps, pid_t tid, size_t r)
+{
+	struct perf_event_attr a = ps->attr;
+	long fd;
+
+	a.sample_period = early_period(ps);
+	a.disabled = 1;
+	fd = perf_open(&a, tid, ps->rings[r].cpu, -1);
+	if (fd < 0)
+		return -1;
+	if (ioctl((int) fd, PERF_EVENT_IOC_SET_OUTPUT, ps->rings[r].fd) < 0 ||
+	    ioctl((int) fd, PERF_EVENT_IOC_REFRESH, 1) < 0) {
+		int e = errno;
+
+		close((int) fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 /* Maps @fd's ring: data pages a power of two, fewer when locked memory
@@ -374,6 +444,8 @@ perf_sampler_open(pid_t pid, pid_t tid, int rate_hz, size_t stack_size,
 	ps->attr.clockid = CLOCK_MONOTONIC;
 	ps->scratch = xmalloc(65536);
 	ps->snap.stack_cap = stack_size;
+	ps->rng = (((uint64_t) time(NULL) << 20) ^ (uint64_t) getpid() ^
+		   ((uint64_t) tid << 40)) | 1;
 
 	cpus = online_cpus(&n);
 	ps->rings = xcalloc(n + 1, sizeof(*ps->rings));
@@ -411,6 +483,15 @@ perf_sampler_open(pid_t pid, pid_t tid, int rate_hz, size_t stack_size,
 			goto fail;
 		}
 	}
+	for (i = 0; i < n; i++) {
+		long fd = open_early(ps, tid, i);
+
+		fds[n + i] = (int) fd;
+		if (fd < 0) {
+			open_error(err, errno, pid);
+			goto fail;
+		}
+	}
 	free(cpus);
 	return ps;
 fail:
@@ -442,6 +523,10 @@ perf_sampler_add(struct perf_sampler *ps, pid_t tid)
 			fds[r] = -1;
 			goto fail;
 		}
+		fd = open_early(ps, tid, r);
+		fds[ps->nrings + r] = (int) fd;
+		if (fd < 0)
+			goto fail;
 	}
 	return 0;
 fail:
@@ -464,6 +549,32 @@ perf_sampler_remove(struct perf_sampler *ps, pid_t tid)
 	sl->tid = -1;
 	ps->used--;
 	ps->removed++;
+}
+
+uint64_t
+perf_sampler_tail_ns(struct perf_sampler *ps, pid_t tid)
+{
+	struct pthread_slot *sl = slot_find(ps, tid);
+	uint64_t period = ps->attr.sample_period, tail = 0;
+	const uint32_t *seen;
+	const int *fds;
+	size_t r;
+
+	if (!sl)
+		return 0;
+	fds = slot_fds(ps, sl);
+	seen = slot_seen(ps, sl);
+	for (r = 0; r < ps->nrings; r++) {
+		uint64_t count, closed = (uint64_t) seen[r] * period;
+
+		/* Without a regular sample, the early one stood for it. */
+		if (fds[r] < 0 || !seen[r] ||
+		    read(fds[r], &count, sizeof(count)) != sizeof(count))
+			continue;
+		if (count > closed)
+			tail += count - closed;
+	}
+	return tail;
 }
 
 uint64_t *
@@ -525,8 +636,8 @@ take_callchain(struct perf_sampler *ps, const uint8_t **p,
 
 /* PERF_RECORD_SAMPLE, fields in the order of the sample_type bits. */
 static void
-parse_sample(struct perf_sampler *ps, const uint8_t *p, const uint8_t *end,
-	     perf_sample_fn fn, void *arg)
+parse_sample(struct perf_sampler *ps, size_t ring, const uint8_t *p,
+	     const uint8_t *end, perf_sample_fn fn, void *arg)
 {
 	struct snapshot *s = &ps->snap;
 	struct user_regs_struct *rg = &s->regs;
@@ -588,14 +699,22 @@ parse_sample(struct perf_sampler *ps, const uint8_t *p, const uint8_t *end,
 	/* A short copy stopped at the end of the stack's mapping. */
 	s->stack_limit = dyn < size ? rg->rsp + dyn : 0;
 	sl = slot_find(ps, s->tid);
+	if (period < ps->attr.sample_period) {
+		/* The early event's: it stands for the first period. */
+		period = ps->attr.sample_period;
+	} else if (sl && slot_seen(ps, sl)[ring]++ == 0) {
+		/* The regular event's first: that same period, dropped. */
+		ps->counts.first_dropped++;
+		return;
+	}
 	ps->counts.samples++;
 	fn(arg, s, period, sl ? sl->user : NULL);
 }
 
 static void
-drain_ring(struct perf_sampler *ps, struct ring *rg, perf_sample_fn fn,
-	   void *arg)
+drain_ring(struct perf_sampler *ps, size_t ring, perf_sample_fn fn, void *arg)
 {
+	struct ring *rg = &ps->rings[ring];
 	uint64_t head = __atomic_load_n(&rg->meta->data_head,
 					__ATOMIC_ACQUIRE);
 	uint64_t tail = rg->meta->data_tail;
@@ -629,7 +748,7 @@ drain_ring(struct perf_sampler *ps, struct ring *rg, perf_sample_fn fn,
 		switch (h.type) {
 		case PERF_RECORD_SAMPLE:
 			if (fn)
-				parse_sample(ps, rec + sizeof(h),
+				parse_sample(ps, ring, rec + sizeof(h),
 					     rec + h.size, fn, arg);
 			break;
 		case PERF_RECORD_LOST: {
@@ -668,7 +787,7 @@ perf_sampler_drain(struct perf_sampler *ps, perf_sample_fn fn, void *arg)
 
 	for (r = 0; r < ps->nrings; r++)
 		if (ps->rings[r].meta)
-			drain_ring(ps, &ps->rings[r], fn, arg);
+			drain_ring(ps, r, fn, arg);
 	slots_reserve(ps);
 }
 
@@ -723,6 +842,7 @@ perf_sampler_close(struct perf_sampler *ps)
 	}
 	free(ps->slots);
 	free(ps->fdtab);
+	free(ps->seentab);
 	free(ps->rings);
 	free(ps->scratch);
 	free(ps);

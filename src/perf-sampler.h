@@ -30,6 +30,8 @@ struct perf_counts {
 	uint64_t lost;		/* PERF_RECORD_LOST: the ring was full */
 	uint64_t throttled;	/* PERF_RECORD_THROTTLE: the kernel's limit */
 	uint64_t no_event;	/* threads whose event could not be opened */
+	/* first samples of regular events, left out (see perf-sampler.c) */
+	uint64_t first_dropped;
 };
 
 /*
@@ -43,8 +45,14 @@ struct perf_sampler *perf_sampler_open(pid_t pid, pid_t tid, int rate_hz,
 /* on_thread_new: the thread's events, opened before it runs.  Returns
  * 0, or -1 when they could not be opened (counted in no_event). */
 int perf_sampler_add(struct perf_sampler *ps, pid_t tid);
-/* on_thread_exit: closes its events; its samples stay in the rings. */
+/* on_thread_exit: closes its events; its samples stay in the rings.
+ * Drain the rings first: a sample of a thread without its events is
+ * weighed as a regular one, not told from its event's first. */
 void perf_sampler_remove(struct perf_sampler *ps, pid_t tid);
+/* The CPU @tid used after the period its last regular sample closed,
+ * on all CPUs, in ns: what no sample stands for.  Read at its exit, after
+ * a drain, before perf_sampler_remove. */
+uint64_t perf_sampler_tail_ns(struct perf_sampler *ps, pid_t tid);
 /* Whether @tid has its events. */
 bool perf_sampler_has(const struct perf_sampler *ps, pid_t tid);
 

@@ -87,12 +87,15 @@ print_summary(const struct record_opts *o, const struct sampler_result *res)
 		 st->reused, st->missed, st->truncated, st->unwind_errors,
 		 st->threads_seen);
 	/* perf events (--sampler) */
-	if (res->perf)
+	if (res->perf) {
+		units_duration(st->perf_tail_ns, a, sizeof(a));
 		info_msg("perf events: %" PRIu64 " samples, %" PRIu64
 			 " lost (rings full), %" PRIu64 " throttled, %" PRIu64
-			 " threads without events; %" PRIu64 " stops",
+			 " threads without events, %s of CPU since the last sample of threads that ended; %" PRIu64
+			 " stops",
 			 st->perf_samples, st->perf_lost, st->perf_throttled,
-			 st->perf_no_event, st->stopped);
+			 st->perf_no_event, a, st->stopped);
+	}
 	if (st->idle) {
 		units_duration(st->idle_ns, a, sizeof(a));
 		info_msg("--no-idle left out %" PRIu64 " samples of threads asleep (%s of thread time)",

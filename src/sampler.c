@@ -583,6 +583,24 @@ on_thread_exit(void *arg, pid_t tid)
 {
 	struct sampler *s = arg;
 
+	const uint64_t *u;
+	uint64_t tail;
+
+	/* Its samples are all written: read them while its events still
+	 * say which regular sample was its first. */
+	perf_drain(s, !s->perf_discard);
+	/* The CPU it used since its last sample, to its last stack. */
+	u = perf_sampler_user(s->perf, tid);
+	tail = perf_sampler_tail_ns(s->perf, tid);
+	if (tail && u && u[1] >= s->win_start_ns && u[2] &&
+	    !s->perf_discard) {
+		int64_t values[2] = { 0, (int64_t) tail };
+
+		profile_add_wait(&s->res->profile, (uint32_t) u[2], tid,
+				 (uint32_t) u[0], thread_state_from_proc('R'),
+				 0, values);
+		s->res->stats.perf_tail_ns += tail;
+	}
 	perf_sampler_remove(s->perf, tid);
 }
 
@@ -725,11 +743,11 @@ perf_start(struct sampler *s)
 	if (o->sampler == SAMPLER_PTRACE)
 		return 0;
 	if (o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL) {
-		/* A thread that runs but has not used a whole period of
-		 * CPU yet has no sample of the kernel's, and a wall tick
-		 * that finds it running would count it nowhere: a target
-		 * that makes short threads all day would lose them. */
-		info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads younger than a period: --sampler=perf to use them anyway)");
+		/* A thread that runs but has no sample of the kernel's
+		 * yet (half a period of CPU on average) would be counted
+		 * nowhere by a wall tick that finds it running: a target
+		 * that makes short threads all day would lose time. */
+		info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads before their first sample: --sampler=perf to use them anyway)");
 		return 0;
 	}
 	for (i = 0; i < s->t.n && !first; i++)
@@ -1015,6 +1033,7 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->perf_lost = now->perf_lost - then->perf_lost;
 	d->perf_throttled = now->perf_throttled - then->perf_throttled;
 	d->perf_no_event = now->perf_no_event;
+	d->perf_tail_ns = now->perf_tail_ns - then->perf_tail_ns;
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;

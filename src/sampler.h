@@ -84,6 +84,9 @@ struct sampler_stats {
 	/* perf events: samples the kernel took, records it lost (rings
 	 * full), times it throttled the events, threads without events */
 	uint64_t perf_samples, perf_lost, perf_throttled, perf_no_event;
+	/* perf events: CPU after the last sample of threads that ended,
+	 * charged to that sample's stack */
+	uint64_t perf_tail_ns;
 };
 
 struct sampler_result {

@@ -4,6 +4,10 @@
  * of which works a few milliseconds in churn_work and ends.  A sampler
  * sees thousands of threads begin and end in a few seconds.
  *
+ *   target-churn [PROGRESS [N]]
+ * N: the iterations of churn_work in each thread (2000000 by default,
+ * about 2 ms).
+ *
  * Progress slots (see target.h):
  *   0  threads that ended
  *
@@ -13,10 +17,12 @@
 #include "target.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
 #define LIVE 8
 
 static volatile uint64_t sink;
+static int work_n = 2000000;
 
 NOINLINE static void
 churn_work(int n)
@@ -29,7 +35,7 @@ churn_work(int n)
 NOINLINE static void *
 churn(void *arg)
 {
-	churn_work(2000000);
+	churn_work(work_n);
 	return arg;
 }
 
@@ -40,6 +46,8 @@ main(int argc, char **argv)
 	int i;
 
 	target_init(argc, argv);
+	if (argc > 2)
+		work_n = atoi(argv[2]);
 	for (i = 0; i < LIVE; i++)
 		if (pthread_create(&t[i], NULL, churn, NULL) != 0)
 			return 99;

@@ -12,6 +12,9 @@
  * Progress slot 0: rounds done by both threads; slot 2, at exit: the CPU
  * time the process used, in ns (getrusage), for the tests to compare
  * with a profile of the whole run.
+ * Built as target-split-frame, with SPLIT_WORK_FRAME, work() has a frame
+ * of its own (optimised code with frame pointers), so that an unwinder
+ * given the wrong stack pointer reads the wrong return address.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -33,6 +36,12 @@ NOINLINE static void
 work(unsigned long n)
 {
 	uint64_t x = 0;
+#ifdef SPLIT_WORK_FRAME
+	/* More than the red zone: the loop runs with %rsp below %rbp. */
+	volatile uint64_t pad[64];
+
+	pad[n & 63] = n;
+#endif
 
 	for (unsigned long i = 0; i < n; i++)
 		x += i * i ^ (x >> 3);
