@@ -142,6 +142,134 @@ target_of_pid(pid_t pid)
 	return NULL;
 }
 
+/*
+ * --children: a process forked by a followed one arrives seized, in its
+ * first stop (PTRACE_O_TRACEFORK, TRACEVFORK, inherited by its own
+ * children).  It is resumed at once and kept here until the sampling loop
+ * gives it a target of its own (target_adopt), between ticks; the stops
+ * of such a process meanwhile are resumed, its signals delivered.  With no
+ * room left, a new process is let go in its first stop.  Thread-local, as
+ * the targets are.
+ */
+static __thread struct {
+	bool follow;
+	size_t room;		/* processes that may still be followed */
+	size_t let_go;		/* detached in their first stop: no room */
+	pid_t *pids;		/* resumed, not adopted yet */
+	size_t n, cap;
+} kids;
+
+void
+target_follow_children(size_t room)
+{
+	kids.follow = true;
+	kids.room = room;
+}
+
+size_t
+target_take_children(pid_t *out, size_t max)
+{
+	size_t n = kids.n < max ? kids.n : max;
+
+	memcpy(out, kids.pids, n * sizeof(*out));
+	memmove(kids.pids, kids.pids + n, (kids.n - n) * sizeof(*out));
+	kids.n -= n;
+	return n;
+}
+
+bool
+target_children_reserve(void)
+{
+	if (!kids.room)
+		return false;
+	kids.room--;
+	return true;
+}
+
+size_t
+target_children_let_go(void)
+{
+	return kids.let_go;
+}
+
+static bool
+kid_pending(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < kids.n; i++)
+		if (kids.pids[i] == pid)
+			return true;
+	return false;
+}
+
+static void
+kid_forget(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < kids.n; i++)
+		if (kids.pids[i] == pid) {
+			kids.pids[i] = kids.pids[--kids.n];
+			return;
+		}
+}
+
+/* A stop of @tid, which no target follows: a new process in its first
+ * stop, or a stop of a process (or of a thread of one) not adopted yet.
+ * Returns false when @tid is a new thread of a followed process. */
+static bool
+kid_stop(pid_t tid, int status)
+{
+	pid_t tgid = tgid_of(tid);
+	int event = (unsigned int) status >> 16;
+
+	if (tgid <= 0 || target_of_pid(tgid))
+		return false;
+	/* A new process's first stop; any other stop of one no target
+	 * has is a pending one's, or one left unfollowed (no room). */
+	if (tgid == tid && event == PTRACE_EVENT_STOP && !kid_pending(tid)) {
+		if (!kids.room) {
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+			kids.let_go++;
+			return true;
+		}
+		/* Resumed before anything is allocated for it. */
+		ptrace(PTRACE_CONT, tid, 0, 0);
+		kids.room--;
+		kids.pids = xgrow(kids.pids, &kids.cap, kids.n + 1,
+				  sizeof(*kids.pids));
+		kids.pids[kids.n++] = tid;
+		return true;
+	}
+	/* A signal-delivery stop keeps its signal; the others resume. */
+	ptrace(PTRACE_CONT, tid, 0, event == 0 ? WSTOPSIG(status) : 0);
+	return true;
+}
+
+/* The options of every seize: threads, execve, and with --children the
+ * processes forked. */
+static long
+seize_options(void)
+{
+	return PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+	       (kids.follow ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+}
+
+/* Whether @tid is traced by this thread already (a child of a followed
+ * process, seized by the kernel for us). */
+static bool
+traced_by_us(pid_t tid)
+{
+	char buf[32];
+	int tracer;
+
+	if (procfs_status_field(tid, "TracerPid", buf, sizeof(buf)) < 0)
+		return false;
+	tracer = atoi(buf);
+	return tracer == (int) syscall(SYS_gettid) || tracer == getpid();
+}
+
 /* The target whose live tracee @tid is (*trp), @t when none is. */
 static struct target *
 owner_of(struct target *t, pid_t tid, struct tracee **trp)
@@ -284,9 +412,10 @@ diagnose_eperm(pid_t pid, struct pp_err *err)
 			  (int) pid, strerror(EPERM));
 }
 
-/* Seizes every thread not yet known.  Returns how many were added. */
+/* Seizes every thread not yet known (@adopt: takes those this thread
+ * traces already).  Returns how many were added. */
 static int
-seize_new_threads(struct target *t, struct pp_err *err)
+seize_new_threads(struct target *t, bool adopt, struct pp_err *err)
 {
 	pid_t *tids;
 	size_t n, i;
@@ -300,12 +429,16 @@ seize_new_threads(struct target *t, struct pp_err *err)
 		/* TRACEEXEC: after a SEIZE, an execve gives no other sign
 		 * (no SIGTRAP), and the image we symbolize would be gone. */
 		if (ptrace(PTRACE_SEIZE, tids[i], 0,
-			   (void *) (long) (PTRACE_O_TRACECLONE |
-					    PTRACE_O_TRACEEXEC)) < 0) {
+			   (void *) seize_options()) < 0) {
 			int e = errno;
 
 			if (e == ESRCH)
 				continue;	/* exited meanwhile */
+			if (e == EPERM && adopt && traced_by_us(tids[i])) {
+				add_tracee(t, tids[i]);
+				added++;
+				continue;
+			}
 			if (e == EPERM && t->n == 0) {
 				free(tids);
 				return diagnose_eperm(t->pid, err);
@@ -447,9 +580,9 @@ target_rt_check(struct target *t)
 		target_rt_end(t);
 }
 
-int
-target_attach(struct target *t, pid_t pid, size_t stack_size,
-	      struct pp_err *err)
+static int
+attach(struct target *t, pid_t pid, size_t stack_size, bool adopt,
+       struct pp_err *err)
 {
 	sigset_t set;
 	int added, pass;
@@ -471,7 +604,7 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 	/* Threads created while we list are caught by TRACECLONE once their
 	 * parent is seized; rescan until a pass finds nothing new. */
 	for (pass = 0; pass < 16; pass++) {
-		added = seize_new_threads(t, err);
+		added = seize_new_threads(t, adopt, err);
 		if (added < 0) {
 			target_release(t);
 			return -1;
@@ -491,6 +624,20 @@ target_attach(struct target *t, pid_t pid, size_t stack_size,
 	boost_tracer();
 	rt_probe(t);
 	return 0;
+}
+
+int
+target_attach(struct target *t, pid_t pid, size_t stack_size,
+	      struct pp_err *err)
+{
+	return attach(t, pid, stack_size, false, err);
+}
+
+int
+target_adopt(struct target *t, pid_t pid, size_t stack_size,
+	     struct pp_err *err)
+{
+	return attach(t, pid, stack_size, true, err);
 }
 
 /* Copies the stack from just below SP to the end of its mapping, at most
@@ -736,6 +883,8 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tr)
 			mark_gone(tr);
+		else if (kids.n)
+			kid_forget(tid);
 		if (t->on_thread_exit)
 			t->on_thread_exit(t->on_arg, tid);
 		leader = tid == t->pid ? t : target_of_pid(tid);
@@ -752,6 +901,8 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 	event = (unsigned int) status >> 16;
 	sig = WSTOPSIG(status);
 
+	if (!tr && kids.follow && kid_stop(tid, status))
+		return;
 	if (!tr) {
 		/* A thread auto-attached by TRACECLONE, in its first stop,
 		 * possibly reported before its parent's PTRACE_EVENT_CLONE.
@@ -1250,9 +1401,7 @@ target_spawned(struct target *t, struct spawned *sp, size_t stack_size,
 	t->stack_size = stack_size;
 	t->sigchld_fd = -1;
 	t->pid = pid;
-	if (ptrace(PTRACE_SEIZE, pid, 0,
-		   (void *) (long) (PTRACE_O_TRACECLONE |
-				    PTRACE_O_TRACEEXEC)) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *) seize_options()) < 0) {
 		e = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

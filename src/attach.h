@@ -103,6 +103,26 @@ struct capture_stats {
 int target_attach(struct target *t, pid_t pid, size_t stack_size,
 		  struct pp_err *err);
 /*
+ * The same for a process this thread traces already: a child of a
+ * followed process, seized by the kernel (--children), running.
+ */
+int target_adopt(struct target *t, pid_t pid, size_t stack_size,
+		 struct pp_err *err);
+/*
+ * --children, for every target of this thread from now on: processes
+ * they fork are followed (PTRACE_O_TRACEFORK, TRACEVFORK), @room of them
+ * at most; those beyond are let go in their first stop.  The new ones
+ * are resumed and wait to be adopted: target_take_children moves up to
+ * @max of their pids to @out and returns how many.
+ */
+void target_follow_children(size_t room);
+size_t target_take_children(pid_t *out, size_t max);
+/* Takes one of the room left (a process followed again after its
+ * execve); false when there is none. */
+bool target_children_reserve(void);
+/* How many children were let go for want of room. */
+size_t target_children_let_go(void);
+/*
  * A command forked but not running yet: it waits on a pipe until a
  * tracer has seized it, so that its first instruction is seen.
  */

@@ -153,15 +153,21 @@ print_top_help(void)
 static void
 print_dump_help(void)
 {
-	printf("Usage: pidprof dump -p PID [OPTIONS]\n"
+	printf("Usage: pidprof dump -p PID[,PID...] [OPTIONS]\n"
+	       "       pidprof dump --name NAME [OPTIONS]\n"
 	       "\n"
 	       "Print the stack of every thread of process PID, innermost frame\n"
 	       "first: function, file:line, inlined frames, module.  Running\n"
 	       "threads are stopped for a few microseconds each; sleeping threads\n"
-	       "are read without being stopped.\n"
+	       "are read without being stopped.  Several processes are dumped\n"
+	       "one after the other (with --json, one object per line).\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to inspect (required)\n"
+	       "  -p, --pid=PID[,PID...] the process to inspect; repeat it or give\n"
+	       "                         a list for several\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
 	       "  -j, --json             write JSON instead of text\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per thread, with an\n"
@@ -208,6 +214,12 @@ print_record_help(void)
 	       "                         file name is NAME, and those that appear\n"
 	       "                         later; repeatable\n"
 	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every process they (or COMMAND) fork,\n"
+	       "                         from its first instruction and again after\n"
+	       "                         each execve, and those forked already\n"
+	       "      --max-processes=N  follow N processes at most in the run\n"
+	       "                         (default 256, the most); the later ones\n"
+	       "                         are let go, with a warning\n"
 	       "  -o, --output=FILE      write a profile to FILE; repeatable; the\n"
 	       "                         format comes from the name: .pb.gz .pb\n"
 	       "                         .pprof (pprof), .folded .collapsed .txt\n"
@@ -971,13 +983,51 @@ opt_pid_list(const char *arg, pid_t *pids, size_t *n, size_t max)
 	return ok;
 }
 
+/* --name NAME or --pidfile FILE (@is_name says which): appended to
+ * @names or @pidfiles, RECORD_MAX_SOURCES of both at most. */
+static bool
+opt_pid_source(bool is_name, const char *arg, const char **names,
+	       size_t *nnames, const char **pidfiles, size_t *npidfiles)
+{
+	if (!*arg) {
+		usage_error_msg("invalid --%s argument: empty",
+				is_name ? "name" : "pidfile");
+		return false;
+	}
+	if (*nnames + *npidfiles == RECORD_MAX_SOURCES) {
+		usage_error_msg("too many --name and --pidfile options: %d at most",
+				RECORD_MAX_SOURCES);
+		return false;
+	}
+	if (is_name)
+		names[(*nnames)++] = arg;
+	else
+		pidfiles[(*npidfiles)++] = arg;
+	return true;
+}
+
+/* No process given twice is pidprof itself. */
+static bool
+not_self(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == getpid()) {
+			usage_error_msg("refusing to attach to pidprof itself (pid %d)",
+					(int) pids[i]);
+			return false;
+		}
+	return true;
+}
+
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NONE = 0x100 };
+	enum { OPT_NAME = 0x100, OPT_PIDFILE };
 	static const char optstring[] = "+:p:ju:s:vqh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "name",	required_argument,	NULL, OPT_NAME },
+		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "unwinder",	required_argument,	NULL, 'u' },
 		{ "stack-size",	required_argument,	NULL, 's' },
@@ -1000,7 +1050,16 @@ parse_dump(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  DUMP_MAX_PIDS))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case OPT_NAME:
+		case OPT_PIDFILE:
+			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
 			have_pid = true;
 			break;
@@ -1036,7 +1095,8 @@ parse_dump(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (!check_target("dump", argc, argv, have_pid, o->pid, true))
+	if (!check_target("dump", argc, argv, have_pid, 0, true) ||
+	    !not_self(o->pids, o->npids))
 		return usage_exit(cli);
 	msg_set_verbose(verbose);
 }
@@ -1143,7 +1203,7 @@ static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER,
-	       OPT_NAME, OPT_PIDFILE };
+	       OPT_NAME, OPT_PIDFILE, OPT_CHILDREN, OPT_MAX_PROCESSES };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
@@ -1152,6 +1212,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
 		{ "name",	required_argument,	NULL, OPT_NAME },
 		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
+		{ "children",	no_argument,		NULL, OPT_CHILDREN },
+		{ "max-processes", required_argument, NULL, OPT_MAX_PROCESSES },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
@@ -1171,8 +1233,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 	enum output_format format = FORMAT_NONE;
 	bool have_pid = false;
 	int c, verbose = 0;
+	long n;
 
 	memset(o, 0, sizeof(*o));
+	o->max_processes = RECORD_MAX_PIDS;
 	so->mode = MODE_WALL;
 	so->sampler = SAMPLER_AUTO;
 	so->rate_hz = 100;
@@ -1192,21 +1256,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_NAME:
 		case OPT_PIDFILE:
-			if (!*optarg) {
-				usage_error_msg("invalid --%s argument: empty",
-						c == OPT_NAME ? "name" :
-						"pidfile");
+			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
-			}
-			if (o->nnames + o->npidfiles == RECORD_MAX_SOURCES) {
-				usage_error_msg("too many --name and --pidfile options: %d at most",
-						RECORD_MAX_SOURCES);
-				return usage_exit(cli);
-			}
-			if (c == OPT_NAME)
-				o->names[o->nnames++] = optarg;
-			else
-				o->pidfiles[o->npidfiles++] = optarg;
 			have_pid = true;
 			break;
 		case 'o':
@@ -1254,6 +1307,19 @@ parse_record(int argc, char **argv, struct cli *cli)
 			if (!opt_sampler(optarg, &so->sampler))
 				return usage_exit(cli);
 			break;
+		case OPT_CHILDREN:
+			o->children = true;
+			break;
+		case OPT_MAX_PROCESSES:
+			if (!opt_positive("max-processes", optarg, &n))
+				return usage_exit(cli);
+			if (n > RECORD_MAX_PIDS) {
+				usage_error_msg("invalid --max-processes argument: '%s': %d at most",
+						optarg, RECORD_MAX_PIDS);
+				return usage_exit(cli);
+			}
+			o->max_processes = (size_t) n;
+			break;
 		case 'q':
 			o->quiet = true;
 			debuginfo_quiet();
@@ -1283,12 +1349,8 @@ parse_record(int argc, char **argv, struct cli *cli)
 				"record needs a process: use -p PID or -- COMMAND");
 		return usage_exit(cli);
 	}
-	for (size_t i = 0; i < o->npids; i++)
-		if (o->pids[i] == getpid()) {
-			usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-					(int) o->pids[i]);
-			return usage_exit(cli);
-		}
+	if (!not_self(o->pids, o->npids))
+		return usage_exit(cli);
 	if (!o->noutputs) {
 		const char *base = so->argv ? strrchr(so->argv[0], '/') : NULL;
 

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "dump.h"
+#include "pidsel.h"
 #include "capture.h"
 #include "json.h"
 #include "msg.h"
@@ -180,27 +181,27 @@ print_stop_summary(const struct capture *c)
 	free(wait);
 }
 
-int
-dump_run(const struct dump_opts *o)
+static int
+dump_one(const struct dump_opts *o, pid_t pid)
 {
 	struct capture c;
 	struct pp_err err;
 	size_t i;
 	int status = EXIT_COMPLETE;
 
-	if (capture_process(&c, o->pid, o->stack_size, o->unwinder,
+	if (capture_process(&c, pid, o->stack_size, o->unwinder,
 			    &err) < 0) {
 		error_msg_err(&err);
 		capture_free(&c);
 		return EXIT_FATAL;
 	}
 	if (o->json) {
-		printf("{\"pid\":%d,\"comm\":", (int) o->pid);
+		printf("{\"pid\":%d,\"comm\":", (int) pid);
 		json_string(stdout, c.comm);
 		printf(",\"unwinder\":\"%s\",\"threads\":[",
 		       o->unwinder->name);
 	} else {
-		printf("Process %d (%s): %zu threads\n", (int) o->pid, c.comm,
+		printf("Process %d (%s): %zu threads\n", (int) pid, c.comm,
 		       c.n);
 	}
 	for (i = 0; i < c.n; i++)
@@ -212,7 +213,7 @@ dump_run(const struct dump_opts *o)
 	if (c.n == 0 || c.incomplete == c.n) {
 		if (!o->quiet)
 			error_msg("no complete stack could be taken from process %d",
-				  (int) o->pid);
+				  (int) pid);
 		status = c.n == 0 ? EXIT_FATAL : EXIT_PARTIAL;
 	} else if (c.incomplete) {
 		if (!o->quiet)
@@ -223,5 +224,43 @@ dump_run(const struct dump_opts *o)
 	if (msg_verbose())
 		print_stop_summary(&c);
 	capture_free(&c);
+	return status;
+}
+
+int
+dump_run(const struct dump_opts *in)
+{
+	struct dump_opts o = *in;
+	struct pidsel ps = {
+		.pids = o.pids, .n = &o.npids, .max = DUMP_MAX_PIDS,
+		.names = o.names, .nnames = o.nnames,
+		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+	};
+	struct pp_err err;
+	size_t i, dumped = 0;
+	int status = EXIT_COMPLETE;
+
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    DUMP_MAX_PIDS);
+	/* One after the other: a process that cannot be dumped is said
+	 * and left out; the worst status of the others stands. */
+	for (i = 0; i < o.npids; i++) {
+		int rc;
+
+		if (i && !o.json && dumped)
+			printf("\n");
+		rc = dump_one(&o, o.pids[i]);
+		if (rc != EXIT_FATAL)
+			dumped++;
+		if (rc > status)
+			status = rc;
+	}
+	if (o.npids > 1 && status == EXIT_FATAL && dumped)
+		status = EXIT_PARTIAL;
 	return status;
 }

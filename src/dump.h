@@ -9,8 +9,18 @@
 # include "common.h"
 # include "unwind.h"
 
+/* Processes in one dump, at most. */
+# define DUMP_MAX_PIDS	256
+
 struct dump_opts {
-	pid_t pid;
+	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
+	 * dump_run */
+	pid_t pids[DUMP_MAX_PIDS];
+	size_t npids;
+	const char *names[16];
+	size_t nnames;
+	const char *pidfiles[16];
+	size_t npidfiles;
 	bool json;
 	bool quiet;
 	const struct unwinder_ops *unwinder;

@@ -4,6 +4,7 @@
 #include "pidsel.h"
 #include "parse.h"
 #include "procfs.h"
+#include "xmalloc.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -130,3 +131,132 @@ pidsel_read_pidfile(const char *path, pid_t *pid, struct pp_err *err)
 	return 0;
 }
 
+/* The parent of live process @pid (no zombie), from /proc/PID/stat; 0
+ * when gone. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], *text, *close;
+	pid_t ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	if (procfs_read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	close = strrchr(text, ')');
+	/* ") S PPID ..." */
+	if (close && close[1] == ' ' && close[2] && close[2] != 'Z' &&
+	    close[2] != 'X' && close[3] == ' ')
+		ppid = (pid_t) strtol(close + 4, NULL, 10);
+	free(text);
+	return ppid;
+}
+
+int
+pidsel_descendants(pid_t *pids, size_t *n, size_t max, struct pp_err *err)
+{
+	pid_t self = getpid(), *all = NULL, *parent = NULL;
+	size_t nall = 0, cap = 0, pcap = 0, i, j;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	bool grew;
+
+	if (!d)
+		return pp_err_set(err, errno, "cannot read /proc: %s",
+				  strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+		pid_t pp;
+
+		if (!isdigit((unsigned char) de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid < 1 || pid == self)
+			continue;
+		pp = parent_of((pid_t) pid);
+		if (!pp)
+			continue;
+		all = xgrow(all, &cap, nall + 1, sizeof(*all));
+		parent = xgrow(parent, &pcap, nall + 1, sizeof(*parent));
+		all[nall] = (pid_t) pid;
+		parent[nall++] = pp;
+	}
+	closedir(d);
+	/* Until a pass adds nothing: a child may come before its parent
+	 * in /proc's order. */
+	do {
+		grew = false;
+		for (i = 0; i < nall && *n < max; i++) {
+			if (!all[i])
+				continue;
+			for (j = 0; j < *n && pids[j] != parent[i]; j++)
+				;
+			if (j == *n)
+				continue;
+			for (j = 0; j < *n && pids[j] != all[i]; j++)
+				;
+			if (j == *n) {
+				pids[(*n)++] = all[i];
+				grew = true;
+			}
+			all[i] = 0;
+		}
+	} while (grew && *n < max);
+	free(all);
+	free(parent);
+	return 0;
+}
+
+int
+pidsel_resolve(struct pidsel *ps, struct pp_err *err)
+{
+	size_t i, j, k, nfound;
+	pid_t pid, *found;
+
+	ps->truncated = false;
+	for (i = 0; i < ps->npidfiles; i++) {
+		if (pidsel_read_pidfile(ps->pidfiles[i], &pid, err) < 0)
+			return -1;
+		if (pid == getpid())
+			return pp_err_set(err, EINVAL,
+					  "the pidfile %s names pidprof itself",
+					  ps->pidfiles[i]);
+		for (j = 0; j < *ps->n && ps->pids[j] != pid; j++)
+			;
+		if (j < *ps->n)
+			continue;
+		if (*ps->n == ps->max) {
+			ps->truncated = true;
+			break;
+		}
+		ps->pids[(*ps->n)++] = pid;
+	}
+	found = xcalloc(ps->max + 1, sizeof(*found));
+	for (i = 0; i < ps->nnames; i++) {
+		if (pidsel_by_name(ps->names[i], found, ps->max, &nfound,
+				   err) < 0) {
+			free(found);
+			return -1;
+		}
+		if (!nfound) {
+			free(found);
+			return pp_err_set(err, ESRCH,
+					  "no process is named %s (its name or its executable's)",
+					  ps->names[i]);
+		}
+		for (k = 0; k < nfound && k < ps->max; k++) {
+			for (j = 0; j < *ps->n && ps->pids[j] != found[k];
+			     j++)
+				;
+			if (j < *ps->n)
+				continue;
+			if (*ps->n == ps->max) {
+				ps->truncated = true;
+				break;
+			}
+			ps->pids[(*ps->n)++] = found[k];
+		}
+	}
+	free(found);
+	return 0;
+}

@@ -400,50 +400,20 @@ record_samples(const struct sampler_result *res)
 static int
 resolve_pids(struct record_opts *o)
 {
+	struct pidsel ps = {
+		.pids = o->pids, .n = &o->npids, .max = RECORD_MAX_PIDS,
+		.names = o->names, .nnames = o->nnames,
+		.pidfiles = o->pidfiles, .npidfiles = o->npidfiles,
+	};
 	struct pp_err err;
-	size_t i, j, k, nfound;
-	pid_t pid;
 
-	for (i = 0; i < o->npidfiles; i++) {
-		if (pidsel_read_pidfile(o->pidfiles[i], &pid, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-		if (pid == getpid()) {
-			error_msg("the pidfile %s names pidprof itself",
-				  o->pidfiles[i]);
-			return EXIT_FATAL;
-		}
-		if (o->npids < RECORD_MAX_PIDS)
-			o->pids[o->npids++] = pid;
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
 	}
-	for (i = 0; i < o->nnames; i++) {
-		pid_t found[RECORD_MAX_PIDS];
-
-		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
-				   &nfound, &err) < 0) {
-			error_msg_err(&err);
-			return EXIT_FATAL;
-		}
-		if (!nfound) {
-			error_msg("no process is named %s (its name or its executable's)",
-				  o->names[i]);
-			return EXIT_FATAL;
-		}
-		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
-			for (j = 0; j < o->npids && o->pids[j] != found[k];
-			     j++)
-				;
-			if (j < o->npids)
-				continue;
-			if (o->npids == RECORD_MAX_PIDS) {
-				warning_msg("more than %d processes: the others are left out",
-					    RECORD_MAX_PIDS);
-				break;
-			}
-			o->pids[o->npids++] = found[k];
-		}
-	}
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    RECORD_MAX_PIDS);
 	if (o->npids)
 		o->sampler.pid = o->pids[0];
 	return -1;
@@ -548,6 +518,31 @@ record_run_many(struct record_opts *o)
 	size_t at;
 	pthread_t thr;
 
+	stop_requested = 0;
+	o->sampler.stop = &stop_requested;
+	stop_signals_install();
+	memset(&o->cmd, 0, sizeof(o->cmd));
+	if (o->sampler.argv) {
+		/* As record_sample does: forked by this thread. */
+		if (spawn_command(o->sampler.argv, true, &o->cmd,
+				  &res[0].err) < 0) {
+			error_msg_err(&res[0].err);
+			status = EXIT_FATAL;
+			goto out;
+		}
+		o->sampler.spawned = &o->cmd;
+		stop_forward_pid = o->cmd.pid;
+		o->pids[0] = o->cmd.pid;
+		o->npids = 1;
+	}
+	if (o->children) {
+		struct pp_err err;
+
+		if (pidsel_descendants(o->pids, &o->npids, o->max_processes,
+				       &err) < 0)
+			warning_msg("%s: processes forked already are not followed",
+				    err.text);
+	}
 	/* Names now: a process that exits takes its name with it. */
 	for (i = 0; i < o->npids; i++)
 		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
@@ -558,26 +553,42 @@ record_run_many(struct record_opts *o)
 	job.names = names;
 	job.procs.pids = o->pids;
 	job.procs.n = o->npids;
-	job.procs.max = RECORD_MAX_PIDS;
+	job.procs.max = o->children ? o->max_processes : RECORD_MAX_PIDS;
+	job.procs.children = o->children;
 	if (o->nnames) {
 		job.procs.rescan = rescan_names;
 		job.procs.arg = &job;
 	}
-	stop_requested = 0;
-	o->sampler.stop = &stop_requested;
-	stop_signals_install();
 	rc = pthread_create(&thr, NULL, many_thread, &job);
 	if (rc != 0) {
 		error_msg("cannot start the tracer thread: %s", strerror(rc));
+		command_kill(&o->cmd);
 		status = EXIT_FATAL;
 		goto out;
 	}
 	pthread_join(thr, NULL);
-	/* With --name, more may have come. */
+	/* With --name or --children, more may have come. */
 	n = o->npids = job.procs.n;
 	set.n = n;
+	for (i = 0; i < n; i++) {
+		/* Followed children: their names once attached (after an
+		 * execve, the new one). */
+		if (!names[i][0] || (o->children && res[i].comm[0]))
+			memcpy(names[i], res[i].comm, sizeof(names[i]));
+		/* The command followed again after an execve: its exit
+		 * is that entry's. */
+		if (i && o->cmd.pid > 0 && res[i].pid == o->cmd.pid &&
+		    res[i].exit_known && !res[0].exit_known) {
+			res[0].exit_known = true;
+			res[0].exit_status = res[i].exit_status;
+			o->cmd.reaped = true;
+		}
+	}
+	if (o->cmd.reaped)
+		stop_forward_pid = 0;
 	if (job.rc < 0) {
 		error_msg("not one of the %zu processes could be sampled", n);
+		command_kill(&o->cmd);
 		status = EXIT_FATAL;
 		goto out;
 	}
@@ -621,6 +632,10 @@ record_run_many(struct record_opts *o)
 		print_summary(o, &m);
 		info_msg("%zu processes sampled of %zu", nattached, n);
 	}
+	if (o->cmd.pid > 0) {
+		command_wait(o, &res[0]);
+		report_child(&res[0]);
+	}
 	if (!written) {
 		status = EXIT_FATAL;
 	} else if (record_samples(&m) == 0) {
@@ -630,6 +645,9 @@ record_run_many(struct record_opts *o)
 			  "they ended before the first tick");
 		status = EXIT_FATAL;
 	}
+	/* A failing command fails the run (see record_run). */
+	if (command_failed(&res[0]))
+		status = command_failed(&res[0]);
 	profile_free(&m.profile);
 out:
 	for (i = 0; i < o->npids; i++)
@@ -657,13 +675,16 @@ record_run(struct record_opts *o)
 	/* --name: several processes, and those that come later.  Their
 	 * samplers share one tracer thread's loop of ticks, which perf
 	 * events (a loop of their own) do not take part in yet. */
-	if (o->npids > 1 || o->nnames) {
+	if (o->npids > 1 || o->nnames || o->children) {
 		if (o->sampler.sampler == SAMPLER_PERF) {
-			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several");
+			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several%s",
+				  o->children ? " (--children)" : "");
 			return EXIT_USAGE;
 		}
 		if (o->sampler.sampler == SAMPLER_AUTO && !o->quiet)
-			info_msg("sampler: ptrace (several processes)");
+			info_msg("sampler: ptrace (%s)", o->children ?
+				 "--children: several processes" :
+				 "several processes");
 		o->sampler.sampler = SAMPLER_PTRACE;
 		return record_run_many(o);
 	}

@@ -34,6 +34,9 @@ struct record_opts {
 	size_t npidfiles;
 	/* collapsed and SVG outputs: a root frame per process */
 	bool group_by_process;
+	/* --children: the processes they fork too; --max-processes */
+	bool children;
+	size_t max_processes;
 };
 
 /* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL), or

@@ -815,6 +815,10 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	} else if (o->argv) {
 		rc = target_spawn(&s->t, o->argv, o->stack_size, &res->err);
 		res->spawned = rc == 0 || s->t.pid > 0;
+	} else if (o->adopt) {
+		/* Running, traced already: no download here (it would hold
+		 * up its stops); what is missing is fetched later. */
+		rc = target_adopt(&s->t, o->pid, o->stack_size, &res->err);
 	} else {
 		/* Before the attach: a traced thread must not wait for
 		 * a download to answer its stops. */
@@ -822,6 +826,9 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		rc = target_attach(&s->t, o->pid, o->stack_size, &res->err);
 	}
 	res->pid = s->t.pid;
+	if (s->t.pid > 0)
+		procfs_thread_comm(s->t.pid, s->t.pid, res->comm,
+				   sizeof(res->comm));
 	if (rc < 0)
 		goto fail;
 	s->t.exec_seen = false;
@@ -975,7 +982,10 @@ window_totals(struct sampler *s)
 
 	st->wall_ns = now_ns() - s->start_ns;
 	s->res->profile.duration_nanos = (int64_t) (now_ns() - s->win_start_ns);
-	if (s->t.leader_exited && s->res->spawned) {
+	/* A command's CPU from its rusage at exit, which counts the
+	 * children it waited for: with --children those are sampled on
+	 * their own, and the last look at /proc stands instead. */
+	if (s->t.leader_exited && s->res->spawned && !s->o->follow_exec) {
 		st->target_cpu_ns = s->t.exit_cpu_ns;
 		s->cpu_last = s->cpu0 + s->t.exit_cpu_ns;
 	} else {
@@ -1209,7 +1219,7 @@ sampler_close(struct sampler *s)
 	window_end(s);
 	if (s->o->status_line)
 		status_clear();
-	if (s->t.exec_seen)
+	if (s->t.exec_seen && !s->o->follow_exec)
 		warning_msg("process %d called execve: sampling stopped there",
 			    (int) s->t.pid);
 	res->target_exited = !target_alive(&s->t);
@@ -1248,27 +1258,59 @@ sampler_run(const struct sampler_opts *o, struct sampler_result *res)
 }
 
 /* Opens the sampler of process @i of @p into v[i]; false if it could
- * not be attached (said in a warning). */
+ * not be attached (said in a warning).  The first may be a command
+ * (o->spawned); @adopt: a child, traced already. */
 static bool
 open_one(const struct sampler_opts *o, struct sampler_procs *p, size_t i,
-	 struct sampler **v, struct sampler_result *res)
+	 struct sampler **v, struct sampler_result *res, bool adopt)
 {
 	struct sampler_opts so = *o;
 
 	so.pid = p->pids[i];
 	so.argv = NULL;
-	so.spawned = NULL;
+	if (i > 0 || adopt)
+		so.spawned = NULL;
+	so.adopt = adopt;
+	so.follow_exec = p->children;
 	/* One status line would not tell which process it is. */
 	so.status_line = false;
 	v[i] = sampler_open(&so, &res[i]);
 	res[i].pid = p->pids[i];
 	if (!v[i]) {
-		warning_msg("process %d left out: %s", (int) p->pids[i],
-			    res[i].err.text);
+		/* A child that ended before its turn is no news. */
+		if (!adopt || res[i].err.errnum != ESRCH)
+			warning_msg("process %d left out: %s",
+				    (int) p->pids[i], res[i].err.text);
 		return false;
 	}
 	res[i].attached = true;
 	return true;
+}
+
+/* --children: a sampler for each process forked since the last look
+ * (running, traced already).  Returns how many were opened. */
+static size_t
+adopt_children(const struct sampler_opts *o, struct sampler_procs *p,
+	       struct sampler **v, struct sampler_result *res, size_t live)
+{
+	pid_t kid[64];
+	size_t n, k, added = 0;
+
+	while ((n = target_take_children(kid, 64)) > 0) {
+		for (k = 0; k < n && p->n < p->max; k++) {
+			p->pids[p->n] = kid[k];
+			if (!open_one(o, p, p->n, v, res, true)) {
+				/* Its entry is taken by the next one. */
+				sampler_result_free(&res[p->n]);
+				continue;
+			}
+			added++;
+			info_msg("process %d (%s) followed; %zu sampled",
+				 (int) kid[k], res[p->n].comm, live + added);
+			p->n++;
+		}
+	}
+	return added;
 }
 
 int
@@ -1277,10 +1319,14 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 {
 	struct sampler **v = xcalloc(p->max + 1, sizeof(*v));
 	uint64_t until = 0, start, next_scan;
-	size_t i, live = 0;
+	size_t i, n, live = 0;
+	bool let_go_said = false;
 
+	/* Before the first seize: its options follow the forks. */
+	if (p->children)
+		target_follow_children(p->max > p->n ? p->max - p->n : 0);
 	for (i = 0; i < p->n; i++)
-		live += open_one(o, p, i, v, res);
+		live += open_one(o, p, i, v, res, false);
 	if (!live) {
 		free(v);
 		return -1;
@@ -1296,13 +1342,39 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 
 		if (*o->stop || (until && now >= until))
 			break;
-		/* A process that ended is let go now, with a line. */
-		for (i = 0; i < p->n; i++) {
+		if (p->children) {
+			size_t gone = target_children_let_go();
+
+			live += adopt_children(o, p, v, res, live);
+			if (gone && !let_go_said) {
+				warning_msg("%zu processes followed, as many as --max-processes allows: their further children are not",
+					    p->max);
+				let_go_said = true;
+			}
+		}
+		/* A process that ended is let go now, with a line; one that
+		 * called execve is followed again, with its new image. */
+		for (i = 0, n = p->n; i < n; i++) {
+			bool exec;
+
 			if (!v[i] || !ended(v[i]))
 				continue;
+			exec = p->children && v[i]->t.exec_seen &&
+			       target_alive(&v[i]->t);
 			sampler_close(v[i]);
 			v[i] = NULL;
 			live--;
+			if (exec && p->n < p->max &&
+			    target_children_reserve()) {
+				p->pids[p->n] = p->pids[i];
+				if (open_one(o, p, p->n, v, res, true)) {
+					live++;
+					p->n++;
+				} else {
+					sampler_result_free(&res[p->n]);
+				}
+				continue;
+			}
 			info_msg("process %d exited; %zu still sampled",
 				 (int) p->pids[i], live);
 		}
@@ -1315,7 +1387,7 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 
 			p->rescan(p, p->arg);
 			for (i = old; i < p->n; i++)
-				if (open_one(o, p, i, v, res)) {
+				if (open_one(o, p, i, v, res, false)) {
 					live++;
 					info_msg("process %d appeared; %zu sampled",
 						 (int) p->pids[i], live);

@@ -48,6 +48,12 @@ struct sampler_opts {
 	/* wall mode: leave out the samples of threads asleep (state S) */
 	bool no_idle;
 	bool status_line;	/* a live line on stderr */
+	/* pid is a child of a followed process, traced by this thread
+	 * already (--children; see target_adopt) */
+	bool adopt;
+	/* an execve ends the sampler quietly: the process is followed
+	 * again with its new image (--children) */
+	bool follow_exec;
 	volatile sig_atomic_t *stop;	/* set by signal handlers */
 };
 
@@ -101,6 +107,7 @@ struct sampler_result {
 	bool target_exited;
 	bool exit_known;	/* exit_status holds the command's */
 	bool attached;		/* sampler_run_many: this one was */
+	char comm[64];		/* the process's name when it was attached */
 	int exit_status;	/* wait status of a spawned command */
 	struct pp_err err;
 };
@@ -170,6 +177,10 @@ struct sampler_procs {
 	 * processes that appeared since (--name), which are sampled too. */
 	void (*rescan)(struct sampler_procs *p, void *arg);
 	void *arg;
+	/* --children: the processes they fork are sampled too, from their
+	 * first instruction, and again after each execve (a new entry of
+	 * pids); max bounds every entry of the run */
+	bool children;
 };
 int sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 		     struct sampler_result *res);
