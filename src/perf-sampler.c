@@ -81,6 +81,7 @@ struct perf_sampler {
 	int rate_hz;
 	uint8_t *scratch;	/* a record that wraps the ring's end */
 	struct snapshot snap;
+	uint64_t kernel_pcs[PERF_KERNEL_FRAMES_MAX];
 };
 
 static long
@@ -105,6 +106,32 @@ read_sysctl(const char *path)
 		return -1000;
 	buf[r] = '\0';
 	return atoi(buf);
+}
+
+/* The kernel's frames of each sample, from its callchain (the user part
+ * left out), as deep as the kernel lets a callchain be. */
+static void
+callchain_kernel(struct perf_sampler *ps)
+{
+	int max = read_sysctl("/proc/sys/kernel/perf_event_max_stack");
+
+	if (max > PERF_KERNEL_FRAMES_MAX || max < 0)
+		max = PERF_KERNEL_FRAMES_MAX;
+	if (max == 0)
+		return;
+	ps->attr.sample_type |= PERF_SAMPLE_CALLCHAIN;
+	ps->attr.exclude_callchain_user = 1;
+	ps->attr.sample_max_stack = (uint16_t) max;
+	ps->rec_bytes += 8 * (size_t) (max + 2);
+}
+
+/* Without kernel-mode samples, no kernel frame either. */
+static void
+callchain_off(struct perf_sampler *ps)
+{
+	ps->attr.sample_type &= ~(uint64_t) PERF_SAMPLE_CALLCHAIN;
+	ps->attr.exclude_callchain_user = 0;
+	ps->attr.sample_max_stack = 0;
 }
 
 static int
@@ -410,6 +437,7 @@ perf_sampler_open(pid_t pid, pid_t tid, int rate_hz, size_t stack_size,
 			       PERF_SAMPLE_REGS_USER |
 			       PERF_SAMPLE_STACK_USER;
 	ps->attr.sample_regs_user = REGS_MASK;
+	callchain_kernel(ps);
 	ps->attr.sample_stack_user = (uint32_t) stack_size;
 	ps->attr.exclude_hv = 1;
 	ps->attr.use_clockid = 1;
@@ -434,6 +462,7 @@ perf_sampler_open(pid_t pid, pid_t tid, int rate_hz, size_t stack_size,
 		 * the time in system calls is not sampled. */
 		if (fd < 0 && errno == EACCES && !ps->attr.exclude_kernel) {
 			ps->attr.exclude_kernel = 1;
+			callchain_off(ps);
 			fd = perf_open(&ps->attr, tid, cpus[i], -1);
 		}
 		ps->rings[i].cpu = cpus[i];
@@ -574,6 +603,37 @@ take(const uint8_t **p, const uint8_t *end, void *out, size_t len)
 	*p += len;
 }
 
+/*
+ * PERF_SAMPLE_CALLCHAIN: a count, then the entries, where a context
+ * marker (PERF_CONTEXT_KERNEL, _USER...) says whose the entries after it
+ * are.  Only the kernel's are kept: the user frames are unwound from the
+ * stack copy, as in every other sample.
+ */
+static void
+take_callchain(struct perf_sampler *ps, const uint8_t **p,
+	       const uint8_t *end)
+{
+	struct snapshot *s = &ps->snap;
+	uint64_t nr, i, ip;
+	bool kernel = false;
+
+	s->kernel_pcs = ps->kernel_pcs;
+	s->kernel_n = 0;
+	take(p, end, &nr, 8);
+	if (nr > (uint64_t) (end - *p) / 8) {
+		*p = end;
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		memcpy(&ip, *p + i * 8, 8);
+		if (ip >= (uint64_t) PERF_CONTEXT_MAX)
+			kernel = ip == (uint64_t) PERF_CONTEXT_KERNEL;
+		else if (kernel && s->kernel_n < PERF_KERNEL_FRAMES_MAX)
+			ps->kernel_pcs[s->kernel_n++] = ip;
+	}
+	*p += nr * 8;
+}
+
 /* PERF_RECORD_SAMPLE, fields in the order of the sample_type bits. */
 static void
 parse_sample(struct perf_sampler *ps, size_t ring, const uint8_t *p,
@@ -591,6 +651,8 @@ parse_sample(struct perf_sampler *ps, size_t ring, const uint8_t *p,
 	take(&p, end, pid_tid, 8);
 	take(&p, end, &time, 8);
 	take(&p, end, &period, 8);
+	if (ps->attr.sample_type & PERF_SAMPLE_CALLCHAIN)
+		take_callchain(ps, &p, end);
 	take(&p, end, &abi, 8);
 	if (abi == PERF_SAMPLE_REGS_ABI_NONE)
 		return;		/* no user context */

@@ -20,6 +20,9 @@
  * 8-aligned). */
 # define PERF_STACK_MAX	65528
 
+/* The kernel frames kept of a sample's callchain, at most. */
+# define PERF_KERNEL_FRAMES_MAX	64
+
 struct perf_sampler;
 
 struct perf_counts {
@@ -59,8 +62,10 @@ bool perf_sampler_has(const struct perf_sampler *ps, pid_t tid);
 uint64_t *perf_sampler_user(struct perf_sampler *ps, pid_t tid);
 
 /* One sample: @snap holds the thread's registers and stack (valid
- * during the call only), @weight_ns its period, @user the words the
- * caller keeps for the thread (NULL once the thread is gone). */
+ * during the call only) and, with kernel-mode samples, the kernel's
+ * frames (kernel_pcs, leaf first; none in user mode), @weight_ns its
+ * period, @user the words the caller keeps for the thread (NULL once
+ * the thread is gone). */
 typedef void (*perf_sample_fn)(void *arg, struct snapshot *snap,
 			       uint64_t weight_ns, uint64_t *user);
 /* Reads every ring to its end, calling @fn for each sample. */

@@ -26,6 +26,12 @@
  * Only for a profile that is written out, never merged into another. */
 # define PROFILE_PC_NAMED	(1ull << 61)
 
+/* Bit 60: a kernel frame of a perf events callchain, which keeps the
+ * low 48 bits of its address (all the others are ones: the kernel's
+ * half of x86-64).  Symbolizers get it back from profile_pc_addr(). */
+# define PROFILE_PC_KERNEL	(1ull << 60)
+# define PROFILE_PC_KERNEL_LOW	((1ull << 48) - 1)
+
 /* Bits 48 to 59: in a profile of several processes, which one a pc
  * belongs to (1 for the first; 0: the profile is of one process).  User
  * addresses on x86-64 stay below bit 47.  Pseudo-frames carry none. */
@@ -42,10 +48,27 @@ profile_pc_proc(uint64_t stored)
 			       PROFILE_PC_PROC_SHIFT);
 }
 
-/* The address of a stored pc, without its flags and process number. */
+/* A kernel frame's stored pc (exact: the sampled instruction). */
+static inline uint64_t
+profile_kernel_pc(uint64_t addr, bool exact)
+{
+	return PROFILE_PC_KERNEL | (addr & PROFILE_PC_KERNEL_LOW) |
+	       (exact ? PROFILE_PC_EXACT : 0);
+}
+
+static inline bool
+profile_pc_is_kernel(uint64_t stored)
+{
+	return (stored & PROFILE_PC_KERNEL) != 0;
+}
+
+/* The address of a stored pc, without its flags and process number; a
+ * kernel frame's whole address (the same again for that address). */
 static inline uint64_t
 profile_pc_addr(uint64_t stored)
 {
+	if (profile_pc_is_kernel(stored))
+		return stored | ~PROFILE_PC_KERNEL_LOW;
 	return stored & ~(PROFILE_PC_EXACT | PROFILE_PC_PROC_MASK);
 }
 

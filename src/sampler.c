@@ -115,6 +115,7 @@ struct sampler {
 	/* perf events take the samples (cpu mode) when not NULL */
 	struct perf_sampler *perf;
 	bool perf_discard;	/* drain without keeping: between windows */
+	bool kernel_frames;	/* its callchains' kernel frames are named */
 };
 
 static void perf_drain(struct sampler *s, bool keep);
@@ -865,6 +866,20 @@ on_thread_last(void *arg, size_t i)
 		close(one.sched_fd);
 }
 
+/* Puts the kernel's frames of @snap on top of the @n user frames of
+ * s->pcs (the leaf first): the stack goes from "[k] function" down
+ * through the system call's wrapper.  Returns the frame count. */
+static size_t
+kernel_on_top(struct sampler *s, const struct snapshot *snap, size_t n)
+{
+	size_t k = s->kernel_frames ? snap->kernel_n : 0, i;
+
+	memmove(s->pcs + k, s->pcs, n * sizeof(*s->pcs));
+	for (i = 0; i < k; i++)
+		s->pcs[i] = profile_kernel_pc(snap->kernel_pcs[i], i == 0);
+	return n + k;
+}
+
 /* One sample of the kernel's: unwound now, weighed by its period.
  * @user keeps the thread's name (string, when read). */
 static void
@@ -905,6 +920,7 @@ perf_sample(void *arg, struct snapshot *snap, uint64_t weight_ns,
 			snap->stack_limit = vma->end;
 		n = snapshot_pcs(s, snap, 0);
 	}
+	n = kernel_on_top(s, snap, n);
 	stack = profile_stack(&s->res->profile, s->pcs, n);
 	/* The name is read once a second, and again in a new window
 	 * (its strings are the window's). */
@@ -1020,9 +1036,16 @@ perf_start(struct sampler *s)
 	s->t.asleep_only = true;
 	s->res->perf = true;
 	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
-	info_msg("sampler: perf events (CPU clock, %s%s)",
+	if (s->res->perf_kernel) {
+		if (symbols_kernel_open(&err) == 0)
+			s->kernel_frames = true;
+		else
+			info_msg("kernel frames: none: %s", err.text);
+	}
+	info_msg("sampler: perf events (CPU clock, %s%s%s)",
 		 s->res->perf_kernel ? "user and kernel time" :
 		 "user time only: kernel-mode samples need CAP_PERFMON",
+		 s->kernel_frames ? ", kernel frames" : "",
 		 o->mode == MODE_WALL ?
 		 "; threads asleep read without stopping them" : "");
 	return 0;
@@ -1047,6 +1070,12 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	s->exit_stops = o->sampler == SAMPLER_PTRACE ||
 			(o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL);
 	flags = s->exit_stops ? TARGET_EXIT_STOPS : 0;
+	/* Reading /proc/kallsyms takes a tenth of a second: not while a
+	 * new thread waits in its first stop for its events (perf_start
+	 * finds the table read). */
+	if (o->sampler == SAMPLER_PERF ||
+	    (o->sampler == SAMPLER_AUTO && o->mode == MODE_CPU))
+		symbols_kernel_open(NULL);
 	if (o->spawned) {
 		rc = target_spawned(&s->t, o->spawned, o->stack_size, flags,
 				    &res->err);
@@ -1091,8 +1120,10 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		s->t.on_arg = s;
 	}
 	s->raw = xmalloc(sizeof(*s->raw));
-	/* The frames, a wait pseudo-frame and a truncation mark. */
-	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2) * sizeof(*s->pcs));
+	/* The frames, a wait pseudo-frame and a truncation mark, and
+	 * with perf events the kernel's frames. */
+	s->pcs = xmalloc((UNWIND_MAX_FRAMES + 2 + PERF_KERNEL_FRAMES_MAX) *
+			 sizeof(*s->pcs));
 	s->at_cut = xcalloc(1, sizeof(*s->at_cut));
 	s->initial_threads = s->t.n;
 	s->rng = now_ns() | 1;

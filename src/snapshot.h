@@ -40,6 +40,11 @@ struct snapshot {
 	/* Bytes allocated, once: nothing is allocated while stopped. */
 	size_t stack_cap;
 	uint64_t stack_limit;	/* end of SP's mapping, 0 if unknown */
+
+	/* perf events only: the kernel's frames, leaf first, above the
+	 * user registers' (a system call's, an interrupt's). */
+	const uint64_t *kernel_pcs;
+	size_t kernel_n;
 };
 
 static inline uint64_t

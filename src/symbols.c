@@ -6,8 +6,10 @@
 #include "demangle.h"
 #include "gopclntab.h"
 #include "idtab.h"
+#include "kallsyms.h"
 #include "perfmap.h"
 #include "pprof.h"
+#include "profile.h"
 #include "xmalloc.h"
 
 #include <dwarf.h>
@@ -15,6 +17,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <gelf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +94,19 @@ struct symbols {
 };
 
 static const char deleted_suffix[] = " (deleted)";
+
+/* The kernel's half of x86-64 addresses. */
+#define KERNEL_ADDR_MIN		0xffff800000000000ull
+/* The cache's module key of kernel frames (odd, as module keys are). */
+#define KERNEL_MODULE_KEY	0x6b65726e656cull
+#define KERNEL_FILE		"[kernel.kallsyms]"
+
+/* The kernel's symbols: read once by the first caller of
+ * symbols_kernel_open(), then shared by every symbolizer, read-only. */
+static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kallsyms *kernel_syms;
+static bool kernel_tried;
+static struct pp_err kernel_err;
 
 static uint64_t main_exe_addr(const struct symbols *s);
 
@@ -367,6 +383,51 @@ push_frame(struct symbols *s, const char *function, const char *file,
 	f->inlined = inlined;
 	f->unnamed = false;
 	f->module = module;
+}
+
+int
+symbols_kernel_open(struct pp_err *err)
+{
+	struct kallsyms *k;
+
+	pthread_mutex_lock(&kernel_lock);
+	if (!kernel_tried) {
+		kernel_tried = true;
+		k = kallsyms_read("/proc/kallsyms", &kernel_err);
+		__atomic_store_n(&kernel_syms, k, __ATOMIC_RELEASE);
+	}
+	k = kernel_syms;
+	if (!k && err)
+		*err = kernel_err;
+	pthread_mutex_unlock(&kernel_lock);
+	return k ? 0 : -1;
+}
+
+/* A kernel frame, named as perf names it: "[k] function", in the file
+ * "[kernel.kallsyms]" or the module's "[name]". */
+static void
+resolve_kernel(struct symbols *s, uint64_t addr)
+{
+	const struct kallsyms *k = __atomic_load_n(&kernel_syms,
+						   __ATOMIC_ACQUIRE);
+	const char *mod_name = "", *module = KERNEL_FILE, *function = NULL;
+	const char *name = k ? kallsyms_lookup(k, addr, &mod_name) : NULL;
+	char *buf;
+
+	if (name) {
+		size_t len = strlen(name) + 5;
+
+		buf = xmalloc(len);
+		snprintf(buf, len, "[k] %s", name);
+		function = own(s, buf);
+		if (mod_name[0]) {
+			len = strlen(mod_name) + 3;
+			buf = xmalloc(len);
+			snprintf(buf, len, "[%s]", mod_name);
+			module = own(s, buf);
+		}
+	}
+	push_frame(s, function, NULL, 0, false, module);
 }
 
 static const char *
@@ -985,12 +1046,15 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 {
 	uint64_t addr = activation ? pc : pc - 1;
 	Dwfl_Module *mod = module_at(s, addr);
+	bool kernel = addr >= KERNEL_ADDR_MIN;
 	struct entry_key k = { 0, addr };
 	struct sym_entry *e;
 	uint64_t h;
 	uint32_t id;
 
-	if (mod) {
+	if (kernel) {
+		k.module = KERNEL_MODULE_KEY | 1;
+	} else if (mod) {
 		const struct module_key *mk = module_key(s, mod);
 
 		k.module = mk->key;
@@ -1007,7 +1071,10 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	if (!id) {
 		size_t first = s->nframes;
 
-		resolve(s, addr);
+		if (kernel)
+			resolve_kernel(s, addr);
+		else
+			resolve(s, addr);
 		s->entries = xgrow(s->entries, &s->entries_cap,
 				   s->nentries + 1, sizeof(*s->entries));
 		e = &s->entries[s->nentries++];
@@ -1023,19 +1090,33 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool activation,
 	return e->n;
 }
 
+/* A profile's pcs: a kernel frame's stands for its whole address. */
 static size_t
 source_frames(void *arg, uint64_t pc, bool exact, const struct sym_frame **out)
 {
-	return symbols_lookup(arg, pc, exact, out);
+	return symbols_lookup(arg, profile_pc_addr(pc), exact, out);
 }
 
 static bool
 source_mapping(void *arg, uint64_t pc, struct pprof_mapping *m)
 {
 	struct symbols *s = arg;
-	const struct map_entry *e = maps_find(&s->img->maps, pc);
+	const struct map_entry *e;
 	struct sym_module mod;
 
+	pc = profile_pc_addr(pc);
+	if (pc >= KERNEL_ADDR_MIN) {
+		/* One mapping for the kernel's half, modules included,
+		 * named as perf names it; pprof has nothing to add to our
+		 * names. */
+		m->start = KERNEL_ADDR_MIN;
+		m->limit = UINT64_MAX;
+		m->offset = 0;
+		m->file = KERNEL_FILE;
+		m->has_functions = true;
+		return true;
+	}
+	e = maps_find(&s->img->maps, pc);
 	if (!e)
 		return false;
 	m->start = e->start;

@@ -66,6 +66,13 @@ bool symbols_module(struct symbols *s, uint64_t pc, struct sym_module *out);
  * starts the process: the root of a stack that has no symbol for it.
  */
 bool symbols_is_entry(struct symbols *s, uint64_t pc, bool activation);
+/*
+ * Reads the kernel's symbols (/proc/kallsyms) once for the whole run, so
+ * that every symbolizer names kernel frames (addresses in the kernel's
+ * half, or a profile's kernel pcs) "[k] function".  -1 with @err set to
+ * why not, the same at every call.
+ */
+int symbols_kernel_open(struct pp_err *err);
 struct frame_source;
 /* A frame source (pprof.h) answering from @s: symbols and mappings. */
 void symbols_frame_source(struct symbols *s, struct frame_source *src);
