@@ -100,6 +100,7 @@ enum { SAID_PERF = 1, SAID_WALL = 2, SAID_REFUSED = 4 };
 static void perf_drain(struct sampler *s, bool keep);
 static bool perf_wall_running(struct sampler *s, size_t i, uint64_t cpu,
 			      uint64_t now);
+static bool perf_fill_running(struct sampler *s, size_t i);
 
 const char *
 sample_mode_name(enum sample_mode m)
@@ -479,6 +480,10 @@ tick(struct sampler *s)
 			    snap->how == SNAP_NONE && snap->state == 'R' &&
 			    perf_wall_running(s, i, cpu[i], now))
 				continue;
+			if (s->perf && s->fill && s->o->mode == MODE_CPU &&
+			    snap->how == SNAP_NONE && snap->state == 'R' &&
+			    perf_fill_running(s, i))
+				continue;
 			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
@@ -703,6 +708,25 @@ perf_wall_running(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 		add_sample(s, b, s->t.t[i].tid, values);
 	b->last_cpu = cpu;
 	b->last_wall = now;
+	return true;
+}
+
+/* A threads request on perf events in cpu mode: a thread found running
+ * is not stopped; its stack is the last the kernel's samples saw in this
+ * window (none before: it is left out).  Returns whether it has one. */
+static bool
+perf_fill_running(struct sampler *s, size_t i)
+{
+	struct book *b = &s->books[i];
+	const uint64_t *u = perf_sampler_user(s->perf, s->t.t[i].tid);
+
+	if (!u || u[1] < s->win_start_ns || !u[2])
+		return false;
+	b->stack = (uint32_t) u[2];
+	b->name = (uint32_t) u[0];
+	b->name_read_ns = u[1];
+	b->state = thread_state_from_proc('R');
+	b->wait = 0;
 	return true;
 }
 
@@ -1120,6 +1144,13 @@ sampler_cut(struct sampler *s, struct profile *out,
 	    struct sampler_stats *win)
 {
 	window_end(s);
+	/* perf events in cpu mode: the kernel's samples saw the threads
+	 * that ran, the books did not; their last stacks of this window
+	 * go on to the next, as the books' do, for a threads profile. */
+	if (s->perf && s->o->mode == MODE_CPU)
+		for (size_t i = 0; i < s->nbooks && i < s->t.n; i++)
+			if (!s->t.t[i].gone)
+				perf_fill_running(s, i);
 	perf_leave(s, true);
 	if (win)
 		stats_delta(&s->res->stats, s->at_cut, win);
