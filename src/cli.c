@@ -138,6 +138,9 @@ print_top_help(void)
 	       "                         (default 100; out of range is clamped)\n"
 	       "  -d, --duration=TIME    stop after TIME (default: until q)\n"
 	       "  -n, --rows=N           functions shown (default 20)\n"
+	       "      --sampler=NAME     perf, ptrace or auto (the default), as for\n"
+	       "                         record: auto takes perf events in cpu mode\n"
+	       "                         where permitted, ptrace in wall mode\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -146,7 +149,8 @@ print_top_help(void)
 	       "\n"
 	       "Exit status:\n"
 	       "  0   done: the process was let go\n"
-	       "  2   fatal: nothing could be attached\n"
+	       "  2   fatal: nothing could be attached, or --sampler=perf is not\n"
+	       "      permitted\n"
 	       "  64  usage error (bad option or value)\n");
 }
 
@@ -407,9 +411,10 @@ static const char push_exit_help[] =
 	"  1   some profile was lost: refused by a sink (an answer other\n"
 	"      than 408, 429 or 5xx), dropped from a full spool, or not\n"
 	"      delivered at the end without --spool-dir\n"
-	"  2   fatal: nothing could be attached, or the spool directory\n"
+	"  2   fatal: nothing could be attached, the spool directory\n"
 	"      cannot be used or is not pidprof's own (a link, another\n"
-	"      user's, or writable by others)\n"
+	"      user's, or writable by others), or --sampler=perf is not\n"
+	"      permitted\n"
 	"  64  usage error (bad option or value), or a bad configuration\n"
 	"      file\n";
 
@@ -440,6 +445,10 @@ print_push_help(void)
 	       "      --idle             wall mode: keep the samples of threads asleep\n"
 	       "                         (the default)\n"
 	       "      --no-idle          wall mode: leave them out, for every sink\n"
+	       "      --sampler=NAME     perf, ptrace or auto (the default), as for\n"
+	       "                         record: auto takes perf events in cpu mode\n"
+	       "                         where permitted, ptrace in wall mode; read\n"
+	       "                         at the start only\n"
 	       "      --window=TIME      the length of a window, 1s to 1h (default 10s)\n"
 	       "      --spool-dir=DIR    keep the profiles a sink cannot take yet in\n"
 	       "                         DIR (created, mode 0700) and send them at the\n"
@@ -509,6 +518,10 @@ print_snapshot_help(void)
 	       "      --idle             wall: keep the samples of threads asleep\n"
 	       "                         (the default)\n"
 	       "      --no-idle          wall: leave them out\n"
+	       "      --sampler=NAME     perf, ptrace or auto (the default), as for\n"
+	       "                         record: auto takes perf events for cpu\n"
+	       "                         where permitted, ptrace for wall; with -v,\n"
+	       "                         says which\n"
 	       "  -k, --keep=N           keep the N newest snapshots of NAME, this\n"
 	       "                         one included; remove older ones\n"
 	       "  -a, --max-age=AGE      remove snapshots of NAME, and memory.tsv\n"
@@ -527,7 +540,8 @@ print_snapshot_help(void)
 	       "  1   some type is missing or partial (a stack incomplete, the\n"
 	       "      process exited in the window), or memory.tsv or the removal\n"
 	       "      of old snapshots failed; the other files were written\n"
-	       "  2   fatal: nothing could be written\n"
+	       "  2   fatal: nothing could be written, or --sampler=perf is not\n"
+	       "      permitted\n"
 	       "  3   no target: no such process, an unreadable pidfile, or no\n"
 	       "      process or more than one named NAME; nothing was written\n"
 	       "  64  usage error (bad option or value)\n"
@@ -622,6 +636,9 @@ print_serve_help(void)
 	       "      --idle             /debug/pprof/wall: keep the samples of\n"
 	       "                         threads asleep (the default)\n"
 	       "      --no-idle          /debug/pprof/wall: leave them out\n"
+	       "      --sampler=NAME     perf, ptrace or auto (the default), as for\n"
+	       "                         record: auto takes perf events for cpu\n"
+	       "                         profiles where permitted, ptrace for wall\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per sample, 4K to 1M\n"
 	       "                         (default 32K)\n"
@@ -634,7 +651,7 @@ print_serve_help(void)
 	       "Exit status:\n"
 	       "  0   stopped by SIGINT, SIGTERM or SIGHUP; the process was detached\n"
 	       "  2   fatal: cannot attach, listen, or read a certificate, key or\n"
-	       "      token file\n"
+	       "      token file, or --sampler=perf is not permitted\n"
 	       "  3   the process exited (or called execve) while it was served\n"
 	       "  64  usage error (bad option or value; an address off this host\n"
 	       "      without TLS and authentication)\n",
@@ -1123,8 +1140,10 @@ parse_stack_size(const char *arg, size_t *out)
 static void
 parse_top(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_SAMPLER = 0x100 };
 	static const char optstring[] = "+:p:m:r:d:n:u:s:h";
 	static const struct option longopts[] = {
+		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "mode",	required_argument,	NULL, 'm' },
 		{ "rate",	required_argument,	NULL, 'r' },
@@ -1143,6 +1162,7 @@ parse_top(int argc, char **argv, struct cli *cli)
 
 	memset(o, 0, sizeof(*o));
 	so->mode = MODE_WALL;
+	so->sampler = SAMPLER_AUTO;
 	so->rate_hz = 100;
 	so->unwinder = &unwinder_dwfl;
 	so->stack_size = STACK_SIZE_DEFAULT;
@@ -1171,6 +1191,10 @@ parse_top(int argc, char **argv, struct cli *cli)
 			break;
 		case 'n':
 			if (!opt_positive("rows", optarg, &o->rows))
+				return usage_exit(cli);
+			break;
+		case OPT_SAMPLER:
+			if (!opt_sampler(optarg, &so->sampler))
 				return usage_exit(cli);
 			break;
 		case 'u':
@@ -1758,7 +1782,7 @@ parse_push(int argc, char **argv, struct cli *cli)
 		OPT_PYROSCOPE, OPT_PROFEFE, OPT_APP, OPT_TAG, OPT_TYPES,
 		OPT_TOKEN_ENV, OPT_BASIC_USER, OPT_PASSWORD_ENV, OPT_TENANT,
 		OPT_HEADER, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_IDLE,
-		OPT_NO_IDLE,
+		OPT_NO_IDLE, OPT_SAMPLER,
 	};
 	static const char optstring[] = "+:p:c:m:r:qvh";
 	static const struct option longopts[] = {
@@ -1768,6 +1792,7 @@ parse_push(int argc, char **argv, struct cli *cli)
 		{ "rate",		required_argument, NULL, 'r' },
 		{ "idle",		no_argument,	   NULL, OPT_IDLE },
 		{ "no-idle",		no_argument,	   NULL, OPT_NO_IDLE },
+		{ "sampler",		required_argument, NULL, OPT_SAMPLER },
 		{ "window",		required_argument, NULL, OPT_WINDOW },
 		{ "spool-dir",	required_argument, NULL, OPT_SPOOL_DIR },
 		{ "spool-max",	required_argument, NULL, OPT_SPOOL_MAX },
@@ -1902,6 +1927,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		OPT_TIMEOUT,
 		OPT_IDLE,
 		OPT_NO_IDLE,
+		OPT_SAMPLER,
 	};
 	static const char optstring[] = "+:p:l:r:u:s:qvh";
 	static const struct option longopts[] = {
@@ -1920,6 +1946,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 		{ "rate",		required_argument, NULL, 'r' },
 		{ "idle",		no_argument, NULL, OPT_IDLE },
+		{ "sampler",		required_argument, NULL, OPT_SAMPLER },
 		{ "no-idle",		no_argument, NULL, OPT_NO_IDLE },
 		{ "unwinder",		required_argument, NULL, 'u' },
 		{ "stack-size",		required_argument, NULL, 's' },
@@ -1938,6 +1965,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 
 	memset(o, 0, sizeof(*o));
 	o->rate_hz = 100;
+	o->sampler = SAMPLER_AUTO;
 	o->unwinder = &unwinder_dwfl;
 	o->stack_size = STACK_SIZE_DEFAULT;
 	o->listen = SERVE_LISTEN_DEFAULT;
@@ -2000,6 +2028,10 @@ parse_serve(int argc, char **argv, struct cli *cli)
 		case OPT_NO_IDLE:
 			o->no_idle = true;
 			break;
+		case OPT_SAMPLER:
+			if (!opt_sampler(optarg, &o->sampler))
+				return usage_exit(cli);
+			break;
 		case 'r':
 			if (!opt_rate(optarg, &o->rate_hz))
 				return usage_exit(cli);
@@ -2054,11 +2086,12 @@ parse_serve(int argc, char **argv, struct cli *cli)
 static void
 parse_snapshot(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_IDLE = 0x100, OPT_NO_IDLE };
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_SAMPLER };
 	static const char optstring[] = "+:p:P:N:D:t:d:k:a:vqh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
 		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
+		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pidfile",	required_argument,	NULL, 'P' },
 		{ "name",	required_argument,	NULL, 'N' },
@@ -2081,6 +2114,7 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	memset(o, 0, sizeof(*o));
 	o->types = SNAPDIR_DEFAULT_TYPES;
 	o->duration_ns = 5000000000ull;
+	o->sampler = SAMPLER_AUTO;
 	o->unwinder = &unwinder_dwfl;
 	o->stack_size = STACK_SIZE_DEFAULT;
 	cli->command = CLI_SNAPSHOT;
@@ -2137,6 +2171,10 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_NO_IDLE:
 			o->no_idle = true;
+			break;
+		case OPT_SAMPLER:
+			if (!opt_sampler(optarg, &o->sampler))
+				return usage_exit(cli);
 			break;
 		case 'v':
 			o->verbose = true;

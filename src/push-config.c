@@ -79,6 +79,7 @@ push_config_init(struct push_config *c)
 	memset(c, 0, sizeof(*c));
 	c->mode = MODE_WALL;
 	c->rate = 100;
+	c->sampler = SAMPLER_AUTO;
 }
 
 static void
@@ -335,6 +336,17 @@ set_global(struct push_config *c, const char *key, const char *v,
 			return pp_err_set(err, EINVAL,
 					  "'%s': expected wall or cpu", v);
 		c->mode_set = true;
+	} else if (strcmp(key, "sampler") == 0) {
+		if (strcmp(v, "auto") == 0)
+			c->sampler = SAMPLER_AUTO;
+		else if (strcmp(v, "perf") == 0)
+			c->sampler = SAMPLER_PERF;
+		else if (strcmp(v, "ptrace") == 0)
+			c->sampler = SAMPLER_PTRACE;
+		else
+			return pp_err_set(err, EINVAL,
+					  "'%s': expected auto, perf or ptrace",
+					  v);
 	} else if (strcmp(key, "rate") == 0) {
 		if (parse_int(v, &c->rate, &why) < 0)
 			return pp_err_set(err, EINVAL, "'%s': %s", v, why);
@@ -775,6 +787,7 @@ push_config_resolve(const struct push_config *c, const char *default_app,
 	p->pid = c->pid_set ? c->pid : 0;
 	p->rate_asked = c->rate;
 	p->no_idle = c->no_idle;
+	p->sampler = c->sampler;
 	p->rate_hz = c->rate < RATE_MIN ? RATE_MIN :
 		     c->rate > RATE_MAX ? RATE_MAX : (int) c->rate;
 	p->window_ns = c->window_ns ? c->window_ns : PUSH_DEFAULT_WINDOW_NS;

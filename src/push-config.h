@@ -66,6 +66,7 @@ struct push_config {
 	bool mode_set;
 	long rate;		/* as asked: clamped when resolved */
 	bool rate_set;
+	enum sampler_kind sampler;
 	bool no_idle;		/* wall: leave out threads asleep */
 	uint64_t window_ns;
 	char *spool_dir;
@@ -104,6 +105,7 @@ struct push_plan {
 	int rate_hz;
 	long rate_asked;	/* differs from rate_hz when clamped */
 	bool no_idle;		/* wall: leave out threads asleep */
+	enum sampler_kind sampler;	/* at the start only */
 	uint64_t window_ns;
 	char *spool_dir;	/* NULL: memory only */
 	uint64_t spool_max;

@@ -65,6 +65,7 @@ struct window {
 	struct mem_reading mem;
 	uint64_t samples, missed, truncated;
 	uint64_t target_cpu_ns, profiler_cpu_ns;
+	bool perf;		/* perf events took its samples */
 };
 
 /* One request to one sink: a profile of one window. */
@@ -451,6 +452,8 @@ tracer_thread(void *arg)
 	so.mode = plan->p.mode;
 	so.rate_hz = plan->p.rate_hz;
 	so.no_idle = plan->p.no_idle;
+	so.sampler = plan->p.sampler;
+	so.quiet = plan->p.quiet;
 	so.stack_size = STACK_SIZE;
 	so.unwinder = &unwinder_dwfl;
 	so.stop = &push_stop;
@@ -499,10 +502,12 @@ tracer_thread(void *arg)
 		w->seq = ++seq;
 		w->plan = plan;
 		w->pid = res.pid;
-		w->samples = win->stopped + win->blocked + win->reused;
+		w->samples = win->stopped + win->blocked + win->reused +
+			     win->perf_samples;
 		w->missed = win->missed;
 		w->truncated = win->truncated;
 		w->target_cpu_ns = win->target_cpu_ns;
+		w->perf = win->perf_now;
 		w->profiler_cpu_ns = win->profiler_cpu_ns;
 		if (plan->p.types & PUSH_THREADS) {
 			sampler_threads(s, &w->threads);
@@ -944,9 +949,9 @@ render(struct uploader *u, const struct window *w, const struct profile *p,
 		symbols_frame_source(u->image->syms, &src);
 	else
 		empty_frame_source(&src);
-	snprintf(c0, sizeof(c0), "pidprof %s push: %s mode, %d Hz, pid %d, window %u",
+	snprintf(c0, sizeof(c0), "pidprof %s push: %s mode, %d Hz, pid %d, window %u, %s",
 		 PACKAGE_VERSION, sample_mode_name(plan->mode), plan->rate_hz,
-		 (int) w->pid, w->seq);
+		 (int) w->pid, w->seq, w->perf ? "perf events" : "ptrace");
 	snprintf(c1, sizeof(c1), "samples: %" PRIu64 ", %" PRIu64
 		 " missed, %" PRIu64 " truncated; profiler CPU %.1f ms",
 		 w->samples, w->missed, w->truncated,
@@ -1080,9 +1085,10 @@ encode_window(struct uploader *u, struct window *w)
 		units_duration(w->prof.duration_nanos, len, sizeof(len));
 		units_duration(w->profiler_cpu_ns, cpu, sizeof(cpu));
 		info_msg("window %u %sZ +%s: %s, %" PRIu64 " samples (%"
-			 PRIu64 " missed), profiler CPU %s; %zu profiles for %s",
+			 PRIu64 " missed, %s), profiler CPU %s; %zu profiles for %s",
 			 w->seq, clock, len, push_type_name(sampled),
-			 w->samples, w->missed, cpu, queued,
+			 w->samples, w->missed,
+			 w->perf ? "perf events" : "ptrace", cpu, queued,
 			 sinks[0] ? sinks : "no sink");
 	}
 }
@@ -1493,12 +1499,16 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 	}
 	push_config_free(&c);
 	if ((p->p.pid && p->p.pid != cur->pid) ||
+	    p->p.sampler != cur->sampler ||
 	    ((p->p.spool_dir || cur->spool_dir) &&
 	     (!p->p.spool_dir || !cur->spool_dir ||
 	      strcmp(p->p.spool_dir, cur->spool_dir) != 0))) {
+		/* The sampler is chosen once: its line was said, and a
+		 * refusal of perf events ended the start, not a reload. */
 		error_msg("%s: %s cannot change while pidprof runs (restart it); the running configuration is kept",
 			  o->config_path,
 			  p->p.pid && p->p.pid != cur->pid ? "pid" :
+			  p->p.sampler != cur->sampler ? "sampler" :
 			  "spool-dir");
 		push_plan_free(&p->p);
 		free(p);

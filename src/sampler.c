@@ -116,7 +116,18 @@ struct sampler {
 	struct perf_sampler *perf;
 	bool perf_discard;	/* drain without keeping: between windows */
 	bool kernel_frames;	/* its callchains' kernel frames are named */
+	/* auto: perf_event_open was refused once; not asked again */
+	bool perf_refused;
+	/* The counters of the events closed before the current ones: the
+	 * events close while the sampler idles, and open again after. */
+	uint64_t perf_lost0, perf_throttled0;
+	unsigned int said;	/* SAID_*: each line once */
+	bool idle;		/* since sampler_idle, until sampler_skip */
 };
+
+/* The lines that say which sampler takes the samples, each said once in
+ * a sampler's life, however often the mode changes. */
+enum { SAID_PERF = 1, SAID_WALL = 2, SAID_REFUSED = 4, SAID_KERNEL = 8 };
 
 static void perf_drain(struct sampler *s, bool keep);
 static void add_sample(struct sampler *s, const struct book *b, pid_t tid,
@@ -125,6 +136,7 @@ static size_t add_snapshot(struct sampler *s, size_t i, uint64_t cpu,
 			   uint64_t now);
 static bool perf_wall_running(struct sampler *s, size_t i, uint64_t cpu,
 			      uint64_t now);
+static bool perf_fill_running(struct sampler *s, size_t i);
 
 const char *
 sample_mode_name(enum sample_mode m)
@@ -686,6 +698,10 @@ tick(struct sampler *s, bool young)
 			    snap->how == SNAP_NONE && snap->state == 'R' &&
 			    perf_wall_running(s, i, cpu[i], now))
 				continue;
+			if (s->perf && s->fill && s->o->mode == MODE_CPU &&
+			    snap->how == SNAP_NONE && snap->state == 'R' &&
+			    perf_fill_running(s, i))
+				continue;
 			if (snap->how == SNAP_NONE || s->t.t[i].late) {
 				/* Its weight is carried to the next tick; in
 				 * cpu mode, to the next time it is caught on
@@ -954,8 +970,8 @@ perf_drain(struct sampler *s, bool keep)
 	s->perf_discard = !keep;
 	perf_sampler_drain(s->perf, perf_sample, s);
 	s->perf_discard = false;
-	s->res->stats.perf_lost = c->lost;
-	s->res->stats.perf_throttled = c->throttled;
+	s->res->stats.perf_lost = s->perf_lost0 + c->lost;
+	s->res->stats.perf_throttled = s->perf_throttled0 + c->throttled;
 	s->res->stats.perf_no_event = c->no_event;
 }
 
@@ -991,38 +1007,77 @@ perf_wall_running(struct sampler *s, size_t i, uint64_t cpu, uint64_t now)
 	return true;
 }
 
-/* --sampler: perf events in cpu mode where permitted.  Says once which
- * sampler takes the samples, and for ptrace why.  -1 with res->err set
- * when perf events were required and cannot be used. */
+/* A threads request on perf events in cpu mode: a thread found running
+ * is not stopped; its stack is the last the kernel's samples saw in this
+ * window (none before: it is left out).  Returns whether it has one. */
+static bool
+perf_fill_running(struct sampler *s, size_t i)
+{
+	struct book *b = &s->books[i];
+	const uint64_t *u = perf_sampler_user(s->perf, s->t.t[i].tid);
+
+	if (!u || u[1] < s->win_start_ns || !u[2])
+		return false;
+	b->stack = (uint32_t) u[2];
+	b->name = (uint32_t) u[0];
+	b->name_read_ns = u[1];
+	b->state = thread_state_from_proc('R');
+	b->wait = 0;
+	return true;
+}
+
+/* A line of the sampler's choice, once (SAID_*), unless quiet. */
+static bool
+say_once(struct sampler *s, unsigned int what)
+{
+	bool say = !(s->said & what) && !s->o->quiet;
+
+	s->said |= what;
+	return say;
+}
+
+/* --sampler: perf events in cpu mode where permitted.  Called at the
+ * start (@first), and when a new window begins without events (after a
+ * change of mode or a pause): says once which sampler takes the
+ * samples, and for ptrace why.  -1 with res->err set when perf events
+ * were required and cannot be used at the start. */
 static int
-perf_start(struct sampler *s)
+perf_start(struct sampler *s, bool first)
 {
 	const struct sampler_opts *o = s->o;
 	struct pp_err err;
-	pid_t first = 0;
+	pid_t first_tid = 0;
 	size_t i;
 
-	if (o->sampler == SAMPLER_PTRACE)
+	if (o->sampler == SAMPLER_PTRACE || s->perf || s->perf_refused)
 		return 0;
 	if (o->sampler == SAMPLER_AUTO && o->mode == MODE_WALL) {
 		/* A thread that runs but has no sample of the kernel's
 		 * yet (half a period of CPU on average) would be counted
 		 * nowhere by a wall tick that finds it running: a target
 		 * that makes short threads all day would lose time. */
-		info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads before their first sample: --sampler=perf to use them anyway)");
+		if (say_once(s, SAID_WALL))
+			info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads before their first sample: --sampler=perf to use them anyway)");
 		return 0;
 	}
-	for (i = 0; i < s->t.n && !first; i++)
+	for (i = 0; i < s->t.n && !first_tid; i++)
 		if (!s->t.t[i].gone)
-			first = s->t.t[i].tid;
-	s->perf = perf_sampler_open(s->t.pid, first ? first : s->t.pid,
+			first_tid = s->t.t[i].tid;
+	s->perf = perf_sampler_open(s->t.pid, first_tid ? first_tid : s->t.pid,
 				    o->rate_hz, o->stack_size, &err);
 	if (!s->perf) {
-		if (o->sampler == SAMPLER_PERF) {
+		/* Permissions do not change while we run: asking again
+		 * at every window would only say it again. */
+		s->perf_refused = true;
+		if (o->sampler == SAMPLER_PERF && first) {
 			s->res->err = err;
 			return -1;
 		}
-		info_msg("sampler: ptrace (%s)", err.text);
+		if (o->sampler == SAMPLER_PERF)
+			warning_msg("%s: ptrace takes the samples from now on",
+				    err.text);
+		else if (say_once(s, SAID_REFUSED))
+			info_msg("sampler: ptrace (%s)", err.text);
 		return 0;
 	}
 	/* Every thread known now; the others as ptrace reports them. */
@@ -1036,19 +1091,54 @@ perf_start(struct sampler *s)
 	s->t.asleep_only = true;
 	s->res->perf = true;
 	s->res->perf_kernel = perf_sampler_kernel_time(s->perf);
-	if (s->res->perf_kernel) {
+	if (s->res->perf_kernel && !s->kernel_frames) {
 		if (symbols_kernel_open(&err) == 0)
 			s->kernel_frames = true;
-		else
+		else if (say_once(s, SAID_KERNEL))
 			info_msg("kernel frames: none: %s", err.text);
 	}
-	info_msg("sampler: perf events (CPU clock, %s%s%s)",
-		 s->res->perf_kernel ? "user and kernel time" :
-		 "user time only: kernel-mode samples need CAP_PERFMON",
-		 s->kernel_frames ? ", kernel frames" : "",
-		 o->mode == MODE_WALL ?
-		 "; threads asleep read without stopping them" : "");
+	if (say_once(s, SAID_PERF))
+		info_msg("sampler: perf events (CPU clock, %s%s%s)",
+			 s->res->perf_kernel ? "user and kernel time" :
+			 "user time only: kernel-mode samples need CAP_PERFMON",
+			 s->kernel_frames ? ", kernel frames" : "",
+			 o->mode == MODE_WALL ?
+			 "; threads asleep read without stopping them" : "");
 	return 0;
+}
+
+/* Closes the events: their samples up to now go to the current window
+ * (@keep) or nowhere, and ptrace takes the samples until perf_start. */
+static void
+perf_stop(struct sampler *s, bool keep)
+{
+	size_t i;
+
+	if (!s->perf)
+		return;
+	/* The events first, then one drain: the rings hold every sample
+	 * there will be, and none is left for the next events. */
+	for (i = 0; i < s->t.n; i++)
+		if (!s->t.t[i].gone)
+			perf_sampler_remove(s->perf, s->t.t[i].tid);
+	perf_drain(s, keep);
+	s->perf_lost0 = s->res->stats.perf_lost;
+	s->perf_throttled0 = s->res->stats.perf_throttled;
+	s->t.on_thread_new = NULL;
+	s->t.on_thread_exit = NULL;
+	s->t.asleep_only = false;
+	perf_sampler_close(s->perf);
+	s->perf = NULL;
+}
+
+/* Before a window ends for a change of mode: auto samples wall time
+ * with ptrace, so the events of the cpu windows close with this one. */
+static void
+perf_leave(struct sampler *s, bool keep)
+{
+	if (s->reconfigure && s->o->sampler == SAMPLER_AUTO &&
+	    s->next_mode == MODE_WALL)
+		perf_stop(s, keep);
 }
 
 /* ---- end of perf events ---- */
@@ -1111,7 +1201,7 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 		if (target_alive(&s->t))
 			goto fail;
 	}
-	if (target_alive(&s->t) && perf_start(s) < 0)
+	if (target_alive(&s->t) && perf_start(s, true) < 0)
 		goto fail;
 	if (!s->perf) {
 		s->young = true;
@@ -1286,6 +1376,7 @@ window_totals(struct sampler *s)
 	st->syscalls_restarted = s->t.syscalls_restarted;
 	st->signals_suppressed = s->t.signals_suppressed;
 	st->profiler_cpu_ns = rusage_ns() - s->prof0;
+	st->perf_now = s->perf != NULL;
 }
 
 /* A last tick, so the time since the previous one is counted while the
@@ -1295,8 +1386,10 @@ window_end(struct sampler *s)
 {
 	if (s->perf)
 		perf_drain(s, true);
-	/* Wall mode reads the threads asleep at its ticks. */
-	if (!ended(s) && !(s->perf && s->o->mode == MODE_CPU))
+	/* Wall mode reads the threads asleep at its ticks; an idle
+	 * sampler's window is dropped, and its threads are not stopped
+	 * for it. */
+	if (!ended(s) && !s->idle && !(s->perf && s->o->mode == MODE_CPU))
 		tick(s, false);
 	/* The threads that ended since, the last ones of a process that
 	 * exited too. */
@@ -1348,6 +1441,7 @@ stats_delta(const struct sampler_stats *now, const struct sampler_stats *then,
 	d->carried_ns = now->carried_ns - then->carried_ns;
 	d->exit_lost_ns = now->exit_lost_ns - then->exit_lost_ns;
 	d->perf_tail_ns = now->perf_tail_ns - then->perf_tail_ns;
+	d->perf_now = now->perf_now;
 	/* The maxima are of the whole run: windows do not keep their own. */
 	d->stop_max_ns = now->stop_max_ns;
 	d->span_max_ns = now->span_max_ns;
@@ -1373,14 +1467,23 @@ window_next(struct sampler *s, struct profile *old_out)
 		/* In cpu mode only threads that ran were brought up to
 		 * date: wall time counts from the cut, not from the last
 		 * time each thread ran. */
-		if (s->next_mode == MODE_WALL && s->opts.mode != MODE_WALL)
-			for (i = 0; i < s->nbooks; i++)
+		if (s->next_mode == MODE_WALL && s->opts.mode != MODE_WALL) {
+			for (i = 0; i < s->nbooks; i++) {
 				s->books[i].last_wall = now;
+				/* Nor did perf events keep the CPU. */
+				if (s->perf && i < s->t.n && !s->t.t[i].gone)
+					s->books[i].last_cpu = read_cpu(s,
+						&s->books[i], s->t.t[i].tid);
+			}
+		}
 		s->opts.mode = s->next_mode;
 		s->opts.rate_hz = s->next_rate;
 		s->opts.no_idle = s->next_no_idle;
 		s->reconfigure = false;
 	}
+	/* Events for the new window, if it takes them and has none. */
+	if (!ended(s))
+		perf_start(s, false);
 	window_begin(s);
 	/* The books name stacks and strings of the old window; carry them
 	 * over, so threads that do not run keep being reused. */
@@ -1405,6 +1508,14 @@ sampler_cut(struct sampler *s, struct profile *out,
 	    struct sampler_stats *win)
 {
 	window_end(s);
+	/* perf events in cpu mode: the kernel's samples saw the threads
+	 * that ran, the books did not; their last stacks of this window
+	 * go on to the next, as the books' do, for a threads profile. */
+	if (s->perf && s->o->mode == MODE_CPU)
+		for (size_t i = 0; i < s->nbooks && i < s->t.n; i++)
+			if (!s->t.t[i].gone)
+				perf_fill_running(s, i);
+	perf_leave(s, true);
 	if (win)
 		stats_delta(&s->res->stats, s->at_cut, win);
 	*s->at_cut = s->res->stats;
@@ -1414,6 +1525,11 @@ sampler_cut(struct sampler *s, struct profile *out,
 enum sampler_state
 sampler_idle(struct sampler *s, uint64_t until_ns)
 {
+	/* Nothing samples while idle: the events close (they would fill
+	 * their rings with samples nobody wants, at a cost to the
+	 * target), and open again at sampler_skip. */
+	perf_stop(s, false);
+	s->idle = true;
 	for (;;) {
 		uint64_t now = now_ns();
 
@@ -1465,6 +1581,8 @@ sampler_skip(struct sampler *s)
 	s->next_young = 0;
 	if (s->perf)
 		perf_drain(s, false);
+	perf_leave(s, false);
+	s->idle = false;
 	window_totals(s);
 	*s->at_cut = s->res->stats;
 	window_next(s, &old);

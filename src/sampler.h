@@ -54,6 +54,8 @@ struct sampler_opts {
 	/* an execve ends the sampler quietly: the process is followed
 	 * again with its new image (--children) */
 	bool follow_exec;
+	/* no line saying which sampler takes the samples (--sampler) */
+	bool quiet;
 	volatile sig_atomic_t *stop;	/* set by signal handlers */
 };
 
@@ -104,6 +106,7 @@ struct sampler_stats {
 	/* perf events: CPU after the last sample of threads that ended,
 	 * charged to that sample's stack */
 	uint64_t perf_tail_ns;
+	bool perf_now;		/* perf events took the samples at the end */
 };
 
 struct sampler_result {
@@ -151,15 +154,18 @@ void sampler_cut(struct sampler *s, struct profile *out,
 		 struct sampler_stats *win);
 /* Handles ptrace events (new threads, exits, signals to pass on) until
  * @until_ns, a stop request or the target's end, without sampling: no
- * thread is stopped.  For a sampler that has nothing to do for a while;
- * call sampler_skip() before sampling again. */
+ * thread is stopped, and perf events are closed.  For a sampler that
+ * has nothing to do for a while; call sampler_skip() before sampling
+ * again (it opens the events again). */
 enum sampler_state sampler_idle(struct sampler *s, uint64_t until_ns);
 /* Drops the current window and begins a new one now: the CPU and wall
  * time threads spent since their last sample (idle time) are counted in
  * no window, and the next window's counters start here. */
 void sampler_skip(struct sampler *s);
 /* The next window samples with this mode, rate and no_idle: the change
- * is made by the next sampler_cut or sampler_skip, between two windows. */
+ * is made by the next sampler_cut or sampler_skip, between two windows.
+ * With --sampler=auto, perf events close there for wall mode and open
+ * for cpu mode. */
 void sampler_reconfigure(struct sampler *s, enum sample_mode mode,
 			 int rate_hz, bool no_idle);
 /* Every live thread's current stack as a threads/count profile (one

@@ -64,6 +64,8 @@ struct preq {
 	struct profile acc;
 	/* Counters of the windows it got. */
 	uint64_t stopped, blocked, reused, missed, truncated, unwind_errors;
+	uint64_t perf_samples;
+	bool perf;		/* perf events took its samples */
 	uint64_t target_cpu_ns, profiler_cpu_ns;
 	const char *why;	/* REQ_FAILED */
 };
@@ -78,6 +80,7 @@ struct treq {
 /* The tracer's counters, copied under the lock for the HTTP side. */
 struct live {
 	uint64_t ticks, ticks_late, stopped, blocked, reused, missed;
+	uint64_t perf_samples;
 	uint64_t truncated, unwind_errors, syscalls_restarted;
 	uint64_t signals_suppressed;
 	uint64_t stop_p50_ns, stop_p99_ns, stop_max_ns;
@@ -128,6 +131,7 @@ publish(struct hub *h, bool sampling, enum sample_mode mode,
 	l->stopped = st->stopped;
 	l->blocked = st->blocked;
 	l->reused = st->reused;
+	l->perf_samples = st->perf_samples;
 	l->missed = st->missed;
 	l->truncated = st->truncated;
 	l->unwind_errors = st->unwind_errors;
@@ -250,6 +254,8 @@ deliver(struct hub *h, struct sampler *s, struct sampler_stats *win,
 		r->stopped += win->stopped;
 		r->blocked += win->blocked;
 		r->reused += win->reused;
+		r->perf_samples += win->perf_samples;
+		r->perf = win->perf_now;
 		r->missed += win->missed;
 		r->truncated += win->truncated;
 		r->unwind_errors += win->unwind_errors;
@@ -327,6 +333,8 @@ tracer_main(void *arg)
 	so.mode = mode;
 	so.rate_hz = o->rate_hz;
 	so.no_idle = o->no_idle;
+	so.sampler = o->sampler;
+	so.quiet = o->quiet;
 	so.unwinder = o->unwinder;
 	so.stack_size = o->stack_size;
 	so.stop = &stop_requested;
@@ -639,15 +647,17 @@ serve_profile(struct hub *h, enum sample_mode mode,
 		return;
 	}
 	snprintf(comments[0], sizeof(comments[0]),
-		 "pidprof %s serve: %s mode, %d Hz, pid %d, %.1f s",
+		 "pidprof %s serve: %s mode, %d Hz, pid %d, %.1f s, %s",
 		 PACKAGE_VERSION, sample_mode_name(mode), h->o->rate_hz,
-		 (int) h->o->pid, r->covered_ns / 1e9);
+		 (int) h->o->pid, r->covered_ns / 1e9,
+		 r->perf ? "perf events" : "ptrace");
 	snprintf(comments[1], sizeof(comments[1]),
-		 "samples: %" PRIu64 " stopped, %" PRIu64 " read asleep, %"
+		 "samples: %" PRIu64 " by perf events, %" PRIu64
+		 " stopped, %" PRIu64 " read asleep, %"
 		 PRIu64 " reused, %" PRIu64 " missed, %" PRIu64
 		 " truncated, %" PRIu64 " unwind errors",
-		 r->stopped, r->blocked, r->reused, r->missed, r->truncated,
-		 r->unwind_errors);
+		 r->perf_samples, r->stopped, r->blocked, r->reused,
+		 r->missed, r->truncated, r->unwind_errors);
 	snprintf(comments[2], sizeof(comments[2]),
 		 "target CPU in the window: %.3f s; profiler CPU: %.3f s",
 		 r->target_cpu_ns / 1e9, r->profiler_cpu_ns / 1e9);
@@ -807,10 +817,13 @@ serve_status(struct hub *h, struct http_response *rs)
 		   v.queue_timeouts);
 	buf_printf(b, "\"samples\":{\"total\":%" PRIu64 ",\"stopped\":%"
 		   PRIu64 ",\"read_asleep\":%" PRIu64 ",\"reused\":%" PRIu64
+		   ",\"perf_events\":%" PRIu64
 		   "},\"stop_time_us\":{\"median\":%.1f,\"p99\":%.1f,"
 		   "\"max\":%.1f},",
-		   v.live.stopped + v.live.blocked + v.live.reused,
+		   v.live.stopped + v.live.blocked + v.live.reused +
+		   v.live.perf_samples,
 		   v.live.stopped, v.live.blocked, v.live.reused,
+		   v.live.perf_samples,
 		   v.live.stop_p50_ns / 1e3, v.live.stop_p99_ns / 1e3,
 		   v.live.stop_max_ns / 1e3);
 	buf_printf(b, "\"interrupt_to_stop_us\":{\"median\":%.1f,"
@@ -869,6 +882,8 @@ collect_metrics(struct hub *h, struct metric *m, size_t max)
 	  v.live.blocked);
 	M("pidprof_samples_total", NULL, NULL, "how=\"reused\"",
 	  v.live.reused);
+	M("pidprof_samples_total", NULL, NULL, "how=\"perf_events\"",
+	  v.live.perf_samples);
 	M("pidprof_samples_missed_total", "counter",
 	  "Threads due that did not stop in time.", NULL, v.live.missed);
 	M("pidprof_samples_truncated_total", "counter",

@@ -31,6 +31,7 @@
 struct serve_opts {
 	pid_t pid;
 	int rate_hz;
+	enum sampler_kind sampler;
 	const struct unwinder_ops *unwinder;
 	size_t stack_size;
 	bool no_idle;		/* wall: leave out threads asleep */

@@ -5,6 +5,7 @@
 #include "heap.h"
 #include "msg.h"
 #include "parse.h"
+#include "perf-sampler.h"
 #include "pidsel.h"
 #include "procfs.h"
 #include "record.h"
@@ -455,6 +456,9 @@ snap_profile(struct run *r, enum snapdir_type t)
 	so->stack_size = r->o->stack_size;
 	so->unwinder = r->o->unwinder;
 	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
+	so->sampler = r->o->sampler;
+	/* For cron: which sampler, only when asked to say what it does. */
+	so->quiet = !r->o->verbose;
 	ro.outputs[0].path = type_path(r, t);
 	ro.outputs[0].format = FORMAT_PPROF;
 	ro.outputs[0].mode = 0600;
@@ -680,6 +684,21 @@ snapshot_run(const struct snapdir_opts *o)
 			  (int) r.pid);
 		close(lock_fd);
 		return SNAPSHOT_EXIT_NO_TARGET;
+	}
+	/* --sampler=perf where perf events are refused: nothing is
+	 * written, as record writes nothing (the types before cpu would
+	 * otherwise make it look like a partial snapshot). */
+	if (o->sampler == SAMPLER_PERF &&
+	    (o->types & (SNAPDIR_CPU | SNAPDIR_WALL))) {
+		struct perf_sampler *ps = perf_sampler_open(r.pid, r.pid, 100,
+							    4096, &err);
+
+		if (!ps) {
+			error_msg_err(&err);
+			close(lock_fd);
+			return EXIT_FATAL;
+		}
+		perf_sampler_close(ps);
 	}
 	/* SIGINT, SIGTERM, SIGHUP: finish the type under way, skip the
 	 * others, and still apply retention and unlock. */

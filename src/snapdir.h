@@ -11,6 +11,7 @@
 # define PIDPROF_SNAPDIR_H
 
 # include "common.h"
+# include "sampler.h"
 # include "unwind.h"
 
 # include <time.h>
@@ -41,6 +42,7 @@ struct snapdir_opts {
 	uint64_t duration_ns;	/* of cpu and wall */
 	long keep;		/* sets of this name to keep; 0: all */
 	uint64_t max_age_s;	/* 0: no age limit */
+	enum sampler_kind sampler;
 	const struct unwinder_ops *unwinder;
 	size_t stack_size;
 	bool no_idle;		/* wall: leave out threads asleep */

@@ -109,6 +109,7 @@ def parse_profile(body):
     locations, functions, mappings = [], [], []
     p = {"time_nanos": 0, "duration_nanos": 0, "period_type": None,
          "period": 0}
+    comments = []
     for num, wt, v in fields(body):
         if num == 1:
             st = {}
@@ -153,6 +154,8 @@ def parse_profile(body):
             p["period_type"] = (pt.get(1, 0), pt.get(2, 0))
         elif num == 12:
             p["period"] = v
+        elif num == 13:
+            comments += ints(wt, v)
 
     def string(i, what):
         if i >= len(strings):
@@ -216,6 +219,7 @@ def parse_profile(body):
         "totals": [sum(s["values"][i] for s in samples)
                    for i in range(len(types))],
         "string_labels": sorted(labels),
+        "comments": [string(c, "comment") for c in comments],
     }
 
 
