@@ -547,7 +547,9 @@ charge_carried(struct sampler *s)
 		int64_t values[2];
 		uint64_t cpu;
 
-		if (tr->gone || tr->exiting || !b->stack)
+		/* A stack taken asleep (a wall window's) is not where
+		 * the CPU went. */
+		if (tr->gone || tr->exiting || !b->stack || b->wait)
 			continue;
 		cpu = read_cpu(s, b, tr->tid);
 		if (cpu <= b->last_cpu)
@@ -1397,7 +1399,8 @@ window_end(struct sampler *s)
 		sync_books(s, now_ns());
 		charge_exits(s, true);
 	}
-	if (s->young && s->o->mode == MODE_CPU)
+	/* Perf events weigh the CPU themselves. */
+	if (s->young && !s->perf && s->o->mode == MODE_CPU)
 		charge_carried(s);
 	window_totals(s);
 }
