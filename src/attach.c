@@ -933,13 +933,30 @@ handle_status(struct target *t, pid_t tid, int status, uint64_t reaped_ns,
 		 * Resume it before allocating anything for it; its events
 		 * are opened first (no allocation), so that it runs none of
 		 * its instructions unsampled. */
-		if (t->on_thread_new)
+		bool routed = false;
+
+		leader = NULL;
+		if (targets && targets->next) {
+			/* Whose thread it is, when we follow several
+			 * processes: read while it waits only where its
+			 * process has events to open for it (a read of
+			 * /proc, some microseconds); else once it runs. */
+			for (leader = targets; leader; leader = leader->next)
+				if (leader->on_thread_new)
+					break;
+			if (leader) {
+				leader = target_of_pid(tgid_of(tid));
+				routed = true;
+			}
+			if (leader)
+				t = leader;
+		}
+		/* Not on another process's events: unknown is none. */
+		if (t->on_thread_new && (!routed || leader))
 			t->on_thread_new(t->on_arg, tid);
 		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0 && errno == ESRCH)
 			return;
-		/* Whose thread it is, when we follow several processes
-		 * (read once it runs again). */
-		if (targets && targets->next) {
+		if (targets && targets->next && !leader) {
 			leader = target_of_pid(tgid_of(tid));
 			if (leader)
 				t = leader;

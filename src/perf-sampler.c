@@ -48,6 +48,16 @@
 /* Ring data pages per CPU, at most. */
 #define RING_PAGES_MAX	1024u
 
+/* perf_sampler_ring_limit: a lower bound than RING_PAGES_MAX for the
+ * samplers this thread opens (0: none). */
+static __thread size_t ring_limit;
+
+void
+perf_sampler_ring_limit(size_t pages)
+{
+	ring_limit = pages;
+}
+
 struct ring {
 	int cpu;
 	int fd;			/* the owner event, open to the end */
@@ -381,14 +391,16 @@ map_ring(struct perf_sampler *ps, struct ring *rg, int fd)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t want = (uint64_t) ps->rate_hz * ps->rec_bytes / 5;
-	size_t pages = 8, min_pages;
+	size_t pages = 8, min_pages, max_pages = RING_PAGES_MAX;
 	void *m;
 
-	while (pages < RING_PAGES_MAX && pages * (uint64_t) page < want)
-		pages *= 2;
 	min_pages = 1;
 	while (min_pages * (uint64_t) page < 2 * ps->rec_bytes)
 		min_pages *= 2;
+	if (ring_limit && ring_limit < max_pages)
+		max_pages = ring_limit > min_pages ? ring_limit : min_pages;
+	while (pages < max_pages && pages * (uint64_t) page < want)
+		pages *= 2;
 	for (;;) {
 		m = mmap(NULL, (pages + 1) * (size_t) page,
 			 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -42,6 +42,10 @@ struct perf_counts {
  */
 struct perf_sampler *perf_sampler_open(pid_t pid, pid_t tid, int rate_hz,
 				       size_t stack_size, struct pp_err *err);
+/* The samplers this thread opens from now on map rings of @pages per
+ * CPU at most (rounded up to room for two samples; 0: the default):
+ * with several processes, each has rings of its own. */
+void perf_sampler_ring_limit(size_t pages);
 /* on_thread_new: the thread's events, opened before it runs.  Returns
  * 0, or -1 when they could not be opened (counted in no_event). */
 int perf_sampler_add(struct perf_sampler *ps, pid_t tid);

@@ -456,6 +456,19 @@ stats_add(struct sampler_stats *d, const struct sampler_stats *s)
 	d->syscalls_restarted += s->syscalls_restarted;
 	d->signals_suppressed += s->signals_suppressed;
 	d->target_cpu_ns += s->target_cpu_ns;
+	d->perf_samples += s->perf_samples;
+	d->perf_lost += s->perf_lost;
+	d->perf_throttled += s->perf_throttled;
+	d->perf_no_event += s->perf_no_event;
+	d->perf_tail_ns += s->perf_tail_ns;
+	d->early += s->early;
+	d->early_ticks += s->early_ticks;
+	d->exits += s->exits;
+	d->exit_charged_ns += s->exit_charged_ns;
+	d->exit_unsampled += s->exit_unsampled;
+	d->exit_unsampled_ns += s->exit_unsampled_ns;
+	d->exit_lost_ns += s->exit_lost_ns;
+	d->carried_ns += s->carried_ns;
 	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
 		d->stop_hist[i] += s->stop_hist[i];
 		d->wait_hist[i] += s->wait_hist[i];
@@ -634,6 +647,8 @@ record_run_many(struct record_opts *o)
 		profile_add_process(&m.profile, p, (unsigned int) i + 1,
 				    o->pids[i], names[i]);
 		stats_add(&m.stats, &res[i].stats);
+		m.perf |= res[i].perf;
+		m.perf_kernel |= res[i].perf_kernel;
 		if (at < sizeof(who))
 			at += (size_t) snprintf(who + at, sizeof(who) - at,
 						"%s%d", nattached > 1 ?
@@ -691,19 +706,8 @@ record_run(struct record_opts *o)
 	/* --name: several processes, and those that come later.  Their
 	 * samplers share one tracer thread's loop of ticks, which perf
 	 * events (a loop of their own) do not take part in yet. */
-	if (o->npids > 1 || o->nnames || o->children) {
-		if (o->sampler.sampler == SAMPLER_PERF) {
-			error_msg("--sampler=perf samples one process; use --sampler=ptrace or auto for several%s",
-				  o->children ? " (--children)" : "");
-			return EXIT_USAGE;
-		}
-		if (o->sampler.sampler == SAMPLER_AUTO && !o->quiet)
-			info_msg("sampler: ptrace (%s)", o->children ?
-				 "--children: several processes" :
-				 "several processes");
-		o->sampler.sampler = SAMPLER_PTRACE;
+	if (o->npids > 1 || o->nnames || o->children)
 		return record_run_many(o);
-	}
 	if (record_sample(o, &res) < 0)
 		return EXIT_FATAL;
 	written = record_write(o, &res);

@@ -36,6 +36,8 @@
 /* Maps are re-read at most this often when something new shows up. */
 #define REFRESH_NS		200000000ull
 #define PERF_REFRESH_NS		10000000ull	/* see perf_sample() */
+/* Ring pages per CPU of each process when several are sampled. */
+#define RING_PAGES_SEVERAL	32
 /*
  * A thread born between two ticks would be first sampled at the next
  * one, and one that lives less than a period never: its CPU would be in
@@ -1264,11 +1266,36 @@ loop_ends(const struct sampler *s, uint64_t now, uint64_t until_ns,
 
 /* perf events: no ticks; ptrace events are handled and the rings
  * drained in turn, often enough that none fills. */
+/* What a tick is with perf events in cpu mode: the rings drained, the
+ * books and maps kept up.  Returns when the next one is due. */
+static uint64_t
+perf_step(struct sampler *s)
+{
+	uint64_t now;
+
+	perf_drain(s, true);
+	now = now_ns();
+	sync_books(s, now);
+	forget_gone(s);
+	if (s->need_refresh || s->t.maps_stale)
+		refresh_maps(s, now);
+	if (s->o->status_line && now - s->last_status >= 1000000000ull) {
+		status(s, now);
+		s->last_status = now;
+	}
+	return now_ns() + perf_sampler_drain_interval(s->perf);
+}
+
+/* Whether perf events take this sampler's samples, with no tick. */
+static bool
+perf_ticks_none(const struct sampler *s)
+{
+	return s->perf && s->o->mode == MODE_CPU;
+}
+
 static enum sampler_state
 poll_perf(struct sampler *s, uint64_t until_ns)
 {
-	const struct sampler_opts *o = s->o;
-
 	for (;;) {
 		uint64_t now = now_ns(), wait;
 		enum sampler_state st;
@@ -1279,16 +1306,7 @@ poll_perf(struct sampler *s, uint64_t until_ns)
 		if (until_ns && until_ns - now < wait)
 			wait = until_ns - now;
 		target_poll_events(&s->t, wait);
-		perf_drain(s, true);
-		now = now_ns();
-		sync_books(s, now);
-		forget_gone(s);
-		if (s->need_refresh || s->t.maps_stale)
-			refresh_maps(s, now);
-		if (o->status_line && now - s->last_status >= 1000000000ull) {
-			status(s, now);
-			s->last_status = now;
-		}
+		perf_step(s);
 	}
 }
 
@@ -1712,8 +1730,10 @@ open_one(const struct sampler_opts *o, struct sampler_procs *p, size_t i,
 		so.spawned = NULL;
 	so.adopt = adopt;
 	so.follow_exec = p->children;
-	/* One status line would not tell which process it is. */
+	/* One status line would not tell which process it is; which
+	 * sampler takes the samples is said for the first. */
 	so.status_line = false;
+	so.quiet = o->quiet || i > 0;
 	v[i] = sampler_open(&so, &res[i]);
 	res[i].pid = p->pids[i];
 	if (!v[i]) {
@@ -1765,6 +1785,9 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 	/* Before the first seize: its options follow the forks. */
 	if (p->children)
 		target_follow_children(p->max > p->n ? p->max - p->n : 0);
+	/* Each process has rings of its own: small ones, drained often,
+	 * so that memory does not grow by processes x CPUs x megabytes. */
+	perf_sampler_ring_limit(RING_PAGES_SEVERAL);
 	for (i = 0; i < p->n; i++)
 		live += open_one(o, p, i, v, res, false);
 	if (!live) {
@@ -1861,6 +1884,12 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 				continue;
 			}
 		}
+		/* Perf events: no tick, the rings drained in time. */
+		if (perf_ticks_none(s)) {
+			s->next_tick = perf_step(s);
+			target_rt_end(&s->t);
+			continue;
+		}
 		if (next_event(s) < s->next_tick) {
 			tick(s, true);
 			target_rt_end(&s->t);
@@ -1882,6 +1911,7 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 		if (v[i])
 			sampler_close(v[i]);
 	free(v);
+	perf_sampler_ring_limit(0);
 	return 0;
 }
 
