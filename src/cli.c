@@ -267,22 +267,29 @@ print_record_help(void)
 static const char heap_exit_help[] =
 	"Exit status:\n"
 	"  0   every output was written\n"
-	"  1   some output could not be written (the others were)\n"
+	"  1   some output could not be written, or of several processes\n"
+	"      some could not be read (the others were)\n"
 	"  2   fatal: no such process, permission denied, smaps unreadable\n"
 	"  64  usage error (bad option or value)\n";
 
 static void
 print_heap_help(void)
 {
-	printf("Usage: pidprof heap -p PID [OPTIONS]\n"
+	printf("Usage: pidprof heap -p PID[,PID...] [OPTIONS]\n"
+	       "       pidprof heap --name NAME [OPTIONS]\n"
 	       "\n"
 	       "Read /proc/PID/smaps and show where the memory of process PID is,\n"
 	       "by category (heap, anonymous, stack, file, shared, other) and\n"
 	       "mapping.  Nothing is attached or stopped.  Without -o, a table is\n"
-	       "printed.\n"
+	       "printed.  Several processes: a table each, or one profile whose\n"
+	       "samples carry pid and process_name labels.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to read\n"
+	       "  -p, --pid=PID[,PID...] the process to read; repeat it or give a\n"
+	       "                         list for several (not with --watch)\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
 	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
 	       "                         from the name as for record (.pb.gz .folded\n"
 	       "                         .svg), or from -f\n"
@@ -291,7 +298,8 @@ print_heap_help(void)
 	       "  -w, --watch=INTERVAL   read again every INTERVAL (500ms, 10s, 1m),\n"
 	       "                         until --count readings, the process exits,\n"
 	       "                         or SIGINT/SIGTERM; then print each\n"
-	       "                         category's growth and flag steady growers\n"
+	       "                         category's growth and flag steady growers;\n"
+	       "                         one process only\n"
 	       "  -n, --count=N          with --watch: stop after N readings\n"
 	       "  -t, --tsv=FILE         with --watch: append a row per category and\n"
 	       "                         reading to FILE (time, category, rss, pss,\n"
@@ -307,15 +315,22 @@ print_heap_help(void)
 static void
 print_threads_help(void)
 {
-	printf("Usage: pidprof threads -p PID [OPTIONS]\n"
+	printf("Usage: pidprof threads -p PID[,PID...] [OPTIONS]\n"
+	       "       pidprof threads --name NAME [OPTIONS]\n"
 	       "\n"
 	       "Take the stack of every thread of process PID (as dump does) and\n"
 	       "count the threads in each distinct stack, largest group first: a\n"
 	       "thread leak shows as a group that grows.  Without -o, text is\n"
-	       "printed.\n"
+	       "printed.  Several processes: text and JSON a block each (JSON an\n"
+	       "object per line), the other formats one profile whose samples\n"
+	       "carry pid and process_name labels.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to inspect\n"
+	       "  -p, --pid=PID[,PID...] the process to inspect; repeat it or give\n"
+	       "                         a list for several\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
 	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
 	       "                         from the name (.pb.gz .folded .svg .json),\n"
 	       "                         or from -f\n"
@@ -1397,9 +1412,12 @@ parse_record(int argc, char **argv, struct cli *cli)
 static void
 parse_heap(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_NAME = 0x100, OPT_PIDFILE };
 	static const char optstring[] = "+:p:o:f:w:n:t:qvh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "name",	required_argument,	NULL, OPT_NAME },
+		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "watch",	required_argument,	NULL, 'w' },
@@ -1423,7 +1441,16 @@ parse_heap(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  HEAP_MAX_PIDS))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case OPT_NAME:
+		case OPT_PIDFILE:
+			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
 			have_pid = true;
 			break;
@@ -1470,8 +1497,13 @@ parse_heap(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (!check_target("heap", argc, argv, have_pid, o->pid, false))
+	if (!check_target("heap", argc, argv, have_pid, 0, false))
 		return usage_exit(cli);
+	/* Growth and its TSV are one process's. */
+	if (o->watch_ns && o->npids + o->npidfiles > 1) {
+		usage_error_msg("--watch reads one process: give one -p or --pidfile");
+		return usage_exit(cli);
+	}
 	if (!o->watch_ns && (o->count || o->tsv)) {
 		usage_error_msg("--count and --tsv need --watch");
 		return usage_exit(cli);
@@ -1492,9 +1524,12 @@ parse_heap(int argc, char **argv, struct cli *cli)
 static void
 parse_threads(int argc, char **argv, struct cli *cli)
 {
+	enum { OPT_NAME = 0x100, OPT_PIDFILE };
 	static const char optstring[] = "+:p:o:f:ju:s:qh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "name",	required_argument,	NULL, OPT_NAME },
+		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "json",	no_argument,		NULL, 'j' },
@@ -1519,7 +1554,16 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  THREADS_MAX_PIDS))
+				return usage_exit(cli);
+			have_pid = true;
+			break;
+		case OPT_NAME:
+		case OPT_PIDFILE:
+			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
 			have_pid = true;
 			break;
@@ -1562,7 +1606,8 @@ parse_threads(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (!check_target("threads", argc, argv, have_pid, o->pid, true))
+	if (!check_target("threads", argc, argv, have_pid, 0, true) ||
+	    !not_self(o->pids, o->npids))
 		return usage_exit(cli);
 	if (json || !o->noutputs) {
 		if (!add_output("threads", o->outputs, &o->noutputs,

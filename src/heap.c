@@ -9,6 +9,7 @@
 #include "heap.h"
 #include "attach.h"
 #include "msg.h"
+#include "pidsel.h"
 #include "procfs.h"
 #include "signals.h"
 #include "strtab.h"
@@ -292,20 +293,90 @@ heap_render(const struct mem_reading *r, pid_t pid, enum output_format f,
 	return rc;
 }
 
+/* The readings @r of the @n processes @pids in one memory profile,
+ * each sample labelled with its process; collapsed and SVG rooted by
+ * "process NAME (PID)". */
 static int
-write_outputs(const struct heap_opts *o, const struct mem_reading *r)
+render_several(const struct mem_reading *r, const pid_t *pids, size_t n,
+	       enum output_format f, struct buf *out, struct pp_err *err)
+{
+	struct mem_frames mf;
+	struct frame_source src = { &mf, mem_src_frames, mem_src_mapping, 0 };
+	struct profile m, one, grouped;
+	char title[128], comm[64];
+	struct render_info info = { title, "memory by category and mapping",
+				    NULL, 0 };
+	size_t i, at;
+	int rc;
+
+	memset(&mf, 0, sizeof(mf));
+	strtab_init(&mf.names);
+	memset(&m, 0, sizeof(m));
+	at = (size_t) snprintf(title, sizeof(title), "Memory of processes");
+	for (i = 0; i < n; i++) {
+		/* One table of names for all: process number 0 each. */
+		build_profile(&r[i], &one, &mf);
+		if (!i) {
+			profile_init(&m);
+			m.nvalues = one.nvalues;
+			memcpy(m.types, one.types, sizeof(m.types));
+			m.period_type = one.period_type;
+			m.period = one.period;
+			m.time_nanos = one.time_nanos;
+			m.duration_nanos = one.duration_nanos;
+			m.thread_labels = false;
+			m.name_label = one.name_label;
+			m.display_value = one.display_value;
+		}
+		procfs_thread_comm(pids[i], pids[i], comm, sizeof(comm));
+		profile_add_process(&m, &one, 0, pids[i], comm);
+		profile_free(&one);
+		if (at < sizeof(title))
+			at += (size_t) snprintf(title + at, sizeof(title) - at,
+						"%s%d", i ? "," : " ",
+						(int) pids[i]);
+	}
+	if (output_groups_threads(f)) {
+		profile_group_by_process(&m, &grouped);
+		rc = output_render(f, &grouped, &src, &info, out, err);
+		profile_free(&grouped);
+	} else {
+		rc = output_render(f, &m, &src, &info, out, err);
+	}
+	profile_free(&m);
+	strtab_free(&mf.names);
+	free(mf.frames);
+	return rc;
+}
+
+/* Every output, of the readings @r of the @n processes @pids. */
+static int
+write_outputs(const struct heap_opts *o, const struct mem_reading *r,
+	      const pid_t *pids, size_t n)
 {
 	struct pp_err err;
-	size_t i;
+	size_t i, k;
 	int status = EXIT_COMPLETE;
 
 	for (i = 0; i < o->noutputs; i++) {
 		const struct output *op = &o->outputs[i];
 		struct buf out;
-		int rc;
+		int rc = 0;
 
 		buf_init(&out);
-		rc = heap_render(r, o->pid, op->format, &out, &err);
+		if (n == 1) {
+			rc = heap_render(r, pids[0], op->format, &out, &err);
+		} else if (op->format == FORMAT_TABLE) {
+			/* A table per process, a blank line between. */
+			for (k = 0; k < n; k++) {
+				if (k)
+					buf_putc(&out, '\n');
+				write_table(&r[k], pids[k], &out);
+			}
+		} else {
+			rc = render_several(r, pids, n, op->format, &out,
+					    &err);
+		}
 		if (rc < 0)
 			error_msg_err(&err);
 		if (rc < 0 || output_deliver(op, &out, o->quiet) < 0)
@@ -529,7 +600,7 @@ watch(const struct heap_opts *o)
 			sleep_ns(o->watch_ns);
 		if (stop_requested)
 			break;
-		if (heap_read(o->pid, &r, &err) < 0) {
+		if (heap_read(o->pids[0], &r, &err) < 0) {
 			if (status_shown)
 				status_clear();
 			status_shown = false;
@@ -538,7 +609,7 @@ watch(const struct heap_opts *o)
 				status = EXIT_FATAL;
 			} else if (!o->quiet) {
 				info_msg("process %d is gone: the watch ends",
-					 (int) o->pid);
+					 (int) o->pids[0]);
 			}
 			break;
 		}
@@ -583,7 +654,7 @@ watch(const struct heap_opts *o)
 	if (!o->quiet)
 		print_growth(series);
 	if (last.n && o->noutputs) {
-		int s = write_outputs(o, &last);
+		int s = write_outputs(o, &last, o->pids, 1);
 
 		if (s > status)
 			status = s;
@@ -595,25 +666,66 @@ watch(const struct heap_opts *o)
 }
 
 int
-heap_run(const struct heap_opts *o)
+heap_run(const struct heap_opts *in)
 {
-	struct mem_reading r;
+	struct heap_opts o = *in;
+	struct pidsel ps = {
+		.pids = o.pids, .n = &o.npids, .max = HEAP_MAX_PIDS,
+		.names = o.names, .nnames = o.nnames,
+		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+	};
+	struct mem_reading *r;
 	struct pp_err err;
+	pid_t *got;
+	size_t i, n = 0;
 	int status;
 
-	if (procfs_check_target(o->pid, &err) < 0) {
+	if (pidsel_resolve(&ps, &err) < 0) {
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	}
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    HEAP_MAX_PIDS);
+	if (o.watch_ns && o.npids > 1) {
+		/* --name can find several only now. */
+		error_msg("--watch reads one process, and %zu were found",
+			  o.npids);
+		return EXIT_USAGE;
+	}
+	if (o.watch_ns) {
+		if (procfs_check_target(o.pids[0], &err) < 0) {
+			error_msg_err(&err);
+			return EXIT_FATAL;
+		}
+		return watch(&o);
 	}
 	/* Nothing is attached, so no output needs checking first: those
-	 * that can be written are, and a failing one makes the status 1. */
-	if (o->watch_ns)
-		return watch(o);
-	if (heap_read(o->pid, &r, &err) < 0) {
-		error_msg_err(&err);
-		return EXIT_FATAL;
+	 * that can be written are, and a failing one makes the status 1.
+	 * A process that cannot be read is said and left out. */
+	r = xcalloc(o.npids, sizeof(*r));
+	got = xcalloc(o.npids, sizeof(*got));
+	for (i = 0; i < o.npids; i++) {
+		if (procfs_check_target(o.pids[i], &err) < 0 ||
+		    heap_read(o.pids[i], &r[n], &err) < 0) {
+			error_msg_err(&err);
+			continue;
+		}
+		got[n++] = o.pids[i];
 	}
-	status = write_outputs(o, &r);
-	mem_reading_free(&r);
+	if (!n) {
+		if (o.npids > 1)
+			error_msg("not one of the %zu processes could be read",
+				  o.npids);
+		status = EXIT_FATAL;
+	} else {
+		status = write_outputs(&o, r, got, n);
+		if (n < o.npids)
+			status = EXIT_PARTIAL;
+	}
+	for (i = 0; i < n; i++)
+		mem_reading_free(&r[i]);
+	free(r);
+	free(got);
 	return status;
 }

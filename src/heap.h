@@ -11,9 +11,18 @@
 # include "smaps.h"
 
 # define HEAP_MAX_OUTPUTS	16
+/* Processes in one reading, at most. */
+# define HEAP_MAX_PIDS		256
 
 struct heap_opts {
-	pid_t pid;
+	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
+	 * heap_run; --watch takes one process */
+	pid_t pids[HEAP_MAX_PIDS];
+	size_t npids;
+	const char *names[16];
+	size_t nnames;
+	const char *pidfiles[16];
+	size_t npidfiles;
 	struct output outputs[HEAP_MAX_OUTPUTS];
 	size_t noutputs;
 	uint64_t watch_ns;	/* 0: one reading */

@@ -423,7 +423,8 @@ snap_threads(struct run *r)
 	int rc;
 
 	memset(&to, 0, sizeof(to));
-	to.pid = r->pid;
+	to.pids[0] = r->pid;
+	to.npids = 1;
 	to.outputs[0].path = path;
 	to.outputs[0].format = FORMAT_PPROF;
 	to.outputs[0].mode = 0600;

@@ -8,6 +8,8 @@
 #include "capture.h"
 #include "json.h"
 #include "msg.h"
+#include "pidsel.h"
+#include "output.h"
 #include "pprof.h"
 #include "xmalloc.h"
 
@@ -352,64 +354,208 @@ threads_profile_text(const struct profile *p, struct symbols *syms,
 	free(v);
 }
 
-int
-threads_run(const struct threads_opts *o)
-{
+/* One process's capture, its threads grouped and its profile. */
+struct proc_threads {
+	pid_t pid;
+	bool ok;
 	struct capture c;
 	struct thread_view *views;
 	struct grouping g;
-	struct frame_source src;
 	struct profile p;
-	struct pp_err err;
-	struct render_info info = { "Threads by stack", NULL, NULL, 0 };
-	size_t i;
-	int status = EXIT_COMPLETE;
+};
 
-	if (!outputs_check(o->outputs, o->noutputs))
-		return EXIT_FATAL;
-	if (capture_process(&c, o->pid, o->stack_size, o->unwinder,
+/* Captures process @pt->pid; false (said) when it cannot be. */
+static bool
+proc_capture(const struct threads_opts *o, struct proc_threads *pt)
+{
+	struct pp_err err;
+
+	if (capture_process(&pt->c, pt->pid, o->stack_size, o->unwinder,
 			    &err) < 0) {
 		error_msg_err(&err);
-		capture_free(&c);
+		capture_free(&pt->c);
+		return false;
+	}
+	pt->views = capture_views(&pt->c);
+	memset(&pt->g, 0, sizeof(pt->g));
+	pt->g.pid = pt->c.pid;
+	pt->g.th = pt->views;
+	pt->g.nth = pt->c.n;
+	pt->g.syms = pt->c.syms;
+	group_threads(&pt->g);
+	build_profile(&pt->g, &pt->p);
+	pt->ok = true;
+	return true;
+}
+
+static void
+proc_free(struct proc_threads *pt)
+{
+	if (!pt->ok)
+		return;
+	profile_free(&pt->p);
+	grouping_free(&pt->g);
+	views_free(pt->views, pt->c.n);
+	capture_free(&pt->c);
+}
+
+/* The profile of several processes, @m: every sample labelled with its
+ * pid and process name, its pcs with the process's number for @src. */
+static void
+merge_processes(struct proc_threads *pt, size_t n, struct profile *m,
+		struct frame_source *srcs)
+{
+	bool first = true;
+	size_t i;
+
+	profile_init(m);
+	for (i = 0; i < n; i++) {
+		empty_frame_source(&srcs[i]);
+		if (!pt[i].ok)
+			continue;
+		if (first) {
+			m->nvalues = pt[i].p.nvalues;
+			memcpy(m->types, pt[i].p.types, sizeof(m->types));
+			m->period_type = pt[i].p.period_type;
+			m->period = pt[i].p.period;
+			m->time_nanos = pt[i].p.time_nanos;
+			m->duration_nanos = pt[i].p.duration_nanos;
+			m->thread_labels = pt[i].p.thread_labels;
+			m->name_label = pt[i].p.name_label;
+			first = false;
+		}
+		symbols_frame_source(pt[i].c.syms, &srcs[i]);
+		profile_add_process(m, &pt[i].p, (unsigned int) i + 1,
+				    pt[i].pid, pt[i].c.comm);
+	}
+}
+
+static void
+write_blocks(const struct proc_threads *pt, size_t n, bool json,
+	     struct buf *out)
+{
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < n; i++) {
+		if (!pt[i].ok)
+			continue;
+		if (json) {
+			/* One object per process, each on its line. */
+			write_json(&pt[i].g, out);
+			continue;
+		}
+		if (n > 1)
+			buf_printf(out, "%sProcess %d (%s)\n",
+				   first ? "" : "\n", (int) pt[i].pid,
+				   pt[i].c.comm);
+		write_text(&pt[i].g, out);
+		first = false;
+	}
+}
+
+int
+threads_run(const struct threads_opts *in)
+{
+	struct threads_opts o = *in;
+	struct pidsel ps = {
+		.pids = o.pids, .n = &o.npids, .max = THREADS_MAX_PIDS,
+		.names = o.names, .nnames = o.nnames,
+		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+	};
+	struct proc_threads *pt;
+	struct frame_source src, *srcs;
+	struct frame_sources set;
+	struct profile merged, grouped;
+	const struct profile *p;
+	struct pp_err err;
+	struct render_info info = { "Threads by stack", NULL, NULL, 0 };
+	size_t i, captured = 0, incomplete = 0, nthreads = 0;
+	bool several, have_grouped = false;
+	int status = EXIT_COMPLETE;
+
+	if (!outputs_check(o.outputs, o.noutputs))
+		return EXIT_FATAL;
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
 		return EXIT_FATAL;
 	}
-	views = capture_views(&c);
-	memset(&g, 0, sizeof(g));
-	g.pid = c.pid;
-	g.th = views;
-	g.nth = c.n;
-	g.syms = c.syms;
-	group_threads(&g);
-	build_profile(&g, &p);
-	symbols_frame_source(c.syms, &src);
-	for (i = 0; i < o->noutputs; i++) {
-		const struct output *op = &o->outputs[i];
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    THREADS_MAX_PIDS);
+	several = o.npids > 1;
+	pt = xcalloc(o.npids, sizeof(*pt));
+	srcs = xcalloc(o.npids, sizeof(*srcs));
+	/* One after the other: a process that cannot be captured is said
+	 * and left out. */
+	for (i = 0; i < o.npids; i++) {
+		pt[i].pid = o.pids[i];
+		if (!proc_capture(&o, &pt[i]))
+			continue;
+		captured++;
+		incomplete += pt[i].c.incomplete;
+		nthreads += pt[i].c.n;
+	}
+	if (!captured) {
+		if (several)
+			error_msg("not one of the %zu processes could be captured",
+				  o.npids);
+		status = EXIT_FATAL;
+		goto out;
+	}
+	if (several) {
+		set.v = srcs;
+		set.n = o.npids;
+		merge_processes(pt, o.npids, &merged, srcs);
+		multi_frame_source(&set, &src);
+		p = &merged;
+	} else {
+		symbols_frame_source(pt[0].c.syms, &src);
+		p = &pt[0].p;
+	}
+	for (i = 0; i < o.noutputs; i++) {
+		const struct output *op = &o.outputs[i];
+		const struct profile *pp = p;
 		struct buf out;
 		int rc = 0;
 
+		/* Several processes: a root frame "process NAME (PID)"
+		 * on each stack, as record writes them. */
+		if (several && output_groups_threads(op->format)) {
+			if (!have_grouped)
+				profile_group_by_process(p, &grouped);
+			have_grouped = true;
+			pp = &grouped;
+		}
 		buf_init(&out);
-		if (op->format == FORMAT_TEXT)
-			write_text(&g, &out);
-		else if (op->format == FORMAT_JSON)
-			write_json(&g, &out);
+		if (op->format == FORMAT_TEXT || op->format == FORMAT_JSON)
+			write_blocks(pt, o.npids, op->format == FORMAT_JSON,
+				     &out);
 		else
-			rc = output_render(op->format, &p, &src, &info, &out,
+			rc = output_render(op->format, pp, &src, &info, &out,
 					   &err);
 		if (rc < 0)
 			error_msg_err(&err);
-		if (rc < 0 || output_deliver(op, &out, o->quiet) < 0)
+		if (rc < 0 || output_deliver(op, &out, o.quiet) < 0)
 			status = EXIT_PARTIAL;
 		buf_free(&out);
 	}
-	if (c.incomplete && status == EXIT_COMPLETE) {
-		if (!o->quiet)
+	if (incomplete && status == EXIT_COMPLETE) {
+		if (!o.quiet)
 			warning_msg("%zu of %zu stacks are incomplete",
-				    c.incomplete, c.n);
+				    incomplete, nthreads);
 		status = EXIT_PARTIAL;
 	}
-	profile_free(&p);
-	grouping_free(&g);
-	views_free(views, c.n);
-	capture_free(&c);
+	if (captured < o.npids)
+		status = EXIT_PARTIAL;
+	if (have_grouped)
+		profile_free(&grouped);
+	if (several)
+		profile_free(&merged);
+out:
+	for (i = 0; i < o.npids; i++)
+		proc_free(&pt[i]);
+	free(pt);
+	free(srcs);
 	return status;
 }

@@ -12,9 +12,18 @@
 # include "unwind.h"
 
 # define THREADS_MAX_OUTPUTS	16
+/* Processes in one run of threads or heap, at most. */
+# define THREADS_MAX_PIDS	256
 
 struct threads_opts {
-	pid_t pid;
+	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
+	 * threads_run */
+	pid_t pids[THREADS_MAX_PIDS];
+	size_t npids;
+	const char *names[16];
+	size_t nnames;
+	const char *pidfiles[16];
+	size_t npidfiles;
 	struct output outputs[THREADS_MAX_OUTPUTS];	/* path "-": stdout */
 	size_t noutputs;
 	const struct unwinder_ops *unwinder;
@@ -22,7 +31,9 @@ struct threads_opts {
 	bool quiet;
 };
 
-/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL). */
+/* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL).
+ * Several processes: text and JSON a block each, the other formats one
+ * profile whose samples carry pid and process_name labels. */
 int threads_run(const struct threads_opts *o);
 /* The text output of threads (groups by stack, largest first) for a
  * profile of one sample per thread, as sampler_threads() makes it;

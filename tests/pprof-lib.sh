@@ -186,3 +186,50 @@ $(cat "$tmpdir/pprof.out")"
 	[ -z "$lost_" ] || fail_ "names lost after the exit: $(echo $lost_)
 $(cat "$tmpdir/pprof.out")"
 }
+
+# raw_by_pid FILE: a line per sample of the pprof FILE, from go tool
+# pprof -raw: "PID<TAB>PROCESS_NAME<TAB>STACK<TAB>VALUE", STACK root
+# first with ";" between the names, VALUE the first value; PID and
+# PROCESS_NAME "-" when the sample has no such label.
+raw_by_pid() {
+	gopprof -raw "$1"
+	awk '
+		/^Samples:/ { sec = "s"; getline; next }
+		/^Locations/ { sec = "l"; next }
+		/^Mappings/ { sec = "m"; next }
+		sec == "s" && /^ *[0-9 ]+:( [0-9]+)* *$/ {
+			n++; v[n] = $1; sub(":", "", v[n]); locs[n] = ""
+			pid[n] = "-"; pn[n] = "-"
+			for (i = 1; i <= NF && $i !~ /:$/; i++)
+				;
+			for (i++; i <= NF; i++) locs[n] = locs[n] " " $i
+			next
+		}
+		sec == "s" && n && match($0, /pid:\[[0-9]+\]/) {
+			pid[n] = substr($0, RSTART + 5, RLENGTH - 6)
+		}
+		sec == "s" && n && match($0, /process_name:\[[^]]*\]/) {
+			pn[n] = substr($0, RSTART + 14, RLENGTH - 15)
+		}
+		function name(from,  i, s) {
+			s = ""
+			for (i = from; i <= NF - 2; i++)
+				s = s (s == "" ? "" : " ") $i
+			return s
+		}
+		sec == "l" && /^ *[0-9]+: 0x/ {
+			cur = $1; sub(":", "", cur); nf[cur] = 1
+			fn[cur, 1] = name($3 ~ /^M=/ ? 4 : 3)
+			next
+		}
+		sec == "l" && cur != "" && NF { nf[cur]++; fn[cur, nf[cur]] = name(1) }
+		END {
+			for (k = 1; k <= n; k++) {
+				m = split(locs[k], L, " "); st = ""
+				for (i = m; i >= 1; i--)
+					for (j = nf[L[i]]; j >= 1; j--)
+						st = st (st == "" ? "" : ";") fn[L[i], j]
+				printf "%s\t%s\t%s\t%s\n", pid[k], pn[k], st, v[k]
+			}
+		}' "$tmpdir/pprof.out"
+}
