@@ -2123,26 +2123,24 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  RECORD_MAX_PIDS))
 				return usage_exit(cli);
 			targets++;
 			break;
 		case 'P':
-			o->pidfile = optarg;
-			targets++;
-			break;
 		case 'N':
-			if (!*optarg) {
-				usage_error_msg("invalid --name argument: empty");
+			if (!opt_pid_source(c == 'N', optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
-			}
-			o->name = optarg;
 			targets++;
 			break;
 		case 'D':
 			o->dir = optarg;
 			break;
 		case 't':
+			o->types_given = true;
 			if (snapdir_parse_types(optarg, &o->types, &why) < 0) {
 				usage_error_msg("invalid --types argument: '%s': '%.*s' is not one of cpu, wall, memory, threads",
 						optarg, (int) strcspn(why, ","),
@@ -2201,17 +2199,12 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 		usage_error_msg("unexpected argument '%s'", argv[optind]);
 		return usage_exit(cli);
 	}
-	if (targets != 1) {
-		usage_error_msg(targets ?
-				"snapshot takes one of -p PID, --pidfile FILE and --name NAME" :
-				"snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
+	if (!targets) {
+		usage_error_msg("snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
 		return usage_exit(cli);
 	}
-	if (o->pid && o->pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) o->pid);
+	if (!not_self(o->pids, o->npids))
 		return usage_exit(cli);
-	}
 	if (!o->dir || !*o->dir) {
 		usage_error_msg("snapshot needs a directory: use --dir DIR");
 		return usage_exit(cli);
