@@ -456,7 +456,7 @@ snap_threads(struct run *r)
  * cpu or wall of several processes: record's profile of several (one
  * tracer thread, each sample labelled with its pid and process name).
  * A process that cannot be attached is left out; one that exits keeps
- * its samples.  A window in which none of them was sampled is partial.
+ * its samples.  An idle window is no failure, as for one process.
  */
 static void
 snap_profile_many(struct run *r, enum snapdir_type t)
@@ -481,6 +481,9 @@ snap_profile_many(struct run *r, enum snapdir_type t)
 	ro->outputs[0].mode = 0600;
 	ro->noutputs = 1;
 	ro->quiet = !r->o->verbose;
+	ro->idle_note = t == SNAPDIR_CPU ?
+		"idle: the processes used no CPU in the window" :
+		"idle: every thread was asleep in the window, and --no-idle left them out";
 	rc = record_run(ro);
 	if (exists(path)) {
 		r->written |= t;
