@@ -506,7 +506,8 @@ print_push_help(void)
 static void
 print_snapshot_help(void)
 {
-	printf("Usage: pidprof snapshot (-p PID | -P FILE | -N NAME) -D DIR [OPTIONS]\n"
+	printf("Usage: pidprof snapshot (-p PID[,PID...] | -P FILE | -N NAME)... -D DIR\n"
+	       "                        [OPTIONS]\n"
 	       "\n"
 	       "Take one snapshot of a process into directory DIR, for cron: a\n"
 	       "pprof file per type, named NAME-PID-YYYYMMDDTHHMMSSZ-TYPE.pb.gz\n"
@@ -517,17 +518,26 @@ print_snapshot_help(void)
 	       "--name, else the process's name.  A run that finds DIR locked by\n"
 	       "another exits at once.\n"
 	       "\n"
+	       "Several processes make one snapshot named after the first: its\n"
+	       "cpu and wall profiles hold them all, each sample labelled with its\n"
+	       "pid and process_name.  memory and threads are of one process: the\n"
+	       "default types are then cpu alone.  A process that is gone is left\n"
+	       "out with a warning.\n"
+	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process\n"
+	       "  -p, --pid=PID[,PID...] the process; repeat it, or give a list,\n"
+	       "                         for several\n"
 	       "  -P, --pidfile=FILE     the process whose id is the first line of\n"
-	       "                         FILE\n"
-	       "  -N, --name=NAME        the one process whose name (comm) or\n"
-	       "                         executable's file name is exactly NAME\n"
+	       "                         FILE; repeatable\n"
+	       "  -N, --name=NAME        every process whose name (comm) or\n"
+	       "                         executable's file name is exactly NAME;\n"
+	       "                         repeatable\n"
 	       "  -D, --dir=DIR          the snapshot directory (created with mode\n"
 	       "                         0700 if missing); required\n"
 	       "  -t, --types=LIST       what to capture, comma separated: cpu,\n"
 	       "                         wall, memory, threads (default\n"
-	       "                         cpu,memory,threads)\n"
+	       "                         cpu,memory,threads; cpu for several\n"
+	       "                         processes)\n"
 	       "  -d, --duration=TIME    how long cpu and wall sample, each\n"
 	       "                         (default 5s)\n"
 	       "      --idle             wall: keep the samples of threads asleep\n"
@@ -558,8 +568,10 @@ print_snapshot_help(void)
 	       "  2   fatal: nothing could be written, or --sampler=perf is not\n"
 	       "      permitted\n"
 	       "  3   no target: no such process, an unreadable pidfile, or no\n"
-	       "      process or more than one named NAME; nothing was written\n"
-	       "  64  usage error (bad option or value)\n"
+	       "      process named NAME; of several, not one left; nothing was\n"
+	       "      written\n"
+	       "  64  usage error (bad option or value), or memory or threads\n"
+	       "      asked of several processes\n"
 	       "  75  another snapshot holds DIR's lock; nothing was written\n");
 }
 
@@ -2168,26 +2180,24 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+			if (!opt_pid_list(optarg, o->pids, &o->npids,
+					  RECORD_MAX_PIDS))
 				return usage_exit(cli);
 			targets++;
 			break;
 		case 'P':
-			o->pidfile = optarg;
-			targets++;
-			break;
 		case 'N':
-			if (!*optarg) {
-				usage_error_msg("invalid --name argument: empty");
+			if (!opt_pid_source(c == 'N', optarg, o->names,
+					    &o->nnames, o->pidfiles,
+					    &o->npidfiles))
 				return usage_exit(cli);
-			}
-			o->name = optarg;
 			targets++;
 			break;
 		case 'D':
 			o->dir = optarg;
 			break;
 		case 't':
+			o->types_given = true;
 			if (snapdir_parse_types(optarg, &o->types, &why) < 0) {
 				usage_error_msg("invalid --types argument: '%s': '%.*s' is not one of cpu, wall, memory, threads",
 						optarg, (int) strcspn(why, ","),
@@ -2246,17 +2256,12 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 		usage_error_msg("unexpected argument '%s'", argv[optind]);
 		return usage_exit(cli);
 	}
-	if (targets != 1) {
-		usage_error_msg(targets ?
-				"snapshot takes one of -p PID, --pidfile FILE and --name NAME" :
-				"snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
+	if (!targets) {
+		usage_error_msg("snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
 		return usage_exit(cli);
 	}
-	if (o->pid && o->pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) o->pid);
+	if (!not_self(o->pids, o->npids))
 		return usage_exit(cli);
-	}
 	if (!o->dir || !*o->dir) {
 		usage_error_msg("snapshot needs a directory: use --dir DIR");
 		return usage_exit(cli);

@@ -546,6 +546,7 @@ record_run_many(struct record_opts *o)
 	char who[256];
 	size_t at;
 	pthread_t thr;
+	bool idle;
 
 	stop_requested = 0;
 	o->sampler.stop = &stop_requested;
@@ -656,6 +657,10 @@ record_run_many(struct record_opts *o)
 						(int) o->pids[i]);
 	}
 	multi_frame_source(&set, &src);
+	idle = o->idle_note && !record_samples(&m) &&
+	       (o->sampler.mode == MODE_CPU || m.stats.idle);
+	if (idle)
+		o->note = o->idle_note;
 	written = write_outputs(o, &m, &src, who, true);
 	if (written < o->noutputs)
 		status = EXIT_PARTIAL;
@@ -669,7 +674,7 @@ record_run_many(struct record_opts *o)
 	}
 	if (!written) {
 		status = EXIT_FATAL;
-	} else if (record_samples(&m) == 0) {
+	} else if (record_samples(&m) == 0 && !idle) {
 		error_msg("no samples: %s",
 			  o->sampler.mode == MODE_CPU ?
 			  "the processes used no CPU while they were sampled (try --mode wall)" :

@@ -22,6 +22,10 @@ struct record_opts {
 	/* collapsed and SVG outputs: a root frame per thread */
 	bool group_by_thread;
 	const char *note;	/* one more pprof comment, or NULL */
+	/* Several processes, for snapshot: a window in which none used CPU
+	 * (or, wall with --no-idle, every thread slept) is idle, no error:
+	 * its profile is written with this note. */
+	const char *idle_note;
 	/* -- COMMAND: forked by record_sample in the calling thread */
 	struct spawned cmd;
 	/* Several processes: -p (repeatable, comma lists), --name,

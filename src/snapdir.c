@@ -34,8 +34,6 @@ static const enum snapdir_type type_order[] = {
 #define STAMP_LEN	16	/* 20261123T195000Z */
 /* Files of a snapshot directory read for retention, at most. */
 #define MAX_FILES	100000
-/* Processes named in an "ambiguous name" message, at most. */
-#define MAX_NAMED	8
 
 const char *
 snapdir_type_name(enum snapdir_type t)
@@ -252,67 +250,77 @@ snapdir_row_time(const char *row)
 	return stamp_from(row, at);
 }
 
-/* --- Finding the process -------------------------------------------- */
+/* --- Finding the processes ------------------------------------------ */
 
+/* One process that pidprof may profile: 0, or -1 (gone, only its
+ * zombie), -2 (a kernel thread, a thread id) with @err.  @from names the
+ * pidfile it came from, or NULL. */
 static int
-find_by_name(const char *name, pid_t *out, struct pp_err *err)
+check_one(pid_t pid, const char *from, char *comm, size_t len,
+	  struct pp_err *err)
 {
-	pid_t found[MAX_NAMED];
-	size_t nfound = 0, i;
-	char list[MAX_NAMED * 12];
-	size_t at = 0;
-
-	if (pidsel_by_name(name, found, MAX_NAMED, &nfound, err) < 0)
-		return -1;
-	if (nfound == 1) {
-		*out = found[0];
-		return 0;
-	}
-	if (nfound == 0)
-		return pp_err_set(err, ESRCH,
-				  "no process is named %s (its name or its executable's)",
-				  name);
-	list[0] = '\0';
-	for (i = 0; i < nfound && i < MAX_NAMED; i++)
-		at += snprintf(list + at, sizeof(list) - at, " %d",
-			       (int) found[i]);
-	return pp_err_set(err, EEXIST,
-			  "%zu processes are named %s:%s%s; choose one with --pid or --pidfile",
-			  nfound, name, list, nfound > MAX_NAMED ? " ..." : "");
-}
-
-/* The process and the NAME of its files.  Returns -1 when there is no
- * such process (or only its zombie), -2 when it cannot be profiled. */
-static int
-find_target(const struct snapdir_opts *o, pid_t *pid, char *name,
-	    size_t len, struct pp_err *err)
-{
-	char comm[64], state;
+	char state;
 	unsigned long flags;
 
-	if (o->name) {
-		if (find_by_name(o->name, pid, err) < 0)
-			return -1;
-		snapdir_clean_name(o->name, name, len);
-		return 0;
-	}
-	if (o->pidfile) {
-		if (pidsel_read_pidfile(o->pidfile, pid, err) < 0)
-			return -1;
-	} else {
-		*pid = o->pid;
-	}
-	if (!pidsel_read_stat(*pid, comm, sizeof(comm), &state, &flags))
-		return pp_err_set(err, ESRCH, "no process with pid %d%s%s",
-				  (int) *pid, o->pidfile ? " (from " : "",
-				  o->pidfile ? o->pidfile : "");
-	if (procfs_check_target(*pid, err) < 0)
+	if (!pidsel_read_stat(pid, comm, len, &state, &flags))
+		return pp_err_set(err, ESRCH, "no process with pid %d%s%s%s",
+				  (int) pid, from ? " (from " : "",
+				  from ? from : "", from ? ")" : "");
+	if (procfs_check_target(pid, err) < 0)
 		return err->errnum == ESRCH ? -1 : -2;
-	if (o->pidfile && *pid == getpid())
-		return pp_err_set(err, EINVAL,
-				  "the pidfile %s names pidprof itself",
-				  o->pidfile);
-	snapdir_clean_name(comm, name, len);
+	return 0;
+}
+
+/*
+ * The processes into @pids (*@n of them) and the NAME of the files: --name
+ * when it is the only selection, else the first process's name.  Returns
+ * -1 when there is no process to profile, -2 when the only one cannot be
+ * profiled (a kernel thread).  Of several, one that cannot be profiled
+ * is left out with a warning.
+ */
+static int
+find_targets(const struct snapdir_opts *o, pid_t *pids, size_t *n,
+	     char *name, size_t len, struct pp_err *err)
+{
+	struct pidsel ps = {
+		.pids = pids, .n = n, .max = RECORD_MAX_PIDS,
+		.names = o->names, .nnames = o->nnames,
+		.pidfiles = o->pidfiles, .npidfiles = o->npidfiles,
+	};
+	const char *from = NULL;
+	char comm[64], first[64] = "";
+	size_t i, kept = 0;
+	int rc = -1;
+
+	memcpy(pids, o->pids, o->npids * sizeof(*pids));
+	*n = o->npids;
+	if (pidsel_resolve(&ps, err) < 0)
+		return -1;
+	if (ps.truncated && !o->quiet)
+		warning_msg("more than %d processes: the others are left out",
+			    RECORD_MAX_PIDS);
+	if (o->npidfiles == 1 && !o->npids && !o->nnames)
+		from = o->pidfiles[0];
+	for (i = 0; i < *n; i++) {
+		rc = check_one(pids[i], from, comm, sizeof(comm), err);
+		if (rc < 0 && *n == 1)
+			return rc;
+		if (rc < 0) {
+			if (!o->quiet)
+				warning_msg("%s: left out", err->text);
+			continue;
+		}
+		if (!kept)
+			memcpy(first, comm, sizeof(first));
+		pids[kept++] = pids[i];
+	}
+	*n = kept;
+	if (!kept)
+		return pp_err_set(err, ESRCH,
+				  "not one of the %zu processes can be profiled",
+				  i);
+	snapdir_clean_name(o->nnames == 1 && !o->npids && !o->npidfiles ?
+			   o->names[0] : first, name, len);
 	return 0;
 }
 
@@ -320,7 +328,10 @@ find_target(const struct snapdir_opts *o, pid_t *pid, char *name,
 
 struct run {
 	const struct snapdir_opts *o;
-	pid_t pid;
+	pid_t pid;		/* the first of pids: the files' PID */
+	pid_t pids[RECORD_MAX_PIDS];
+	size_t npids;
+	unsigned int types;	/* to capture */
 	char name[256];
 	time_t stamp;
 	unsigned int written;	/* types whose file was written */
@@ -440,6 +451,48 @@ snap_threads(struct run *r)
 			r->partial |= SNAPDIR_THREADS;
 	}
 	free(path);
+}
+
+/*
+ * cpu or wall of several processes: record's profile of several (one
+ * tracer thread, each sample labelled with its pid and process name).
+ * A process that cannot be attached is left out; one that exits keeps
+ * its samples.  An idle window is no failure, as for one process.
+ */
+static void
+snap_profile_many(struct run *r, enum snapdir_type t)
+{
+	struct record_opts *ro = xcalloc(1, sizeof(*ro));
+	struct sampler_opts *so = &ro->sampler;
+	char *path = type_path(r, t);
+	int rc;
+
+	memcpy(ro->pids, r->pids, r->npids * sizeof(*ro->pids));
+	ro->npids = r->npids;
+	so->mode = t == SNAPDIR_CPU ? MODE_CPU : MODE_WALL;
+	so->rate_hz = 100;
+	so->duration_ns = r->o->duration_ns;
+	so->stack_size = r->o->stack_size;
+	so->unwinder = r->o->unwinder;
+	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
+	ro->sampler.sampler = r->o->sampler;
+	so->quiet = !r->o->verbose;
+	ro->outputs[0].path = path;
+	ro->outputs[0].format = FORMAT_PPROF;
+	ro->outputs[0].mode = 0600;
+	ro->noutputs = 1;
+	ro->quiet = !r->o->verbose;
+	ro->idle_note = t == SNAPDIR_CPU ?
+		"idle: the processes used no CPU in the window" :
+		"idle: every thread was asleep in the window, and --no-idle left them out";
+	rc = record_run(ro);
+	if (exists(path)) {
+		r->written |= t;
+		if (rc != EXIT_COMPLETE)
+			r->partial |= t;
+	}
+	free(path);
+	free(ro);
 }
 
 static void
@@ -663,34 +716,64 @@ snapshot_run(const struct snapdir_opts *o)
 {
 	struct run r;
 	struct pp_err err;
-	size_t i;
+	size_t i, n;
 	int lock_fd, rc, status;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
-	/* Nothing is created until the process is known. */
-	rc = find_target(o, &r.pid, r.name, sizeof(r.name), &err);
+	r.types = o->types;
+	/* Nothing is created until the processes are known. */
+	rc = find_targets(o, r.pids, &r.npids, r.name, sizeof(r.name), &err);
 	if (rc < 0) {
 		error_msg_err(&err);
 		/* A kernel thread or a thread id: nothing to profile. */
 		return rc == -2 ? EXIT_FATAL : SNAPSHOT_EXIT_NO_TARGET;
+	}
+	r.pid = r.pids[0];
+	/*
+	 * memory and threads are of one process.  Of several, the default
+	 * types are cpu alone; asked for, they are a usage error (a --name
+	 * may match one process one day and two the next).
+	 */
+	if (r.npids > 1 && (r.types & (SNAPDIR_MEMORY | SNAPDIR_THREADS))) {
+		if (o->types_given) {
+			error_msg("--types memory and threads take one process, and %zu are selected; use --types cpu or wall",
+				  r.npids);
+			return EXIT_USAGE;
+		}
+		r.types = SNAPDIR_CPU;
+		if (o->verbose)
+			info_msg("%zu processes: a cpu profile of them all (memory and threads are of one process)",
+				 r.npids);
 	}
 	if (make_dir(o->dir) < 0)
 		return EXIT_FATAL;
 	rc = lock_dir(o->dir, &lock_fd);
 	if (rc)
 		return rc > 0 ? SNAPSHOT_EXIT_LOCKED : EXIT_FATAL;
-	if (!procfs_pid_exists(r.pid)) {
-		error_msg("process %d exited before its snapshot",
-			  (int) r.pid);
+	for (i = n = 0; i < r.npids; i++) {
+		if (procfs_pid_exists(r.pids[i]))
+			r.pids[n++] = r.pids[i];
+		else if (r.npids > 1 && !o->quiet)
+			warning_msg("process %d exited before its snapshot: left out",
+				    (int) r.pids[i]);
+	}
+	if (!n) {
+		if (r.npids == 1)
+			error_msg("process %d exited before its snapshot",
+				  (int) r.pid);
+		else
+			error_msg("the %zu processes exited before their snapshot",
+				  r.npids);
 		close(lock_fd);
 		return SNAPSHOT_EXIT_NO_TARGET;
 	}
+	r.npids = n;
 	/* --sampler=perf where perf events are refused: nothing is
 	 * written, as record writes nothing (the types before cpu would
 	 * otherwise make it look like a partial snapshot). */
 	if (o->sampler == SAMPLER_PERF &&
-	    (o->types & (SNAPDIR_CPU | SNAPDIR_WALL))) {
+	    (r.types & (SNAPDIR_CPU | SNAPDIR_WALL))) {
 		struct perf_sampler *ps = perf_sampler_open(r.pid, r.pid, 100,
 							    4096, &err);
 
@@ -709,12 +792,14 @@ snapshot_run(const struct snapdir_opts *o)
 	for (i = 0; i < ARRAY_SIZE(type_order); i++) {
 		enum snapdir_type t = type_order[i];
 
-		if (!(o->types & t) || stop_requested)
+		if (!(r.types & t) || stop_requested)
 			continue;
 		if (t == SNAPDIR_MEMORY)
 			snap_memory(&r);
 		else if (t == SNAPDIR_THREADS)
 			snap_threads(&r);
+		else if (r.npids > 1)
+			snap_profile_many(&r, t);
 		else
 			snap_profile(&r, t);
 	}
@@ -725,7 +810,7 @@ snapshot_run(const struct snapdir_opts *o)
 	if (!r.written)
 		return EXIT_FATAL;
 	status = EXIT_COMPLETE;
-	if (r.written != o->types || r.partial || r.tsv_failed ||
+	if (r.written != r.types || r.partial || r.tsv_failed ||
 	    r.retention_failed)
 		status = EXIT_PARTIAL;
 	if (status != EXIT_COMPLETE && !o->quiet) {
@@ -734,7 +819,7 @@ snapshot_run(const struct snapdir_opts *o)
 
 		for (i = 0; i < ARRAY_SIZE(type_order); i++) {
 			enum snapdir_type t = type_order[i];
-			const char *how = !(o->types & t) ? NULL :
+			const char *how = !(r.types & t) ? NULL :
 					  !(r.written & t) ? "missing" :
 					  (r.partial & t) ? "partial" : NULL;
 
@@ -743,8 +828,10 @@ snapshot_run(const struct snapdir_opts *o)
 					       "%s%s %s", at ? ", " : "",
 					       snapdir_type_name(t), how);
 		}
-		warning_msg("snapshot of %s (pid %d) is incomplete%s%s%s%s",
-			    r.name, (int) r.pid, at ? ": " : "", what,
+		warning_msg("snapshot of %s (pid %d%s) is incomplete%s%s%s%s",
+			    r.name, (int) r.pid,
+			    r.npids > 1 ? " and others" : "",
+			    at ? ": " : "", what,
 			    r.tsv_failed ? "; memory.tsv not updated" : "",
 			    r.retention_failed ?
 			    "; old snapshots not all removed" : "");

@@ -11,6 +11,7 @@
 # define PIDPROF_SNAPDIR_H
 
 # include "common.h"
+# include "record.h"
 # include "sampler.h"
 # include "unwind.h"
 
@@ -18,7 +19,7 @@
 
 /* Exit statuses of snapshot, besides the common ones. */
 enum {
-	SNAPSHOT_EXIT_NO_TARGET	= 3,	/* no process, or more than one */
+	SNAPSHOT_EXIT_NO_TARGET	= 3,	/* no process to profile */
 	SNAPSHOT_EXIT_LOCKED	= 75,	/* another run holds DIR's lock */
 };
 
@@ -34,11 +35,17 @@ enum snapdir_type {
 # define SNAPDIR_LOCK		".lock"
 
 struct snapdir_opts {
-	pid_t pid;		/* one of pid, pidfile and name */
-	const char *pidfile;
-	const char *name;
+	/* The processes: -p (repeatable, comma lists), --pidfile, --name;
+	 * one profile of each type holds them all. */
+	pid_t pids[RECORD_MAX_PIDS];
+	size_t npids;
+	const char *pidfiles[RECORD_MAX_SOURCES];
+	size_t npidfiles;
+	const char *names[RECORD_MAX_SOURCES];
+	size_t nnames;
 	const char *dir;
 	unsigned int types;	/* enum snapdir_type bits */
+	bool types_given;	/* --types, not the default */
 	uint64_t duration_ns;	/* of cpu and wall */
 	long keep;		/* sets of this name to keep; 0: all */
 	uint64_t max_age_s;	/* 0: no age limit */
