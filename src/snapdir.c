@@ -459,6 +459,22 @@ snap_threads(struct run *r)
  * A process that cannot be attached is left out; one that exits keeps
  * its samples.  An idle window is no failure, as for one process.
  */
+/* The sampler of profile @t (cpu or wall) of @r. */
+static void
+snap_sampler_opts(const struct run *r, enum snapdir_type t,
+		  struct sampler_opts *so)
+{
+	so->mode = t == SNAPDIR_CPU ? MODE_CPU : MODE_WALL;
+	so->rate_hz = 100;
+	so->duration_ns = r->o->duration_ns;
+	so->stack_size = r->o->stack_size;
+	so->unwinder = r->o->unwinder;
+	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
+	so->sampler = r->o->sampler;
+	/* For cron: which sampler, only when asked to say what it does. */
+	so->quiet = !r->o->verbose;
+}
+
 static void
 snap_profile_many(struct run *r, enum snapdir_type t)
 {
@@ -469,14 +485,7 @@ snap_profile_many(struct run *r, enum snapdir_type t)
 
 	memcpy(ro->pids, r->pids, r->npids * sizeof(*ro->pids));
 	ro->npids = r->npids;
-	so->mode = t == SNAPDIR_CPU ? MODE_CPU : MODE_WALL;
-	so->rate_hz = 100;
-	so->duration_ns = r->o->duration_ns;
-	so->stack_size = r->o->stack_size;
-	so->unwinder = r->o->unwinder;
-	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
-	ro->sampler.sampler = r->o->sampler;
-	so->quiet = !r->o->verbose;
+	snap_sampler_opts(r, t, so);
 	ro->outputs[0].path = path;
 	ro->outputs[0].format = FORMAT_PPROF;
 	ro->outputs[0].mode = 0600;
@@ -504,15 +513,7 @@ snap_profile(struct run *r, enum snapdir_type t)
 
 	memset(&ro, 0, sizeof(ro));
 	so->pid = r->pid;
-	so->mode = t == SNAPDIR_CPU ? MODE_CPU : MODE_WALL;
-	so->rate_hz = 100;
-	so->duration_ns = r->o->duration_ns;
-	so->stack_size = r->o->stack_size;
-	so->unwinder = r->o->unwinder;
-	so->no_idle = t == SNAPDIR_WALL && r->o->no_idle;
-	so->sampler = r->o->sampler;
-	/* For cron: which sampler, only when asked to say what it does. */
-	so->quiet = !r->o->verbose;
+	snap_sampler_opts(r, t, so);
 	ro.outputs[0].path = type_path(r, t);
 	ro.outputs[0].format = FORMAT_PPROF;
 	ro.outputs[0].mode = 0600;
