@@ -172,6 +172,7 @@ print_dump_help(void)
 	       "      --name=NAME        every process whose name or executable's\n"
 	       "                         file name is NAME; repeatable\n"
 	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every descendant of those processes\n"
 	       "  -j, --json             write JSON instead of text\n"
 	       "  -u, --unwinder=NAME    dwfl (libdw, the default) or libunwind\n"
 	       "  -s, --stack-size=SIZE  bytes of stack copied per thread, with an\n"
@@ -290,6 +291,7 @@ print_heap_help(void)
 	       "      --name=NAME        every process whose name or executable's\n"
 	       "                         file name is NAME; repeatable\n"
 	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every descendant of those processes\n"
 	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
 	       "                         from the name as for record (.pb.gz .folded\n"
 	       "                         .svg), or from -f\n"
@@ -331,6 +333,7 @@ print_threads_help(void)
 	       "      --name=NAME        every process whose name or executable's\n"
 	       "                         file name is NAME; repeatable\n"
 	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every descendant of those processes\n"
 	       "  -o, --output=FILE      write to FILE; repeatable; the format comes\n"
 	       "                         from the name (.pb.gz .folded .svg .json),\n"
 	       "                         or from -f\n"
@@ -1066,12 +1069,13 @@ not_self(const pid_t *pids, size_t n)
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE };
+	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:ju:s:vqh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "name",	required_argument,	NULL, OPT_NAME },
 		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
+		{ "children",	no_argument,		NULL, OPT_CHILDREN },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "unwinder",	required_argument,	NULL, 'u' },
 		{ "stack-size",	required_argument,	NULL, 's' },
@@ -1098,6 +1102,9 @@ parse_dump(int argc, char **argv, struct cli *cli)
 					  DUMP_MAX_PIDS))
 				return usage_exit(cli);
 			have_pid = true;
+			break;
+		case OPT_CHILDREN:
+			o->children = true;
 			break;
 		case OPT_NAME:
 		case OPT_PIDFILE:
@@ -1424,12 +1431,13 @@ parse_record(int argc, char **argv, struct cli *cli)
 static void
 parse_heap(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE };
+	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:o:f:w:n:t:qvh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "name",	required_argument,	NULL, OPT_NAME },
 		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
+		{ "children",	no_argument,		NULL, OPT_CHILDREN },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "watch",	required_argument,	NULL, 'w' },
@@ -1457,6 +1465,9 @@ parse_heap(int argc, char **argv, struct cli *cli)
 					  HEAP_MAX_PIDS))
 				return usage_exit(cli);
 			have_pid = true;
+			break;
+		case OPT_CHILDREN:
+			o->children = true;
 			break;
 		case OPT_NAME:
 		case OPT_PIDFILE:
@@ -1536,12 +1547,13 @@ parse_heap(int argc, char **argv, struct cli *cli)
 static void
 parse_threads(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE };
+	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:o:f:ju:s:qh";
 	static const struct option longopts[] = {
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "name",	required_argument,	NULL, OPT_NAME },
 		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
+		{ "children",	no_argument,		NULL, OPT_CHILDREN },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "json",	no_argument,		NULL, 'j' },
@@ -1570,6 +1582,9 @@ parse_threads(int argc, char **argv, struct cli *cli)
 					  THREADS_MAX_PIDS))
 				return usage_exit(cli);
 			have_pid = true;
+			break;
+		case OPT_CHILDREN:
+			o->children = true;
 			break;
 		case OPT_NAME:
 		case OPT_PIDFILE:

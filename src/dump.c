@@ -235,6 +235,7 @@ dump_run(const struct dump_opts *in)
 		.pids = o.pids, .n = &o.npids, .max = DUMP_MAX_PIDS,
 		.names = o.names, .nnames = o.nnames,
 		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+		.children = o.children,
 	};
 	struct pp_err err;
 	size_t i, dumped = 0;

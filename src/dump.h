@@ -21,6 +21,7 @@ struct dump_opts {
 	size_t nnames;
 	const char *pidfiles[16];
 	size_t npidfiles;
+	bool children;		/* --children: their descendants too */
 	bool json;
 	bool quiet;
 	const struct unwinder_ops *unwinder;

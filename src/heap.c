@@ -673,6 +673,7 @@ heap_run(const struct heap_opts *in)
 		.pids = o.pids, .n = &o.npids, .max = HEAP_MAX_PIDS,
 		.names = o.names, .nnames = o.nnames,
 		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+		.children = o.children,
 	};
 	struct mem_reading *r;
 	struct pp_err err;

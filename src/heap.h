@@ -23,6 +23,7 @@ struct heap_opts {
 	size_t nnames;
 	const char *pidfiles[16];
 	size_t npidfiles;
+	bool children;		/* --children: their descendants too */
 	struct output outputs[HEAP_MAX_OUTPUTS];
 	size_t noutputs;
 	uint64_t watch_ns;	/* 0: one reading */

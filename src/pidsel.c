@@ -258,5 +258,12 @@ pidsel_resolve(struct pidsel *ps, struct pp_err *err)
 		}
 	}
 	free(found);
+	if (ps->children && *ps->n < ps->max) {
+		if (pidsel_descendants(ps->pids, ps->n, ps->max, err) < 0)
+			return -1;
+		/* Full: some may have been left out. */
+		if (*ps->n == ps->max)
+			ps->truncated = true;
+	}
 	return 0;
 }

@@ -26,11 +26,13 @@ struct pidsel {
 	size_t nnames;
 	const char *const *pidfiles;
 	size_t npidfiles;
+	bool children;		/* every descendant of them too */
 	bool truncated;		/* out: more than max; the first kept */
 };
 /* Appends the processes of every pidfile, then of every name, to those
- * given, each once: a name that matches nothing, a pidfile that cannot
- * be read or names pidprof is an error. */
+ * given, each once, then (children) their descendants: a name that
+ * matches nothing, a pidfile that cannot be read or names pidprof is an
+ * error. */
 int pidsel_resolve(struct pidsel *ps, struct pp_err *err);
 /* Appends to @pids (*@n of them, room for @max) every live descendant
  * of those already there, children after their parents. */

@@ -462,6 +462,7 @@ threads_run(const struct threads_opts *in)
 		.pids = o.pids, .n = &o.npids, .max = THREADS_MAX_PIDS,
 		.names = o.names, .nnames = o.nnames,
 		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
+		.children = o.children,
 	};
 	struct proc_threads *pt;
 	struct frame_source src, *srcs;

@@ -24,6 +24,7 @@ struct threads_opts {
 	size_t nnames;
 	const char *pidfiles[16];
 	size_t npidfiles;
+	bool children;		/* --children: their descendants too */
 	struct output outputs[THREADS_MAX_OUTPUTS];	/* path "-": stdout */
 	size_t noutputs;
 	const struct unwinder_ops *unwinder;
