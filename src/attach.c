@@ -171,6 +171,9 @@ target_take_children(pid_t *out, size_t max)
 {
 	size_t n = kids.n < max ? kids.n : max;
 
+	/* kids.pids is NULL until the first child is queued. */
+	if (!n)
+		return 0;
 	memcpy(out, kids.pids, n * sizeof(*out));
 	memmove(kids.pids, kids.pids + n, (kids.n - n) * sizeof(*out));
 	kids.n -= n;
