@@ -267,3 +267,27 @@ pidsel_resolve(struct pidsel *ps, struct pp_err *err)
 	}
 	return 0;
 }
+
+size_t
+pidsel_new_by_name(const char *const *names, size_t nnames, pid_t *pids,
+		   size_t *n, size_t max)
+{
+	pid_t *found = xcalloc(max + 1, sizeof(*found));
+	struct pp_err err;
+	size_t i, j, k, nfound, added = 0;
+
+	for (i = 0; i < nnames; i++) {
+		if (pidsel_by_name(names[i], found, max, &nfound, &err) < 0)
+			continue;
+		for (k = 0; k < nfound && k < max && *n < max; k++) {
+			for (j = 0; j < *n && pids[j] != found[k]; j++)
+				;
+			if (j < *n)
+				continue;
+			pids[(*n)++] = found[k];
+			added++;
+		}
+	}
+	free(found);
+	return added;
+}

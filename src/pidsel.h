@@ -18,6 +18,25 @@ bool pidsel_read_stat(pid_t pid, char *comm, size_t len, char *state,
  * /proc order, and how many there are in *@n. */
 int pidsel_by_name(const char *name, pid_t *out, size_t max, size_t *n,
 		   struct pp_err *err);
+/* What -p (repeatable, comma lists), --name, --pidfile, --children and
+ * --max-processes gave a command that follows processes. */
+# define PIDSEL_MAX_PIDS	256
+# define PIDSEL_MAX_SOURCES	16
+struct pid_args {
+	pid_t pids[PIDSEL_MAX_PIDS];
+	size_t npids;
+	const char *names[PIDSEL_MAX_SOURCES];
+	size_t nnames;
+	const char *pidfiles[PIDSEL_MAX_SOURCES];
+	size_t npidfiles;
+	bool children;
+	size_t max_processes;	/* --children: at most, in all */
+};
+/* Appends to @pids (*@n of them, room for @max) the live processes that
+ * one of @names names and that are not there yet (processes started
+ * since the first look); returns how many. */
+size_t pidsel_new_by_name(const char *const *names, size_t nnames,
+			  pid_t *pids, size_t *n, size_t max);
 /* The processes of -p (given), --pidfile and --name options. */
 struct pidsel {
 	pid_t *pids;		/* *n of them, room for max */

@@ -435,55 +435,6 @@ resolve_pids(struct record_opts *o)
 	return -1;
 }
 
-/* Sums of the counters of several samplers (one tracer thread). */
-static void
-stats_add(struct sampler_stats *d, const struct sampler_stats *s)
-{
-	size_t i;
-
-	d->ticks += s->ticks;
-	d->ticks_late += s->ticks_late;
-	d->stopped += s->stopped;
-	d->blocked += s->blocked;
-	d->reused += s->reused;
-	d->missed += s->missed;
-	d->stopped_late += s->stopped_late;
-	d->idle += s->idle;
-	d->idle_ns += s->idle_ns;
-	d->truncated += s->truncated;
-	d->unwind_errors += s->unwind_errors;
-	d->threads_seen += s->threads_seen;
-	d->syscalls_restarted += s->syscalls_restarted;
-	d->signals_suppressed += s->signals_suppressed;
-	d->target_cpu_ns += s->target_cpu_ns;
-	d->perf_samples += s->perf_samples;
-	d->perf_lost += s->perf_lost;
-	d->perf_throttled += s->perf_throttled;
-	d->perf_no_event += s->perf_no_event;
-	d->perf_tail_ns += s->perf_tail_ns;
-	d->early += s->early;
-	d->early_ticks += s->early_ticks;
-	d->exits += s->exits;
-	d->exit_charged_ns += s->exit_charged_ns;
-	d->exit_unsampled += s->exit_unsampled;
-	d->exit_unsampled_ns += s->exit_unsampled_ns;
-	d->exit_lost_ns += s->exit_lost_ns;
-	d->carried_ns += s->carried_ns;
-	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
-		d->stop_hist[i] += s->stop_hist[i];
-		d->wait_hist[i] += s->wait_hist[i];
-		d->span_hist[i] += s->span_hist[i];
-	}
-#define MAX_OF(f) do { if (s->f > d->f) d->f = s->f; } while (0)
-	MAX_OF(stop_max_ns);
-	MAX_OF(wait_max_ns);
-	MAX_OF(span_max_ns);
-	/* The same thread's clocks, each since its sampler began. */
-	MAX_OF(wall_ns);
-	MAX_OF(profiler_cpu_ns);
-#undef MAX_OF
-}
-
 struct many_job {
 	struct record_opts *o;
 	struct sampler_result *res;
@@ -499,24 +450,12 @@ rescan_names(struct sampler_procs *p, void *arg)
 {
 	struct many_job *job = arg;
 	const struct record_opts *o = job->o;
-	pid_t found[RECORD_MAX_PIDS];
-	struct pp_err err;
-	size_t i, j, k, nfound;
+	size_t i, old = p->n;
 
-	for (i = 0; i < o->nnames; i++) {
-		if (pidsel_by_name(o->names[i], found, RECORD_MAX_PIDS,
-				   &nfound, &err) < 0)
-			continue;
-		for (k = 0; k < nfound && k < RECORD_MAX_PIDS; k++) {
-			for (j = 0; j < p->n && p->pids[j] != found[k]; j++)
-				;
-			if (j < p->n || p->n == p->max)
-				continue;
-			procfs_thread_comm(found[k], found[k], job->names[p->n],
-					   sizeof(job->names[p->n]));
-			p->pids[p->n++] = found[k];
-		}
-	}
+	pidsel_new_by_name(o->names, o->nnames, p->pids, &p->n, p->max);
+	for (i = old; i < p->n; i++)
+		procfs_thread_comm(p->pids[i], p->pids[i], job->names[i],
+				   sizeof(job->names[i]));
 }
 
 static void *
@@ -647,7 +586,7 @@ record_run_many(struct record_opts *o)
 			symbols_frame_source(res[i].syms, &srcs[i]);
 		profile_add_process(&m.profile, p, (unsigned int) i + 1,
 				    o->pids[i], names[i]);
-		stats_add(&m.stats, &res[i].stats);
+		sampler_stats_add(&m.stats, &res[i].stats);
 		m.perf |= res[i].perf;
 		m.perf_kernel |= res[i].perf_kernel;
 		if (at < sizeof(who))

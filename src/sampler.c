@@ -391,7 +391,7 @@ refresh_maps(struct sampler *s, uint64_t now)
 {
 	struct maps m;
 
-	if (now - s->last_refresh_ns < REFRESH_NS)
+	if (now - s->last_refresh_ns < REFRESH_NS || !s->uw)
 		return;
 	s->last_refresh_ns = now;
 	s->need_refresh = false;
@@ -448,6 +448,13 @@ snapshot_pcs(struct sampler *s, const struct snapshot *snap, size_t n)
 	struct raw_stack *raw = s->raw;
 	size_t k;
 
+	/* No image: a process gone before it could be read (a child
+	 * followed after its execve that died at once).  Its last looks
+	 * have no frames to give. */
+	if (!s->uw) {
+		st->unwind_errors++;
+		return n;
+	}
 	s->o->unwinder->unwind(s->uw, snap, raw);
 	if (raw->end == UNWIND_END_TRUNCATED)
 		st->truncated++;
@@ -1747,136 +1754,276 @@ open_one(const struct sampler_opts *o, struct sampler_procs *p, size_t i,
 	return true;
 }
 
-/* --children: a sampler for each process forked since the last look
- * (running, traced already).  Returns how many were opened. */
-static size_t
-adopt_children(const struct sampler_opts *o, struct sampler_procs *p,
-	       struct sampler **v, struct sampler_result *res, size_t live)
+/* Sums of the counters of several samplers (one tracer thread). */
+void
+sampler_stats_add(struct sampler_stats *d, const struct sampler_stats *s)
 {
+	size_t i;
+
+	d->ticks += s->ticks;
+	d->ticks_late += s->ticks_late;
+	d->stopped += s->stopped;
+	d->blocked += s->blocked;
+	d->reused += s->reused;
+	d->missed += s->missed;
+	d->stopped_late += s->stopped_late;
+	d->idle += s->idle;
+	d->idle_ns += s->idle_ns;
+	d->truncated += s->truncated;
+	d->unwind_errors += s->unwind_errors;
+	d->threads_seen += s->threads_seen;
+	d->syscalls_restarted += s->syscalls_restarted;
+	d->signals_suppressed += s->signals_suppressed;
+	d->target_cpu_ns += s->target_cpu_ns;
+	d->perf_samples += s->perf_samples;
+	d->perf_lost += s->perf_lost;
+	d->perf_throttled += s->perf_throttled;
+	d->perf_no_event += s->perf_no_event;
+	d->perf_tail_ns += s->perf_tail_ns;
+	d->early += s->early;
+	d->early_ticks += s->early_ticks;
+	d->exits += s->exits;
+	d->exit_charged_ns += s->exit_charged_ns;
+	d->exit_unsampled += s->exit_unsampled;
+	d->exit_unsampled_ns += s->exit_unsampled_ns;
+	d->exit_lost_ns += s->exit_lost_ns;
+	d->carried_ns += s->carried_ns;
+	d->perf_now |= s->perf_now;
+	for (i = 0; i < STOP_HIST_BUCKETS; i++) {
+		d->stop_hist[i] += s->stop_hist[i];
+		d->wait_hist[i] += s->wait_hist[i];
+		d->span_hist[i] += s->span_hist[i];
+	}
+#define MAX_OF(f) do { if (s->f > d->f) d->f = s->f; } while (0)
+	MAX_OF(stop_max_ns);
+	MAX_OF(wait_max_ns);
+	MAX_OF(span_max_ns);
+	/* The same thread's clocks, each since its sampler began. */
+	MAX_OF(wall_ns);
+	MAX_OF(profiler_cpu_ns);
+#undef MAX_OF
+}
+
+/* Where each entry of a group stands. */
+enum member_state {
+	MEMBER_NONE,		/* not attached */
+	MEMBER_LIVE,		/* sampled: v[i] */
+	MEMBER_ENDED,		/* closed; its last window not cut yet */
+	MEMBER_DONE,		/* closed and cut */
+};
+
+struct sampler_group {
+	/* The caller's, with the mode, rate and no_idle of the last
+	 * sampler_group_reconfigure: processes that come later start so. */
+	struct sampler_opts so;
+	struct sampler_procs *p;
+	struct sampler_result *res;
+	struct sampler **v;
+	enum member_state *state;
+	struct sampler_stats *at_cut;	/* each one's totals at the last cut */
+	size_t live;
+	uint64_t next_scan;
+	bool let_go_said;
+	bool one;		/* one process, as sampler_open has it */
+};
+
+/* Entry @i was opened (or not): its books begin. */
+static void
+member_opened(struct sampler_group *g, size_t i, bool ok)
+{
+	g->state[i] = ok ? MEMBER_LIVE : MEMBER_NONE;
+	memset(&g->at_cut[i], 0, sizeof(g->at_cut[i]));
+	if (ok)
+		g->live++;
+}
+
+/* --children: a sampler for each process forked since the last look
+ * (running, traced already). */
+static void
+adopt_children(struct sampler_group *g)
+{
+	struct sampler_procs *p = g->p;
 	pid_t kid[64];
-	size_t n, k, added = 0;
+	size_t n, k;
 
 	while ((n = target_take_children(kid, 64)) > 0) {
 		for (k = 0; k < n && p->n < p->max; k++) {
 			p->pids[p->n] = kid[k];
-			if (!open_one(o, p, p->n, v, res, true)) {
+			if (!open_one(&g->so, p, p->n, g->v, g->res, true)) {
 				/* Its entry is taken by the next one. */
-				sampler_result_free(&res[p->n]);
+				sampler_result_free(&g->res[p->n]);
 				continue;
 			}
-			added++;
-			info_msg("process %d (%s) followed; %zu sampled",
-				 (int) kid[k], res[p->n].comm, live + added);
+			member_opened(g, p->n, true);
+			if (!g->so.quiet)
+				info_msg("process %d (%s) followed; %zu sampled",
+					 (int) kid[k], g->res[p->n].comm,
+					 g->live);
 			p->n++;
 		}
 	}
-	return added;
 }
 
-int
-sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
-		 struct sampler_result *res)
+/* A process that ended is let go now, with a line; one that called
+ * execve is followed again, with its new image (a new entry). */
+static void
+close_ended(struct sampler_group *g)
 {
-	struct sampler **v = xcalloc(p->max + 1, sizeof(*v));
-	uint64_t until = 0, start, next_scan;
-	size_t i, n, live = 0;
-	bool let_go_said = false;
+	struct sampler_procs *p = g->p;
+	size_t i, n;
 
-	/* Before the first seize: its options follow the forks. */
-	if (p->children)
-		target_follow_children(p->max > p->n ? p->max - p->n : 0);
-	/* Each process has rings of its own: small ones, drained often,
-	 * so that memory does not grow by processes x CPUs x megabytes. */
-	perf_sampler_ring_limit(RING_PAGES_SEVERAL);
-	for (i = 0; i < p->n; i++)
-		live += open_one(o, p, i, v, res, false);
-	if (!live) {
-		free(v);
-		return -1;
+	for (i = 0, n = p->n; i < n; i++) {
+		bool exec;
+
+		if (g->state[i] != MEMBER_LIVE || !ended(g->v[i]))
+			continue;
+		exec = p->children && g->v[i]->t.exec_seen &&
+		       target_alive(&g->v[i]->t);
+		sampler_close(g->v[i]);
+		g->v[i] = NULL;
+		g->state[i] = MEMBER_ENDED;
+		g->live--;
+		if (exec && p->n < p->max && target_children_reserve()) {
+			size_t j = p->n;
+
+			p->pids[j] = p->pids[i];
+			if (open_one(&g->so, p, j, g->v, g->res, true)) {
+				member_opened(g, j, true);
+				p->n++;
+			} else {
+				sampler_result_free(&g->res[j]);
+			}
+			continue;
+		}
+		if (!g->so.quiet)
+			info_msg("process %d exited; %zu still sampled",
+				 (int) p->pids[i], g->live);
 	}
-	/* The duration counts once they are all attached. */
-	start = now_ns();
-	if (o->duration_ns)
-		until = start + o->duration_ns;
-	next_scan = start + 1000000000ull;
-	while (live) {
+}
+
+/* What every poll and idle wait does first: followed children, ended
+ * processes, and (once a second) those that appeared since. */
+static void
+group_follow(struct sampler_group *g, uint64_t now)
+{
+	struct sampler_procs *p = g->p;
+	size_t i, old;
+
+	if (p->children) {
+		size_t gone = target_children_let_go();
+
+		adopt_children(g);
+		if (gone && !g->let_go_said) {
+			warning_msg("%zu processes followed, as many as --max-processes allows: their further children are not",
+				    p->max);
+			g->let_go_said = true;
+		}
+	}
+	close_ended(g);
+	/* Between ticks, no thread is stopped. */
+	if (!p->rescan || now < g->next_scan || !g->live)
+		return;
+	old = p->n;
+	p->rescan(p, p->arg);
+	for (i = old; i < p->n; i++) {
+		bool ok = open_one(&g->so, p, i, g->v, g->res, false);
+
+		member_opened(g, i, ok);
+		if (ok && !g->so.quiet)
+			info_msg("process %d appeared; %zu sampled",
+				 (int) p->pids[i], g->live);
+	}
+	g->next_scan = now_ns() + 1000000000ull;
+}
+
+struct sampler_group *
+sampler_group_open(const struct sampler_opts *o, struct sampler_procs *p,
+		   struct sampler_result *res)
+{
+	struct sampler_group *g = xcalloc(1, sizeof(*g));
+	size_t i;
+
+	g->so = *o;
+	g->p = p;
+	g->res = res;
+	g->v = xcalloc(p->max + 1, sizeof(*g->v));
+	g->state = xcalloc(p->max + 1, sizeof(*g->state));
+	g->at_cut = xcalloc(p->max + 1, sizeof(*g->at_cut));
+	g->one = p->n == 1 && !p->rescan && !p->children;
+	if (g->one) {
+		/* Errors as sampler_open says them, and no labels. */
+		g->v[0] = sampler_open(o, &res[0]);
+		res[0].attached = g->v[0] != NULL;
+		member_opened(g, 0, g->v[0] != NULL);
+	} else {
+		/* Before the first seize: its options follow the forks. */
+		if (p->children)
+			target_follow_children(p->max > p->n ?
+					       p->max - p->n : 0);
+		/* Each process has rings of its own: small ones, drained
+		 * often, so that memory does not grow by processes x CPUs
+		 * x megabytes. */
+		perf_sampler_ring_limit(RING_PAGES_SEVERAL);
+		for (i = 0; i < p->n; i++)
+			member_opened(g, i, open_one(&g->so, p, i, g->v, res,
+						     false));
+	}
+	if (!g->live) {
+		perf_sampler_ring_limit(0);
+		free(g->v);
+		free(g->state);
+		free(g->at_cut);
+		free(g);
+		return NULL;
+	}
+	g->next_scan = now_ns() + 1000000000ull;
+	return g;
+}
+
+enum sampler_state
+sampler_group_poll(struct sampler_group *g, uint64_t until_ns)
+{
+	struct sampler_procs *p = g->p;
+	size_t i;
+
+	/* One process stays open to the close, ended or not, as with
+	 * sampler_poll. */
+	if (g->one)
+		return sampler_poll(g->v[0], until_ns);
+	for (;;) {
 		struct sampler *s = NULL;
 		uint64_t now = now_ns();
 
-		if (*o->stop || (until && now >= until))
-			break;
-		if (p->children) {
-			size_t gone = target_children_let_go();
-
-			live += adopt_children(o, p, v, res, live);
-			if (gone && !let_go_said) {
-				warning_msg("%zu processes followed, as many as --max-processes allows: their further children are not",
-					    p->max);
-				let_go_said = true;
-			}
-		}
-		/* A process that ended is let go now, with a line; one that
-		 * called execve is followed again, with its new image. */
-		for (i = 0, n = p->n; i < n; i++) {
-			bool exec;
-
-			if (!v[i] || !ended(v[i]))
-				continue;
-			exec = p->children && v[i]->t.exec_seen &&
-			       target_alive(&v[i]->t);
-			sampler_close(v[i]);
-			v[i] = NULL;
-			live--;
-			if (exec && p->n < p->max &&
-			    target_children_reserve()) {
-				p->pids[p->n] = p->pids[i];
-				if (open_one(o, p, p->n, v, res, true)) {
-					live++;
-					p->n++;
-				} else {
-					sampler_result_free(&res[p->n]);
-				}
-				continue;
-			}
-			info_msg("process %d exited; %zu still sampled",
-				 (int) p->pids[i], live);
-		}
-		if (!live)
-			break;
-		/* Processes that appeared since the last look: between
-		 * ticks, no thread is stopped. */
-		if (p->rescan && now >= next_scan) {
-			size_t old = p->n;
-
-			p->rescan(p, p->arg);
-			for (i = old; i < p->n; i++)
-				if (open_one(o, p, i, v, res, false)) {
-					live++;
-					info_msg("process %d appeared; %zu sampled",
-						 (int) p->pids[i], live);
-				}
-			next_scan = now_ns() + 1000000000ull;
-			continue;
-		}
+		if (*g->so.stop)
+			return SAMPLER_STOP;
+		group_follow(g, now);
+		if (!g->live)
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
 		/* The sampler whose tick or early tick comes first (with
 		 * the books of threads born while it waited). */
 		for (i = 0; i < p->n; i++) {
-			if (!v[i])
+			/* One that ended since the look above (or was
+			 * followed after an execve and is gone already, with
+			 * no image) is closed at the next. */
+			if (g->state[i] != MEMBER_LIVE || ended(g->v[i]))
 				continue;
-			if (v[i]->t.young_ns)
-				sync_books(v[i], now);
-			if (!s || next_event(v[i]) < next_event(s))
-				s = v[i];
+			if (g->v[i]->t.young_ns)
+				sync_books(g->v[i], now);
+			if (!s || next_event(g->v[i]) < next_event(s))
+				s = g->v[i];
 		}
 		if (!s)
-			break;
+			continue;
 		if (now < next_event(s)) {
 			uint64_t wait = next_event(s) - now;
 
-			if (until && until - now < wait)
-				wait = until - now;
-			if (p->rescan && next_scan - now < wait)
-				wait = next_scan > now ? next_scan - now : 0;
+			if (until_ns && until_ns - now < wait)
+				wait = until_ns - now;
+			if (p->rescan && g->next_scan - now < wait)
+				wait = g->next_scan > now ?
+				       g->next_scan - now : 0;
 			/* The wait reaps the stops of every process. */
 			target_wait_tick(&s->t, wait);
 			if (now_ns() < next_event(s)) {
@@ -1907,11 +2054,236 @@ sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 		}
 		target_rt_end(&s->t);
 	}
-	for (i = 0; i < p->n; i++)
-		if (v[i])
-			sampler_close(v[i]);
-	free(v);
-	perf_sampler_ring_limit(0);
+}
+
+/* The window's profile of entry @i into @out and its counters into
+ * @win; false when it has none (not attached, or cut at its end). */
+static bool
+member_cut(struct sampler_group *g, size_t i, struct profile *out,
+	   struct sampler_stats *win)
+{
+	struct sampler_result *r = &g->res[i];
+
+	switch (g->state[i]) {
+	case MEMBER_LIVE:
+		sampler_cut(g->v[i], out, NULL);
+		break;
+	case MEMBER_ENDED:
+		/* Closed since the last cut: what it sampled to its end. */
+		*out = r->profile;
+		profile_init(&r->profile);
+		g->state[i] = MEMBER_DONE;
+		break;
+	default:
+		return false;
+	}
+	stats_delta(&r->stats, &g->at_cut[i], win);
+	g->at_cut[i] = r->stats;
+	return true;
+}
+
+void
+sampler_group_cut(struct sampler_group *g, struct profile *out,
+		  struct sampler_stats *win)
+{
+	struct sampler_stats *w = xmalloc(sizeof(*w));
+	struct profile one;
+	size_t i, n = 0;
+	int64_t end = 0;
+
+	if (win)
+		memset(win, 0, sizeof(*win));
+	if (g->one) {
+		if (!member_cut(g, 0, out, w)) {
+			profile_init(out);
+			memset(w, 0, sizeof(*w));
+		}
+		if (win)
+			*win = *w;
+		free(w);
+		return;
+	}
+	profile_init(out);
+	for (i = 0; i < g->p->n; i++) {
+		if (!member_cut(g, i, &one, w))
+			continue;
+		if (!n++) {
+			out->nvalues = one.nvalues;
+			memcpy(out->types, one.types, sizeof(out->types));
+			out->period_type = one.period_type;
+			out->period = one.period;
+			out->time_nanos = one.time_nanos;
+		}
+		if (one.time_nanos && one.time_nanos < out->time_nanos)
+			out->time_nanos = one.time_nanos;
+		if (one.time_nanos + one.duration_nanos > end)
+			end = one.time_nanos + one.duration_nanos;
+		profile_add_process(out, &one, (unsigned int) i + 1,
+				    g->p->pids[i], g->res[i].comm);
+		profile_free(&one);
+		if (win)
+			sampler_stats_add(win, w);
+	}
+	if (n)
+		out->duration_nanos = end - out->time_nanos;
+	free(w);
+}
+
+enum sampler_state
+sampler_group_idle(struct sampler_group *g, uint64_t until_ns)
+{
+	size_t i;
+
+	if (g->one)
+		return sampler_idle(g->v[0], until_ns);
+	for (i = 0; i < g->p->n; i++)
+		if (g->state[i] == MEMBER_LIVE) {
+			perf_stop(g->v[i], false);
+			g->v[i]->idle = true;
+		}
+	for (;;) {
+		struct sampler *s = NULL;
+		uint64_t now = now_ns(), wait;
+
+		if (*g->so.stop)
+			return SAMPLER_STOP;
+		group_follow(g, now);
+		if (!g->live)
+			return SAMPLER_ENDED;
+		if (until_ns && now >= until_ns)
+			return SAMPLER_DUE;
+		/* Threads keep coming and going while nothing ticks. */
+		for (i = 0; i < g->p->n; i++) {
+			if (g->state[i] != MEMBER_LIVE)
+				continue;
+			s = g->v[i];
+			/* Those that came since too: nothing samples. */
+			if (!s->idle) {
+				perf_stop(s, false);
+				s->idle = true;
+			}
+			s->res->stats.syscalls_restarted =
+				s->t.syscalls_restarted;
+			s->res->stats.signals_suppressed =
+				s->t.signals_suppressed;
+			sync_books(s, now);
+			charge_exits(s, false);
+			forget_gone(s);
+		}
+		wait = until_ns ? until_ns - now : REFRESH_NS;
+		if (wait > REFRESH_NS)
+			wait = REFRESH_NS;
+		if (g->p->rescan && g->next_scan > now &&
+		    g->next_scan - now < wait)
+			wait = g->next_scan - now;
+		/* One wait reaps the events of every process. */
+		target_poll_events(&s->t, wait);
+	}
+}
+
+void
+sampler_group_skip(struct sampler_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->p->n; i++) {
+		if (g->state[i] == MEMBER_LIVE) {
+			sampler_skip(g->v[i]);
+		} else if (g->state[i] == MEMBER_ENDED) {
+			/* Its last window is dropped with the others. */
+			profile_free(&g->res[i].profile);
+			profile_init(&g->res[i].profile);
+			g->state[i] = MEMBER_DONE;
+		}
+		g->at_cut[i] = g->res[i].stats;
+	}
+}
+
+void
+sampler_group_reconfigure(struct sampler_group *g, enum sample_mode mode,
+			  int rate_hz, bool no_idle)
+{
+	size_t i;
+
+	g->so.mode = mode;
+	g->so.rate_hz = rate_hz;
+	g->so.no_idle = no_idle;
+	for (i = 0; i < g->p->n; i++)
+		if (g->state[i] == MEMBER_LIVE)
+			sampler_reconfigure(g->v[i], mode, rate_hz, no_idle);
+}
+
+void
+sampler_group_threads(struct sampler_group *g, struct profile *out)
+{
+	struct profile one;
+	size_t i, n = 0;
+
+	if (g->one) {
+		sampler_threads(g->v[0], out);
+		return;
+	}
+	profile_init(out);
+	out->nvalues = 1;
+	out->types[0] = (struct profile_value_type) { "threads", "count" };
+	out->period_type = out->types[0];
+	out->period = 1;
+	for (i = 0; i < g->p->n; i++) {
+		if (g->state[i] != MEMBER_LIVE)
+			continue;
+		sampler_threads(g->v[i], &one);
+		if (!n++) {
+			out->time_nanos = one.time_nanos;
+			out->duration_nanos = one.duration_nanos;
+		}
+		profile_add_process(out, &one, (unsigned int) i + 1,
+				    g->p->pids[i], g->res[i].comm);
+		profile_free(&one);
+	}
+}
+
+size_t
+sampler_group_live(const struct sampler_group *g)
+{
+	return g->live;
+}
+
+bool
+sampler_group_closed(const struct sampler_group *g, size_t i)
+{
+	return i < g->p->n && g->state[i] != MEMBER_LIVE;
+}
+
+void
+sampler_group_close(struct sampler_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->p->n; i++)
+		if (g->state[i] == MEMBER_LIVE)
+			sampler_close(g->v[i]);
+	if (!g->one)
+		perf_sampler_ring_limit(0);
+	free(g->v);
+	free(g->state);
+	free(g->at_cut);
+	free(g);
+}
+
+int
+sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
+		 struct sampler_result *res)
+{
+	struct sampler_group *g = sampler_group_open(o, p, res);
+	uint64_t until = 0;
+
+	if (!g)
+		return -1;
+	/* The duration counts once they are all attached. */
+	if (o->duration_ns)
+		until = now_ns() + o->duration_ns;
+	sampler_group_poll(g, until);
+	sampler_group_close(g);
 	return 0;
 }
 

@@ -201,6 +201,39 @@ struct sampler_procs {
 };
 int sampler_run_many(const struct sampler_opts *o, struct sampler_procs *p,
 		     struct sampler_result *res);
+/*
+ * The same, cut into windows as a single sampler is: the functions of
+ * struct sampler above, for every process of @p at once.  A window's
+ * profile holds each process's samples with their pid and process name
+ * (process number i + 1 for p->pids[i], whose symbols are res[i].syms),
+ * those of processes that ended during it included.  With one process
+ * and neither rescan nor children, it is that process's sampler (errors
+ * and profile as sampler_open and sampler_cut have them), even after
+ * it ended.  Open returns NULL when not one could be attached (res[0].err
+ * says why).  Poll says SAMPLER_ENDED when every process is gone.
+ */
+struct sampler_group;
+struct sampler_group *sampler_group_open(const struct sampler_opts *o,
+					 struct sampler_procs *p,
+					 struct sampler_result *res);
+enum sampler_state sampler_group_poll(struct sampler_group *g,
+				      uint64_t until_ns);
+void sampler_group_cut(struct sampler_group *g, struct profile *out,
+		       struct sampler_stats *win);
+enum sampler_state sampler_group_idle(struct sampler_group *g,
+				      uint64_t until_ns);
+void sampler_group_skip(struct sampler_group *g);
+void sampler_group_reconfigure(struct sampler_group *g, enum sample_mode mode,
+			       int rate_hz, bool no_idle);
+void sampler_group_threads(struct sampler_group *g, struct profile *out);
+/* How many processes are sampled now. */
+size_t sampler_group_live(const struct sampler_group *g);
+/* Whether entry @i is sampled no more: its res[i] (symbols included)
+ * is no longer touched by the group. */
+bool sampler_group_closed(const struct sampler_group *g, size_t i);
+void sampler_group_close(struct sampler_group *g);
+/* Adds the counters of @s to @d (maxima as maxima). */
+void sampler_stats_add(struct sampler_stats *d, const struct sampler_stats *s);
 void sampler_result_free(struct sampler_result *res);
 /* Median or other quantile (0..1) of a stop-time histogram, in ns. */
 uint64_t hist_quantile(const uint64_t *hist, uint64_t max_ns, double q);
