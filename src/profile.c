@@ -144,12 +144,16 @@ profile_merge(struct profile *dst, const struct profile *src)
 	for (i = 0; i < src->nsamples; i++) {
 		const struct profile_sample *s = &src->samples[i];
 		const struct profile_stack *st = &src->stacks[s->stack - 1];
-		uint32_t stack = profile_stack(dst, src->pcs + st->off, st->n);
-		uint32_t name = profile_string(dst, src->strings.v[s->name]);
+		struct profile_sample key = *s;
 
-		profile_add_wait(dst, stack, s->tid, name, s->state, s->wait,
-				 s->values);
+		key.stack = profile_stack(dst, src->pcs + st->off, st->n);
+		key.name = profile_string(dst, src->strings.v[s->name]);
+		/* Of several processes: which one each sample is of. */
+		key.proc_name = s->pid ?
+			profile_string(dst, src->strings.v[s->proc_name]) : 0;
+		profile_add_sample(dst, &key, s->values);
 	}
+	dst->process_labels |= src->process_labels;
 	if (!dst->time_nanos || (src->time_nanos &&
 				 src->time_nanos < dst->time_nanos))
 		dst->time_nanos = src->time_nanos;

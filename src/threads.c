@@ -39,22 +39,26 @@ struct grouping {
 	pid_t pid;
 	const struct thread_view *th;	/* sorted by tid */
 	size_t nth;
-	struct symbols *syms;
+	/* names the frames: of one process, or of several by the
+	 * process number in each pc */
+	struct frame_source src;
 	struct strtab keys;	/* function-name stacks, one per group */
 	struct group *v;
 	size_t n, cap;
 };
 
 static size_t
-frames_at(struct symbols *syms, uint64_t v, const struct sym_frame **sf)
+frames_at(const struct frame_source *src, uint64_t v,
+	  const struct sym_frame **sf)
 {
-	return symbols_lookup(syms, v & ~PROFILE_PC_EXACT,
-			      (v & PROFILE_PC_EXACT) != 0, sf);
+	return src->frames(src->arg, v & ~PROFILE_PC_EXACT,
+			   (v & PROFILE_PC_EXACT) != 0, sf);
 }
 
 /* "f;g;h": the functions of a thread's stack, inlined ones included. */
 static void
-stack_key(struct symbols *syms, const struct thread_view *th, struct buf *key)
+stack_key(const struct frame_source *src, const struct thread_view *th,
+	  struct buf *key)
 {
 	size_t i, j;
 
@@ -66,7 +70,7 @@ stack_key(struct symbols *syms, const struct thread_view *th, struct buf *key)
 	}
 	for (i = 0; i < th->n; i++) {
 		const struct sym_frame *sf;
-		size_t n = frames_at(syms, th->pcs[i], &sf);
+		size_t n = frames_at(src, th->pcs[i], &sf);
 
 		for (j = 0; j < n; j++) {
 			char tmp[256];
@@ -100,7 +104,7 @@ group_threads(struct grouping *g)
 		uint32_t id;
 		struct group *gr;
 
-		stack_key(g->syms, &g->th[i], &key);
+		stack_key(&g->src, &g->th[i], &key);
 		id = strtab_intern(&g->keys, (char *) key.data);
 		if (id == g->n) {
 			g->v = xgrow(g->v, &g->cap, g->n + 1, sizeof(*g->v));
@@ -154,7 +158,7 @@ write_text(const struct grouping *g, struct buf *out)
 		buf_printf(out, "\n%zu @", gr->n);
 		for (k = 0; th->captured && k < th->n; k++)
 			buf_printf(out, " 0x%" PRIx64,
-				   (uint64_t) (th->pcs[k] & ~PROFILE_PC_EXACT));
+				   profile_pc_addr(th->pcs[k]));
 		buf_printf(out, "\n# threads:");
 		for (k = 0; k < gr->n; k++) {
 			const struct thread_view *m = &g->th[gr->members[k]];
@@ -168,9 +172,9 @@ write_text(const struct grouping *g, struct buf *out)
 			continue;
 		}
 		for (k = 0; k < th->n; k++) {
-			uint64_t pc = th->pcs[k] & ~PROFILE_PC_EXACT;
+			uint64_t pc = profile_pc_addr(th->pcs[k]);
 			const struct sym_frame *sf;
-			size_t n = frames_at(g->syms, th->pcs[k], &sf);
+			size_t n = frames_at(&g->src, th->pcs[k], &sf);
 
 			for (j = 0; j < n; j++) {
 				char tmp[256];
@@ -212,9 +216,9 @@ write_json(const struct grouping *g, struct buf *out)
 		}
 		buf_printf(out, "],\"frames\":[");
 		for (k = 0; th->captured && k < th->n; k++) {
-			uint64_t pc = th->pcs[k] & ~PROFILE_PC_EXACT;
+			uint64_t pc = profile_pc_addr(th->pcs[k]);
 			const struct sym_frame *sf;
-			size_t n = frames_at(g->syms, th->pcs[k], &sf);
+			size_t n = frames_at(&g->src, th->pcs[k], &sf);
 
 			for (j = 0; j < n; j++) {
 				buf_printf(out, "%s{\"pc\":\"0x%" PRIx64
@@ -315,7 +319,7 @@ cmp_views(const void *a, const void *b)
 }
 
 void
-threads_profile_text(const struct profile *p, struct symbols *syms,
+threads_profile_text(const struct profile *p, const struct frame_source *src,
 		     struct buf *out)
 {
 	struct thread_view *v = xcalloc(p->nsamples + 1, sizeof(*v));
@@ -347,7 +351,7 @@ threads_profile_text(const struct profile *p, struct symbols *syms,
 	memset(&g, 0, sizeof(g));
 	g.th = v;
 	g.nth = p->nsamples;
-	g.syms = syms;
+	g.src = *src;
 	group_threads(&g);
 	write_text(&g, out);
 	grouping_free(&g);
@@ -381,7 +385,7 @@ proc_capture(const struct threads_opts *o, struct proc_threads *pt)
 	pt->g.pid = pt->c.pid;
 	pt->g.th = pt->views;
 	pt->g.nth = pt->c.n;
-	pt->g.syms = pt->c.syms;
+	symbols_frame_source(pt->c.syms, &pt->g.src);
 	group_threads(&pt->g);
 	build_profile(&pt->g, &pt->p);
 	pt->ok = true;

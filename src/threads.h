@@ -38,8 +38,8 @@ struct threads_opts {
 int threads_run(const struct threads_opts *o);
 /* The text output of threads (groups by stack, largest first) for a
  * profile of one sample per thread, as sampler_threads() makes it;
- * frames are named through @syms. */
-void threads_profile_text(const struct profile *p, struct symbols *syms,
-			  struct buf *out);
+ * frames are named through @src. */
+void threads_profile_text(const struct profile *p,
+			  const struct frame_source *src, struct buf *out);
 
 #endif /* !PIDPROF_THREADS_H */
