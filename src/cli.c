@@ -45,6 +45,29 @@ enum {
 	OPT_DEBUGINFOD_BUDGET,
 };
 
+/* The options of struct pid_args, for commands that take every one of
+ * them (-p is each command's own: its short option is in optstring). */
+enum {
+	OPT_PID_NAME = 0x280,
+	OPT_PID_PIDFILE,
+	OPT_PID_CHILDREN,
+	OPT_PID_MAX_PROCESSES,
+};
+
+#define PIDARGS_LONGOPTS \
+	{ "pid", required_argument, NULL, 'p' }, \
+	{ "name", required_argument, NULL, OPT_PID_NAME }, \
+	{ "pidfile", required_argument, NULL, OPT_PID_PIDFILE }, \
+	{ "children", no_argument, NULL, OPT_PID_CHILDREN }, \
+	{ "max-processes", required_argument, NULL, OPT_PID_MAX_PROCESSES }
+
+#define PIDARGS_CASES \
+	case 'p': \
+	case OPT_PID_NAME: \
+	case OPT_PID_PIDFILE: \
+	case OPT_PID_CHILDREN: \
+	case OPT_PID_MAX_PROCESSES
+
 #define DEBUGINFO_LONGOPTS \
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR }, \
 	{ "debuginfod", optional_argument, NULL, OPT_DEBUGINFOD }, \
@@ -612,6 +635,7 @@ static void
 print_serve_help(void)
 {
 	printf("Usage: pidprof serve -p PID [OPTIONS]\n"
+	       "       pidprof serve --name NAME [OPTIONS]\n"
 	       "\n"
 	       "Stay attached to process PID and answer the endpoints of Go's\n"
 	       "net/http/pprof for it, so that go tool pprof, curl or a scraper can\n"
@@ -619,6 +643,9 @@ print_serve_help(void)
 	       "is being taken; concurrent requests share one sampler.  A profile\n"
 	       "request ends when its client hangs up; one that waits 10 s for its\n"
 	       "turn (requests of the other mode running) gets 503 and Retry-After.\n"
+	       "Several processes (a -p list, --name, --children) are served as\n"
+	       "one: each sample of a profile and each thread carries the labels\n"
+	       "pid and process_name; /debug/pprof/heap is the first process's.\n"
 	       "\n"
 	       "Endpoints (GET):\n"
 	       "  /debug/pprof/                  index\n"
@@ -635,7 +662,18 @@ print_serve_help(void)
 	       "  /_metrics/prometheus           the same as Prometheus text\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to serve (required)\n"
+	       "  -p, --pid=PID[,PID...] the process to serve; repeat it or give a\n"
+	       "                         list for several\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME, and those that appear\n"
+	       "                         later; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every process they fork, from its\n"
+	       "                         first instruction and again after each\n"
+	       "                         execve, and those forked already\n"
+	       "      --max-processes=N  follow N processes at most in the run\n"
+	       "                         (default 256, the most); the later ones\n"
+	       "                         are let go, with a warning\n"
 	       "  -l, --listen=ADDR:PORT address to listen on: IPv4, [IPv6] or\n"
 	       "                         localhost, port 0 for any free one; or\n"
 	       "                         unix:PATH, a socket created mode 0600\n"
@@ -682,7 +720,8 @@ print_serve_help(void)
 	       "  0   stopped by SIGINT, SIGTERM or SIGHUP; the process was detached\n"
 	       "  2   fatal: cannot attach, listen, or read a certificate, key or\n"
 	       "      token file, or --sampler=perf is not permitted\n"
-	       "  3   the process exited (or called execve) while it was served\n"
+	       "  3   the process exited (or called execve) while it was served;\n"
+	       "      of several, the last of them\n"
 	       "  64  usage error (bad option or value; an address off this host\n"
 	       "      without TLS and authentication)\n",
 	       SERVE_LISTEN_DEFAULT);
@@ -1064,6 +1103,37 @@ not_self(const pid_t *pids, size_t n)
 			return false;
 		}
 	return true;
+}
+
+/* One of PIDARGS_CASES (@c) into @a; *@have_pid: a process was named. */
+static bool
+opt_pid_args(int c, const char *arg, struct pid_args *a, bool *have_pid)
+{
+	long n;
+
+	switch (c) {
+	case 'p':
+		*have_pid = true;
+		return opt_pid_list(arg, a->pids, &a->npids, PIDSEL_MAX_PIDS);
+	case OPT_PID_NAME:
+	case OPT_PID_PIDFILE:
+		*have_pid = true;
+		return opt_pid_source(c == OPT_PID_NAME, arg, a->names,
+				      &a->nnames, a->pidfiles, &a->npidfiles);
+	case OPT_PID_CHILDREN:
+		a->children = true;
+		return true;
+	default:
+		if (!opt_positive("max-processes", arg, &n))
+			return false;
+		if (n > PIDSEL_MAX_PIDS) {
+			usage_error_msg("invalid --max-processes argument: '%s': %d at most",
+					arg, PIDSEL_MAX_PIDS);
+			return false;
+		}
+		a->max_processes = (size_t) n;
+		return true;
+	}
 }
 
 static void
@@ -2003,7 +2073,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 	};
 	static const char optstring[] = "+:p:l:r:u:s:qvh";
 	static const struct option longopts[] = {
-		{ "pid",		required_argument, NULL, 'p' },
+		PIDARGS_LONGOPTS,
 		{ "listen",		required_argument, NULL, 'l' },
 		{ "tls-cert",		required_argument, NULL, OPT_TLS_CERT },
 		{ "tls-key",		required_argument, NULL, OPT_TLS_KEY },
@@ -2043,15 +2113,15 @@ parse_serve(int argc, char **argv, struct cli *cli)
 	o->listen = SERVE_LISTEN_DEFAULT;
 	o->http.max_connections = 32;
 	o->http.timeout_s = 30;
+	o->who.max_processes = PIDSEL_MAX_PIDS;
 	cli->command = CLI_SERVE;
 	optind = 0;	/* 0, not 1: glibc then resets its whole state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!opt_pid(optarg, &o->pid))
+		PIDARGS_CASES:
+			if (!opt_pid_args(c, optarg, &o->who, &have_pid))
 				return usage_exit(cli);
-			have_pid = true;
 			break;
 		case 'l':
 			o->listen = optarg;
@@ -2137,8 +2207,10 @@ parse_serve(int argc, char **argv, struct cli *cli)
 			return usage_exit(cli);
 		}
 	}
-	if (!check_target("serve", argc, argv, have_pid, o->pid, true))
+	if (!check_target("serve", argc, argv, have_pid, 0, true) ||
+	    !not_self(o->who.pids, o->who.npids))
 		return usage_exit(cli);
+	o->pid = o->who.pids[0];
 	if (http_listen_parse(o->listen, &o->http.listen, &why) < 0) {
 		usage_error_msg("invalid --listen argument: '%s': %s",
 				o->listen, why);

@@ -88,6 +88,7 @@ struct live {
 	uint64_t profiler_cpu_ns, sampling_ns;
 	bool sampling;
 	enum sample_mode mode;
+	size_t processes;	/* sampled now */
 };
 
 struct hub {
@@ -103,22 +104,90 @@ struct hub {
 	uint64_t served_cpu, served_wall, served_heap, served_threads;
 	uint64_t failed, cancelled, queue_timeouts;
 	uint64_t start_ns;
-	struct sampler_result res;	/* the tracer's */
+	/* The tracer's: a result per process (room for procs.max). */
+	struct sampler_procs follow;
+	struct sampler_result *res;
+	struct sampler_stats totals;	/* of every process */
+	struct sampler_group *group;
+	bool several;			/* samples carry process labels */
 
-	/* The HTTP side's symbolizer, behind render_lock. */
+	/* The HTTP side's symbolizers, behind render_lock: of the process,
+	 * or (several) of process number i + 1 in procs[i]. */
 	pthread_mutex_t render_lock;
 	struct procimg img;
 	struct symbols *syms;
+	struct serve_proc *procs;
+	size_t nprocs;			/* entries looked at */
 	struct httpd *httpd;
 };
 
+/* The symbols of one of several processes, for the HTTP side: its own
+ * while the process is sampled, the sampler's once it is no longer
+ * (the tracer does not touch them then, and they outlive the process). */
+struct serve_proc {
+	struct procimg img;
+	struct symbols *own;
+	struct symbols *syms;		/* own or the sampler's; NULL: none */
+};
+
 /* ---- the tracer thread ---- */
+
+/* h->totals: the counters of every process, as one. */
+static void
+sum_totals(struct hub *h)
+{
+	size_t i;
+
+	if (!h->several) {
+		h->totals = h->res[0].stats;
+		return;
+	}
+	memset(&h->totals, 0, sizeof(h->totals));
+	for (i = 0; i < h->follow.n; i++)
+		if (h->res[i].attached)
+			sampler_stats_add(&h->totals, &h->res[i].stats);
+}
+
+/* Several processes: symbols for the HTTP side, before samples are
+ * handed over: of those that came since the last cut, opened now; of
+ * those sampled no more, the sampler's. */
+static void
+share_symbols(struct hub *h)
+{
+	struct pp_err err;
+	size_t i;
+
+	if (!h->several)
+		return;
+	pthread_mutex_lock(&h->render_lock);
+	for (i = 0; i < h->follow.n; i++) {
+		struct serve_proc *sp = &h->procs[i];
+
+		if (sp->syms && sp->syms != sp->own)
+			continue;
+		if (sampler_group_closed(h->group, i)) {
+			if (h->res[i].syms)
+				sp->syms = h->res[i].syms;
+			continue;
+		}
+		if (i < h->nprocs)
+			continue;
+		if (procimg_open(&sp->img, h->follow.pids[i], &err) < 0)
+			continue;
+		sp->own = symbols_open(&sp->img, &err);
+		if (!sp->own)
+			procimg_close(&sp->img);
+		sp->syms = sp->own;
+	}
+	h->nprocs = h->follow.n;
+	pthread_mutex_unlock(&h->render_lock);
+}
 
 static void
 publish(struct hub *h, bool sampling, enum sample_mode mode,
 	uint64_t sampled_ns)
 {
-	const struct sampler_stats *st = &h->res.stats;
+	const struct sampler_stats *st = &h->totals;
 	struct live *l = &h->live;
 	struct preq *r;
 	bool running = false;
@@ -139,6 +208,7 @@ publish(struct hub *h, bool sampling, enum sample_mode mode,
 	l->wait_max_ns = st->wait_max_ns;
 	/* Sampling on for requests that are done is not shown. */
 	l->sampling = sampling && running;
+	l->processes = h->group ? sampler_group_live(h->group) : 0;
 	l->mode = mode;
 	l->sampling_ns += sampled_ns;
 	pthread_mutex_unlock(&h->lock);
@@ -232,14 +302,15 @@ start_joiners(struct hub *h, enum sample_mode mode)
 /* Cuts the window and adds it to every running request; those that
  * are long enough (or all, when @final) are done. */
 static void
-deliver(struct hub *h, struct sampler *s, struct sampler_stats *win,
+deliver(struct hub *h, struct sampler_group *s, struct sampler_stats *win,
 	bool final)
 {
 	struct profile chunk;
 	struct preq *r;
 	uint64_t dur;
 
-	sampler_cut(s, &chunk, win);
+	sampler_group_cut(s, &chunk, win);
+	share_symbols(h);
 	dur = chunk.duration_nanos > 0 ? (uint64_t) chunk.duration_nanos : 0;
 	pthread_mutex_lock(&h->lock);
 	for (r = h->preqs; r; r = r->next) {
@@ -267,16 +338,18 @@ deliver(struct hub *h, struct sampler *s, struct sampler_stats *win,
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	profile_free(&chunk);
-	publish_quantiles(h, &h->res.stats);
+	sum_totals(h);
+	publish_quantiles(h, &h->totals);
 }
 
 static void
-answer_threads(struct hub *h, struct sampler *s)
+answer_threads(struct hub *h, struct sampler_group *s)
 {
 	struct profile p;
 	struct treq *t;
 
-	sampler_threads(s, &p);
+	sampler_group_threads(s, &p);
+	share_symbols(h);
 	pthread_mutex_lock(&h->lock);
 	for (t = h->treqs; t; t = t->next) {
 		if (t->done)
@@ -317,12 +390,12 @@ tracer_main(void *arg)
 	struct hub *h = arg;
 	const struct serve_opts *o = h->o;
 	struct sampler_opts so;
-	struct sampler *s;
+	struct sampler_group *s;
 	struct sampler_stats *win;
 	enum sampler_state st = SAMPLER_DUE;
 	enum sample_mode mode = MODE_CPU, next;
 	bool sampling = false, join, threads, want;
-	uint64_t chunk_start = 0;
+	uint64_t chunk_start = 0, due;
 	struct preq *r;
 	struct treq *t;
 
@@ -338,12 +411,17 @@ tracer_main(void *arg)
 	so.unwinder = o->unwinder;
 	so.stack_size = o->stack_size;
 	so.stop = &stop_requested;
-	s = sampler_open(&so, &h->res);
+	s = sampler_group_open(&so, &h->follow, h->res);
+	h->group = s;
+	if (s)
+		share_symbols(h);
 	pthread_mutex_lock(&h->lock);
 	h->opened = true;
+	if (s)
+		sum_totals(h);
 	if (!s) {
 		h->open_failed = true;
-		h->open_err = h->res.err;
+		h->open_err = h->res[0].err;
 		h->tracer_done = true;
 	}
 	pthread_cond_broadcast(&h->cond);
@@ -371,12 +449,13 @@ tracer_main(void *arg)
 			answer_threads(h, s);
 		if (!want) {
 			sampling = false;
-			st = sampler_idle(s, t0 + IDLE_SLICE_NS);
+			st = sampler_group_idle(s, t0 + IDLE_SLICE_NS);
+			sum_totals(h);
 			pthread_mutex_lock(&h->lock);
 			h->live.syscalls_restarted =
-				h->res.stats.syscalls_restarted;
+				h->totals.syscalls_restarted;
 			h->live.signals_suppressed =
-				h->res.stats.signals_suppressed;
+				h->totals.signals_suppressed;
 			pthread_mutex_unlock(&h->lock);
 			publish(h, false, mode, 0);
 		} else {
@@ -384,9 +463,9 @@ tracer_main(void *arg)
 				/* The time idle, or of the other mode, goes
 				 * nowhere: a fresh window in this mode. */
 				mode = next;
-				sampler_reconfigure(s, mode, o->rate_hz,
-						    o->no_idle);
-				sampler_skip(s);
+				sampler_group_reconfigure(s, mode, o->rate_hz,
+							  o->no_idle);
+				sampler_group_skip(s);
 				sampling = true;
 				chunk_start = now_ns();
 				start_joiners(h, mode);
@@ -397,8 +476,9 @@ tracer_main(void *arg)
 				start_joiners(h, mode);
 			}
 			t0 = now_ns();
-			st = sampler_poll(s, next_due(h, chunk_start,
-						      t0 + BUSY_SLICE_NS));
+			due = next_due(h, chunk_start, t0 + BUSY_SLICE_NS);
+			st = sampler_group_poll(s, due);
+			sum_totals(h);
 			if (st == SAMPLER_DUE &&
 			    next_due(h, chunk_start, UINT64_MAX) <= now_ns()) {
 				deliver(h, s, win, false);
@@ -431,7 +511,8 @@ tracer_main(void *arg)
 	h->live.sampling = false;
 	pthread_mutex_unlock(&h->lock);
 	/* Detach before anyone is told that we are done. */
-	sampler_close(s);
+	h->group = NULL;
+	sampler_group_close(s);
 	free(win);
 	pthread_mutex_lock(&h->lock);
 	h->tracer_done = true;
@@ -476,21 +557,45 @@ static int
 render(struct hub *h, enum output_format f, const struct profile *p,
        const struct render_info *info, struct buf *out, struct pp_err *err)
 {
-	struct frame_source src;
+	struct frame_source src, *srcs = NULL;
+	struct frame_sources set;
+	size_t i;
 	int rc;
 
 	pthread_mutex_lock(&h->render_lock);
-	/* New mappings since the last request (dlopen, thread stacks). */
-	procimg_refresh(&h->img);
-	symbols_refresh(h->syms);
-	symbols_frame_source(h->syms, &src);
+	if (h->several) {
+		/* Each process's pcs by its own symbols; those of a process
+		 * gone before they could be opened stay unnamed. */
+		srcs = xcalloc(h->nprocs + 1, sizeof(*srcs));
+		for (i = 0; i < h->nprocs; i++) {
+			struct serve_proc *sp = &h->procs[i];
+
+			empty_frame_source(&srcs[i]);
+			if (!sp->syms)
+				continue;
+			if (sp->syms == sp->own) {
+				procimg_refresh(&sp->img);
+				symbols_refresh(sp->own);
+			}
+			symbols_frame_source(sp->syms, &srcs[i]);
+		}
+		set = (struct frame_sources) { srcs, h->nprocs };
+		multi_frame_source(&set, &src);
+	} else {
+		/* New mappings since the last request (dlopen, thread
+		 * stacks). */
+		procimg_refresh(&h->img);
+		symbols_refresh(h->syms);
+		symbols_frame_source(h->syms, &src);
+	}
 	if (f == FORMAT_TEXT) {
-		threads_profile_text(p, h->syms, out);
+		threads_profile_text(p, &src, out);
 		rc = 0;
 	} else {
 		rc = output_render(f, p, &src, info, out, err);
 	}
 	pthread_mutex_unlock(&h->render_lock);
+	free(srcs);
 	return rc;
 }
 
@@ -647,9 +752,10 @@ serve_profile(struct hub *h, enum sample_mode mode,
 		return;
 	}
 	snprintf(comments[0], sizeof(comments[0]),
-		 "pidprof %s serve: %s mode, %d Hz, pid %d, %.1f s, %s",
+		 "pidprof %s serve: %s mode, %d Hz, %s %d, %.1f s, %s",
 		 PACKAGE_VERSION, sample_mode_name(mode), h->o->rate_hz,
-		 (int) h->o->pid, r->covered_ns / 1e9,
+		 h->several ? "several processes (label pid), the first" :
+		 "pid", (int) h->o->pid, r->covered_ns / 1e9,
 		 r->perf ? "perf events" : "ptrace");
 	snprintf(comments[1], sizeof(comments[1]),
 		 "samples: %" PRIu64 " by perf events, %" PRIu64
@@ -663,8 +769,9 @@ serve_profile(struct hub *h, enum sample_mode mode,
 		 r->target_cpu_ns / 1e9, r->profiler_cpu_ns / 1e9);
 	for (i = 0; i < 3; i++)
 		cptr[i] = comments[i];
-	snprintf(title, sizeof(title), "%s time, process %d",
-		 mode == MODE_CPU ? "CPU" : "Wall", (int) h->o->pid);
+	snprintf(title, sizeof(title), "%s time, process %d%s",
+		 mode == MODE_CPU ? "CPU" : "Wall", (int) h->o->pid,
+		 h->several ? " and others" : "");
 	info = (struct render_info) { title, comments[1], cptr, 3 };
 	if (render(h, FORMAT_PPROF, &r->acc, &info, &rs->body, &err) < 0) {
 		reply_text(rs, 500, true, "%s", err.text);
@@ -799,8 +906,9 @@ serve_status(struct hub *h, struct http_response *rs)
 	buf_printf(b, "{\"version\":\"%s\",\"target\":{\"pid\":%d,\"comm\":",
 		   PACKAGE_VERSION, (int) h->o->pid);
 	json_buf_string(b, v.comm);
-	buf_printf(b, ",\"threads\":%ld,\"alive\":%s},", v.threads,
-		   v.threads >= 0 ? "true" : "false");
+	buf_printf(b, ",\"threads\":%ld,\"alive\":%s,\"processes\":%zu},",
+		   v.threads, v.threads >= 0 ? "true" : "false",
+		   v.live.processes);
 	buf_printf(b, "\"uptime_seconds\":%.3f,\"sampling\":", v.uptime_s);
 	if (v.live.sampling)
 		buf_printf(b, "\"%s\"", sample_mode_name(v.live.mode));
@@ -1121,6 +1229,58 @@ load_token(const struct serve_opts *o, bool *bad)
 	return text;
 }
 
+/* --name, once a second: processes of those names that appeared since
+ * are served too. */
+static void
+rescan_names(struct sampler_procs *p, void *arg)
+{
+	const struct serve_opts *o = arg;
+
+	pidsel_new_by_name(o->who.names, o->who.nnames, p->pids, &p->n,
+			   p->max);
+}
+
+/* -p, --pidfile, --name and --children into h->follow; an exit status
+ * on error, -1 when done. */
+static int
+resolve_pids(struct serve_opts *o, struct hub *h)
+{
+	struct pid_args *a = &o->who;
+	struct pidsel ps = {
+		.pids = a->pids, .n = &a->npids, .max = PIDSEL_MAX_PIDS,
+		.names = a->names, .nnames = a->nnames,
+		.pidfiles = a->pidfiles, .npidfiles = a->npidfiles,
+	};
+	struct pp_err err;
+
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
+	if (ps.truncated)
+		warning_msg("more than %d processes: the others are left out",
+			    PIDSEL_MAX_PIDS);
+	o->pid = a->pids[0];
+	/* Room for every process the run may follow: those that appear
+	 * under --name and the children take entries of their own. */
+	h->follow.max = a->children ?
+			(a->max_processes > a->npids ? a->max_processes :
+			 a->npids) : PIDSEL_MAX_PIDS;
+	h->follow.pids = xcalloc(h->follow.max + 1, sizeof(pid_t));
+	memcpy(h->follow.pids, a->pids, a->npids * sizeof(pid_t));
+	h->follow.n = a->npids;
+	h->follow.children = a->children;
+	if (a->nnames) {
+		h->follow.rescan = rescan_names;
+		h->follow.arg = o;
+	}
+	h->several = h->follow.n > 1 || h->follow.rescan ||
+		     h->follow.children;
+	h->res = xcalloc(h->follow.max + 1, sizeof(*h->res));
+	h->procs = xcalloc(h->follow.max + 1, sizeof(*h->procs));
+	return -1;
+}
+
 static void
 stop_tracer(struct hub *h, pthread_t thr)
 {
@@ -1141,6 +1301,7 @@ serve_run(struct serve_opts *o)
 	sigset_t stops, old;
 	char *token;
 	bool bad;
+	size_t i;
 	int rc, status = EXIT_FATAL;
 
 	token = load_token(o, &bad);
@@ -1166,6 +1327,10 @@ serve_run(struct serve_opts *o)
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	status = resolve_pids(o, h);
+	if (status >= 0)
+		goto out_free;
+	status = EXIT_FATAL;
 	stop_requested = 0;
 	stop_signals_install();
 
@@ -1183,8 +1348,9 @@ serve_run(struct serve_opts *o)
 		pthread_join(thr, NULL);
 		goto out_free;
 	}
-	if (procimg_open(&h->img, o->pid, &err) < 0 ||
-	    !(h->syms = symbols_open(&h->img, &err))) {
+	if (!h->several &&
+	    (procimg_open(&h->img, o->pid, &err) < 0 ||
+	     !(h->syms = symbols_open(&h->img, &err)))) {
 		error_msg_err(&err);
 		stop_tracer(h, thr);
 		goto out_free;
@@ -1206,12 +1372,27 @@ serve_run(struct serve_opts *o)
 		stop_tracer(h, thr);
 		goto out_free;
 	}
-	if (!o->quiet) {
+	if (!o->quiet && !h->several) {
 		char comm[64];
 
 		procfs_thread_comm(o->pid, o->pid, comm, sizeof(comm));
 		info_msg("serving process %d (%s) on %s/debug/pprof/%s",
 			 (int) o->pid, comm, httpd_url(h->httpd),
+			 token ? " (bearer token required)" : "");
+	} else if (!o->quiet) {
+		char list[128];
+		size_t at = 0;
+
+		list[0] = '\0';
+		for (i = 0; i < o->who.npids && at < sizeof(list) - 16; i++)
+			at += (size_t) snprintf(list + at, sizeof(list) - at,
+						"%s%d", i ? "," : "",
+						(int) o->who.pids[i]);
+		info_msg("serving processes %s%s%s on %s/debug/pprof/%s",
+			 list, i < o->who.npids ? ",..." : "",
+			 o->who.children ? " and their children" :
+			 o->who.nnames ? " and those of that name to come" : "",
+			 httpd_url(h->httpd),
 			 token ? " (bearer token required)" : "");
 	}
 
@@ -1229,16 +1410,22 @@ serve_run(struct serve_opts *o)
 	}
 	pthread_mutex_unlock(&h->lock);
 	stop_tracer(h, thr);
-	if (h->ended) {
+	if (h->ended && h->several) {
+		error_msg("every process served has exited: stopping");
+		status = EXIT_TARGET_ENDED;
+	} else if (h->ended) {
 		/* The sampler knows: a zombie still has its /proc entry. */
-		if (h->res.target_exited)
+		if (h->res[0].target_exited)
 			error_msg("process %d exited: stopping", (int) o->pid);
 		else
 			error_msg("process %d called execve: stopping (serve it again to profile the new program)",
 				  (int) o->pid);
 		status = EXIT_TARGET_ENDED;
 	} else {
-		if (!o->quiet)
+		if (!o->quiet && h->several)
+			info_msg("stopped by signal %d: processes detached",
+				 (int) stop_requested);
+		else if (!o->quiet)
 			info_msg("stopped by signal %d: process %d detached",
 				 (int) stop_requested, (int) o->pid);
 		status = EXIT_COMPLETE;
@@ -1250,7 +1437,17 @@ out_free:
 		symbols_close(h->syms);
 	if (h->img.pid)
 		procimg_close(&h->img);
-	sampler_result_free(&h->res);
+	for (i = 0; h->res && i < h->follow.n; i++)
+		sampler_result_free(&h->res[i]);
+	for (i = 0; h->procs && i < h->nprocs; i++) {
+		if (!h->procs[i].own)
+			continue;
+		symbols_close(h->procs[i].own);
+		procimg_close(&h->procs[i].img);
+	}
+	free(h->res);
+	free(h->procs);
+	free(h->follow.pids);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->render_lock);

@@ -9,6 +9,7 @@
 # define PIDPROF_SERVE_H
 
 # include "httpd.h"
+# include "pidsel.h"
 # include "sampler.h"
 
 /* seconds= of a profile request: the default and the bounds. */
@@ -29,6 +30,8 @@
 # define EXIT_TARGET_ENDED	3
 
 struct serve_opts {
+	/* The processes, resolved by serve_run; pid is the first. */
+	struct pid_args who;
 	pid_t pid;
 	int rate_hz;
 	enum sampler_kind sampler;
