@@ -30,6 +30,7 @@
 #include "output.h"
 #include "parse.h"
 #include "procfs.h"
+#include "procsyms.h"
 #include "signals.h"
 #include "threads.h"
 #include "xmalloc.h"
@@ -112,22 +113,12 @@ struct hub {
 	bool several;			/* samples carry process labels */
 
 	/* The HTTP side's symbolizers, behind render_lock: of the process,
-	 * or (several) of process number i + 1 in procs[i]. */
+	 * or of several. */
 	pthread_mutex_t render_lock;
 	struct procimg img;
 	struct symbols *syms;
-	struct serve_proc *procs;
-	size_t nprocs;			/* entries looked at */
+	struct procsyms procs;
 	struct httpd *httpd;
-};
-
-/* The symbols of one of several processes, for the HTTP side: its own
- * while the process is sampled, the sampler's once it is no longer
- * (the tracer does not touch them then, and they outlive the process). */
-struct serve_proc {
-	struct procimg img;
-	struct symbols *own;
-	struct symbols *syms;		/* own or the sampler's; NULL: none */
 };
 
 /* ---- the tracer thread ---- */
@@ -154,32 +145,10 @@ sum_totals(struct hub *h)
 static void
 share_symbols(struct hub *h)
 {
-	struct pp_err err;
-	size_t i;
-
 	if (!h->several)
 		return;
 	pthread_mutex_lock(&h->render_lock);
-	for (i = 0; i < h->follow.n; i++) {
-		struct serve_proc *sp = &h->procs[i];
-
-		if (sp->syms && sp->syms != sp->own)
-			continue;
-		if (sampler_group_closed(h->group, i)) {
-			if (h->res[i].syms)
-				sp->syms = h->res[i].syms;
-			continue;
-		}
-		if (i < h->nprocs)
-			continue;
-		if (procimg_open(&sp->img, h->follow.pids[i], &err) < 0)
-			continue;
-		sp->own = symbols_open(&sp->img, &err);
-		if (!sp->own)
-			procimg_close(&sp->img);
-		sp->syms = sp->own;
-	}
-	h->nprocs = h->follow.n;
+	procsyms_update(&h->procs, h->group, &h->follow, h->res);
 	pthread_mutex_unlock(&h->render_lock);
 }
 
@@ -557,30 +526,13 @@ static int
 render(struct hub *h, enum output_format f, const struct profile *p,
        const struct render_info *info, struct buf *out, struct pp_err *err)
 {
-	struct frame_source src, *srcs = NULL;
-	struct frame_sources set;
-	size_t i;
+	struct frame_sources set = { NULL, 0 };
+	struct frame_source src;
 	int rc;
 
 	pthread_mutex_lock(&h->render_lock);
 	if (h->several) {
-		/* Each process's pcs by its own symbols; those of a process
-		 * gone before they could be opened stay unnamed. */
-		srcs = xcalloc(h->nprocs + 1, sizeof(*srcs));
-		for (i = 0; i < h->nprocs; i++) {
-			struct serve_proc *sp = &h->procs[i];
-
-			empty_frame_source(&srcs[i]);
-			if (!sp->syms)
-				continue;
-			if (sp->syms == sp->own) {
-				procimg_refresh(&sp->img);
-				symbols_refresh(sp->own);
-			}
-			symbols_frame_source(sp->syms, &srcs[i]);
-		}
-		set = (struct frame_sources) { srcs, h->nprocs };
-		multi_frame_source(&set, &src);
+		procsyms_source(&h->procs, &set, &src);
 	} else {
 		/* New mappings since the last request (dlopen, thread
 		 * stacks). */
@@ -595,7 +547,7 @@ render(struct hub *h, enum output_format f, const struct profile *p,
 		rc = output_render(f, p, &src, info, out, err);
 	}
 	pthread_mutex_unlock(&h->render_lock);
-	free(srcs);
+	free((void *) set.v);
 	return rc;
 }
 
@@ -1277,7 +1229,7 @@ resolve_pids(struct serve_opts *o, struct hub *h)
 	h->several = h->follow.n > 1 || h->follow.rescan ||
 		     h->follow.children;
 	h->res = xcalloc(h->follow.max + 1, sizeof(*h->res));
-	h->procs = xcalloc(h->follow.max + 1, sizeof(*h->procs));
+	procsyms_init(&h->procs, h->follow.max);
 	return -1;
 }
 
@@ -1439,14 +1391,8 @@ out_free:
 		procimg_close(&h->img);
 	for (i = 0; h->res && i < h->follow.n; i++)
 		sampler_result_free(&h->res[i]);
-	for (i = 0; h->procs && i < h->nprocs; i++) {
-		if (!h->procs[i].own)
-			continue;
-		symbols_close(h->procs[i].own);
-		procimg_close(&h->procs[i].img);
-	}
+	procsyms_free(&h->procs);
 	free(h->res);
-	free(h->procs);
 	free(h->follow.pids);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
