@@ -475,7 +475,19 @@ print_push_help(void)
 	       "applies it from the next window, without detaching.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -p, --pid=PID          the process to profile (or give -- COMMAND)\n"
+	       "  -p, --pid=PID[,PID...] the process to profile (or give -- COMMAND);\n"
+	       "                         repeat it or give a list for several, pushed\n"
+	       "                         as one profile (labels pid and process_name;\n"
+	       "                         memory: the first process's)\n"
+	       "      --name=NAME        every process whose name or executable's\n"
+	       "                         file name is NAME, and those that appear\n"
+	       "                         later; repeatable\n"
+	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
+	       "      --children         also every process they fork, from its\n"
+	       "                         first instruction and again after each\n"
+	       "                         execve, and those forked already\n"
+	       "      --max-processes=N  follow N processes at most in the run\n"
+	       "                         (default 256, the most)\n"
 	       "  -c, --config=FILE      settings from FILE: 'key = value' lines whose\n"
 	       "                         keys are these long options, [sink NAME]\n"
 	       "                         sections, ${VAR} from the environment; the\n"
@@ -1928,7 +1940,7 @@ parse_push(int argc, char **argv, struct cli *cli)
 	};
 	static const char optstring[] = "+:p:c:m:r:qvh";
 	static const struct option longopts[] = {
-		{ "pid",		required_argument, NULL, 'p' },
+		PIDARGS_LONGOPTS,
 		{ "config",		required_argument, NULL, 'c' },
 		{ "mode",		required_argument, NULL, 'm' },
 		{ "rate",		required_argument, NULL, 'r' },
@@ -2001,13 +2013,8 @@ parse_push(int argc, char **argv, struct cli *cli)
 			break;
 		}
 		key = long_name(longopts, c, index);
-		if (c == 'p') {
-			pid_t pid;
-
-			if (!opt_pid(optarg, &pid))
-				goto usage;
-			have_pid = true;
-		}
+		have_pid |= c == 'p' || c == OPT_PID_NAME ||
+			    c == OPT_PID_PIDFILE;
 		/* Checked now, applied (after the file's) when it runs. */
 		if (push_config_set(&scratch, NULL, key,
 				    c == 'q' || c == 'v' ? NULL : optarg,
@@ -2027,18 +2034,15 @@ parse_push(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		o->argv = argv + optind;
 	if (have_pid && o->argv) {
-		usage_error_msg("push takes -p PID or a command, not both");
+		usage_error_msg("push takes -p PID or a command, not both (nor --name, --pidfile)");
 		goto usage;
 	}
 	if (!have_pid && !o->argv && !o->config_path) {
-		usage_error_msg("push needs a process: use -p PID or -- COMMAND");
+		usage_error_msg("push needs a process: use -p PID, --name NAME or -- COMMAND");
 		goto usage;
 	}
-	if (have_pid && scratch.pid == getpid()) {
-		usage_error_msg("refusing to attach to pidprof itself (pid %d)",
-				(int) scratch.pid);
+	if (!not_self(scratch.who.pids, scratch.who.npids))
 		goto usage;
-	}
 	/* Without a file, the command line must be complete. */
 	if (!o->config_path) {
 		if (push_config_resolve(&scratch, "pidprof", &plan, &err) < 0) {

@@ -80,6 +80,105 @@ push_config_init(struct push_config *c)
 	c->mode = MODE_WALL;
 	c->rate = 100;
 	c->sampler = SAMPLER_AUTO;
+	c->who.max_processes = PIDSEL_MAX_PIDS;
+}
+
+/* The copies of names and pidfiles of @a. */
+static void
+pid_args_free(struct pid_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nnames; i++)
+		free((char *) a->names[i]);
+	for (i = 0; i < a->npidfiles; i++)
+		free((char *) a->pidfiles[i]);
+	a->nnames = a->npidfiles = 0;
+}
+
+void
+push_pid_args_copy(struct pid_args *dst, const struct pid_args *a)
+{
+	size_t i;
+
+	*dst = *a;
+	for (i = 0; i < a->nnames; i++)
+		dst->names[i] = xstrdup(a->names[i]);
+	for (i = 0; i < a->npidfiles; i++)
+		dst->pidfiles[i] = xstrdup(a->pidfiles[i]);
+}
+
+bool
+push_pid_args_equal(const struct pid_args *a, const struct pid_args *b)
+{
+	size_t i;
+
+	if (a->npids != b->npids || a->nnames != b->nnames ||
+	    a->npidfiles != b->npidfiles || a->children != b->children ||
+	    a->max_processes != b->max_processes)
+		return false;
+	for (i = 0; i < a->npids; i++)
+		if (a->pids[i] != b->pids[i])
+			return false;
+	for (i = 0; i < a->nnames; i++)
+		if (strcmp(a->names[i], b->names[i]) != 0)
+			return false;
+	for (i = 0; i < a->npidfiles; i++)
+		if (strcmp(a->pidfiles[i], b->pidfiles[i]) != 0)
+			return false;
+	return true;
+}
+
+/* pid: a process id or a comma list, appended (each once). */
+static int
+add_pids(struct pid_args *a, const char *v, struct pp_err *err)
+{
+	const char *p = v, *why;
+	char tok[32];
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		pid_t pid;
+		size_t i;
+
+		if (len >= sizeof(tok))
+			return pp_err_set(err, EINVAL, "'%s': not a process id",
+					  v);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		if (parse_pid(tok, &pid, &why) < 0)
+			return pp_err_set(err, EINVAL, "'%s': %s", v, why);
+		for (i = 0; i < a->npids && a->pids[i] != pid; i++)
+			;
+		if (i == a->npids) {
+			if (a->npids == PIDSEL_MAX_PIDS)
+				return pp_err_set(err, EINVAL,
+						  "too many processes: %d at most",
+						  PIDSEL_MAX_PIDS);
+			a->pids[a->npids++] = pid;
+		}
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* name or pidfile: a copy appended. */
+static int
+add_source(struct pid_args *a, bool is_name, const char *v,
+	   struct pp_err *err)
+{
+	if (!*v)
+		return pp_err_set(err, EINVAL, "empty");
+	if (a->nnames + a->npidfiles == PIDSEL_MAX_SOURCES)
+		return pp_err_set(err, EINVAL,
+				  "too many names and pidfiles: %d at most",
+				  PIDSEL_MAX_SOURCES);
+	if (is_name)
+		a->names[a->nnames++] = xstrdup(v);
+	else
+		a->pidfiles[a->npidfiles++] = xstrdup(v);
+	return 0;
 }
 
 static void
@@ -114,6 +213,7 @@ push_config_free(struct push_config *c)
 	}
 	free(c->spool_dir);
 	sink_opts_free(&c->defaults);
+	pid_args_free(&c->who);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -324,9 +424,19 @@ set_global(struct push_config *c, const char *key, const char *v,
 	const char *why;
 
 	if (strcmp(key, "pid") == 0) {
-		if (parse_pid(v, &c->pid, &why) < 0)
+		return add_pids(&c->who, v, err);
+	} else if (strcmp(key, "name") == 0 || strcmp(key, "pidfile") == 0) {
+		return add_source(&c->who, key[1] == 'a', v, err);
+	} else if (strcmp(key, "children") == 0) {
+		return parse_bool(v, &c->who.children, err);
+	} else if (strcmp(key, "max-processes") == 0) {
+		long n;
+
+		if (parse_int(v, &n, &why) < 0 ||
+		    ((n < 1 || n > PIDSEL_MAX_PIDS) &&
+		     (why = "from 1 to 256")))
 			return pp_err_set(err, EINVAL, "'%s': %s", v, why);
-		c->pid_set = true;
+		c->who.max_processes = (size_t) n;
 	} else if (strcmp(key, "mode") == 0) {
 		if (strcmp(v, "wall") == 0)
 			c->mode = MODE_WALL;
@@ -460,7 +570,7 @@ push_config_set(struct push_config *c, const char *section, const char *key,
 
 	if (strcmp(key, "verbose") != 0 && strcmp(key, "quiet") != 0 &&
 	    strcmp(key, "idle") != 0 && strcmp(key, "no-idle") != 0 &&
-	    !value)
+	    strcmp(key, "children") != 0 && !value)
 		return pp_err_set(err, EINVAL, "needs a value");
 	if (section) {
 		s = section_sink(c, section, err);
@@ -784,7 +894,8 @@ push_config_resolve(const struct push_config *c, const char *default_app,
 			p->sinks[i].types = modebit | PUSH_MEMORY;
 		p->types |= p->sinks[i].types;
 	}
-	p->pid = c->pid_set ? c->pid : 0;
+	push_pid_args_copy(&p->who, &c->who);
+	p->pid = c->who.npids ? c->who.pids[0] : 0;
 	p->rate_asked = c->rate;
 	p->no_idle = c->no_idle;
 	p->sampler = c->sampler;
@@ -825,5 +936,6 @@ push_plan_free(struct push_plan *p)
 			free(s->headers[k]);
 	}
 	free(p->spool_dir);
+	pid_args_free(&p->who);
 	memset(p, 0, sizeof(*p));
 }

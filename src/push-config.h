@@ -13,6 +13,7 @@
 # include "common.h"
 # include "conffile.h"
 # include "err.h"
+# include "pidsel.h"
 # include "sampler.h"
 # include "sink.h"
 
@@ -60,8 +61,9 @@ struct push_sink_conf {
 };
 
 struct push_config {
-	pid_t pid;
-	bool pid_set;
+	/* pid (lists, repeatable), name, pidfile, children and
+	 * max-processes; names and pidfiles are copies */
+	struct pid_args who;
 	enum sample_mode mode;
 	bool mode_set;
 	long rate;		/* as asked: clamped when resolved */
@@ -100,7 +102,8 @@ struct push_sink {
 };
 
 struct push_plan {
-	pid_t pid;		/* 0: from the command */
+	pid_t pid;		/* the first process; 0: from the command */
+	struct pid_args who;	/* as configured (copies), at the start only */
 	enum sample_mode mode;
 	int rate_hz;
 	long rate_asked;	/* differs from rate_hz when clamped */
@@ -116,6 +119,11 @@ struct push_plan {
 	size_t nsinks;
 };
 
+/* @dst: @a with copies of its names and pidfiles (push_plan_free()
+ * frees those of a plan). */
+void push_pid_args_copy(struct pid_args *dst, const struct pid_args *a);
+/* Whether two struct pid_args name the same processes alike. */
+bool push_pid_args_equal(const struct pid_args *a, const struct pid_args *b);
 void push_config_init(struct push_config *c);
 void push_config_free(struct push_config *c);
 /*

@@ -20,6 +20,8 @@
 #include "msg.h"
 #include "output.h"
 #include "procfs.h"
+#include "pidsel.h"
+#include "procsyms.h"
 #include "signals.h"
 #include "sink.h"
 #include "spool.h"
@@ -58,7 +60,8 @@ struct window {
 	struct window *next;
 	unsigned seq;
 	struct plan_ref *plan;	/* the one it was sampled under */
-	pid_t pid;
+	pid_t pid;		/* of several, the first */
+	bool several;		/* samples labelled with their process */
 	struct profile prof;	/* cpu or wall */
 	bool has_threads, has_mem;
 	struct profile threads;
@@ -125,6 +128,14 @@ static struct {
 	uint64_t tracer_cpu_ns;
 	/* The uploader's image of the target, opened by the tracer. */
 	struct target_image *image;
+	/* The processes (one, a command, or several), the tracer's results
+	 * for each (kept until the uploader is done), and for several the
+	 * symbols the uploader names their frames by, behind syms_lock. */
+	struct sampler_procs follow;
+	struct sampler_result *res;
+	bool several;
+	pthread_mutex_t syms_lock;
+	struct procsyms syms;
 } st;
 
 /*
@@ -279,22 +290,36 @@ push_opts_free(struct push_opts *o)
 /* The service name when none is given: the program's, in the
  * characters Pyroscope takes. */
 static char *
-default_app(const struct push_opts *o, pid_t pid)
+default_app(const struct push_opts *o, const struct pid_args *who)
 {
 	char comm[64] = "", *p;
+	struct pp_err err;
+	pid_t pid = who->npids ? who->pids[0] : 0;
 
+	if (!pid && !who->nnames && who->npidfiles &&
+	    pidsel_read_pidfile(who->pidfiles[0], &pid, &err) < 0)
+		pid = 0;
 	if (o->argv) {
 		const char *b = strrchr(o->argv[0], '/');
 
 		snprintf(comm, sizeof(comm), "%s", b ? b + 1 : o->argv[0]);
 	} else if (pid) {
 		procfs_thread_comm(pid, pid, comm, sizeof(comm));
+	} else if (who->nnames) {
+		snprintf(comm, sizeof(comm), "%s", who->names[0]);
 	}
 	for (p = comm; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || strchr("_./-", *p)))
 			*p = '_';
 	return xstrdup(comm[0] ? comm : "pidprof");
+}
+
+/* Whether @a names processes (else: a command, or the running ones). */
+static bool
+names_processes(const struct pid_args *a)
+{
+	return a->npids || a->nnames || a->npidfiles;
 }
 
 /* Secrets of @p are masked in every message from now on. */
@@ -431,16 +456,28 @@ struct tracer_arg {
 	struct push_opts *o;
 };
 
+/* Several processes: the uploader's symbols of those that came since,
+ * and of those that ended, before their samples are queued. */
+static void
+share_symbols(const struct sampler_group *g)
+{
+	if (!st.several)
+		return;
+	pthread_mutex_lock(&st.syms_lock);
+	procsyms_update(&st.syms, g, &st.follow, st.res);
+	pthread_mutex_unlock(&st.syms_lock);
+}
+
 static void *
 tracer_thread(void *arg)
 {
 	struct tracer_arg *ta = arg;
 	struct sampler_opts so;
-	struct sampler_result res;
+	struct sampler_result *res = &st.res[0];
 	struct sampler_stats *win = xmalloc(sizeof(*win));
 	struct plan_ref *plan = plan_get();
-	struct target_image *image;
-	struct sampler *s;
+	struct target_image *image = NULL;
+	struct sampler_group *s;
 	bool first = true, mem_warned = false;
 	unsigned seq = 0;
 	int64_t last_end = 0;
@@ -457,18 +494,20 @@ tracer_thread(void *arg)
 	so.stack_size = STACK_SIZE;
 	so.unwinder = &unwinder_dwfl;
 	so.stop = &push_stop;
-	s = sampler_open(&so, &res);
+	s = sampler_group_open(&so, &st.follow, st.res);
 	if (!s) {
 		pthread_mutex_lock(&st.lock);
 		st.attach_failed = true;
-		st.tracer_err = res.err;
+		st.tracer_err = res->err;
 		pthread_mutex_unlock(&st.lock);
 		goto done;
 	}
-	image = target_image_open(res.pid);
+	if (!st.several)
+		image = target_image_open(res->pid);
+	share_symbols(s);
 	pthread_mutex_lock(&st.lock);
-	st.pid = res.pid;
-	st.spawned = res.spawned;
+	st.pid = res->pid;
+	st.spawned = res->spawned;
 	st.image = image;
 	pthread_mutex_unlock(&st.lock);
 
@@ -478,7 +517,7 @@ tracer_thread(void *arg)
 		 * first is less than half a window away. */
 		uint64_t deadline = next_boundary(window, first ? window / 2 :
 						  window / 10);
-		enum sampler_state state = sampler_poll(s, deadline);
+		enum sampler_state state = sampler_group_poll(s, deadline);
 		struct plan_ref *next = plan_get();
 		struct window *w = xcalloc(1, sizeof(*w));
 		struct pp_err err;
@@ -487,9 +526,11 @@ tracer_thread(void *arg)
 		if (next->p.mode != plan->p.mode ||
 		    next->p.rate_hz != plan->p.rate_hz ||
 		    next->p.no_idle != plan->p.no_idle)
-			sampler_reconfigure(s, next->p.mode, next->p.rate_hz,
-					    next->p.no_idle);
-		sampler_cut(s, &w->prof, win);
+			sampler_group_reconfigure(s, next->p.mode,
+						  next->p.rate_hz,
+						  next->p.no_idle);
+		sampler_group_cut(s, &w->prof, win);
+		share_symbols(s);
 		/* Windows meet exactly: each starts where the one before
 		 * ended (the wall clock read at a cut can differ by some
 		 * microseconds from the end its monotonic length gives). */
@@ -501,7 +542,8 @@ tracer_thread(void *arg)
 		last_end = w->prof.time_nanos + w->prof.duration_nanos;
 		w->seq = ++seq;
 		w->plan = plan;
-		w->pid = res.pid;
+		w->pid = res->pid;
+		w->several = st.several;
 		w->samples = win->stopped + win->blocked + win->reused +
 			     win->perf_samples;
 		w->missed = win->missed;
@@ -510,11 +552,12 @@ tracer_thread(void *arg)
 		w->perf = win->perf_now;
 		w->profiler_cpu_ns = win->profiler_cpu_ns;
 		if (plan->p.types & PUSH_THREADS) {
-			sampler_threads(s, &w->threads);
+			sampler_group_threads(s, &w->threads);
 			w->has_threads = true;
 		}
 		if ((plan->p.types & PUSH_MEMORY) && state != SAMPLER_ENDED) {
-			if (heap_read(res.pid, &w->mem, &err) == 0) {
+			/* Of several, the first process's. */
+			if (heap_read(res->pid, &w->mem, &err) == 0) {
 				w->has_mem = true;
 			} else if (!mem_warned) {
 				warning_msg("no memory profile: %s", err.text);
@@ -529,17 +572,16 @@ tracer_thread(void *arg)
 		if (state != SAMPLER_DUE)
 			break;
 	}
-	sampler_close(s);
+	sampler_group_close(s);
 	pthread_mutex_lock(&st.lock);
-	st.target_exited = res.target_exited;
-	st.exit_status = res.exit_status;
+	st.target_exited = res->target_exited;
+	st.exit_status = res->exit_status;
 	pthread_mutex_unlock(&st.lock);
 done:
 	pthread_mutex_lock(&st.lock);
 	st.tracer_done = true;
 	pthread_cond_broadcast(&st.cond);
 	pthread_mutex_unlock(&st.lock);
-	sampler_result_free(&res);
 	plan_put(plan);
 	free(win);
 	return NULL;
@@ -904,12 +946,23 @@ strip_labels(const struct profile *p, struct profile *out)
 	out->display_value = p->display_value;
 	out->thread_labels = false;
 	out->name_label = NULL;
+	/* Of several processes, each sample keeps its process: a series
+	 * per process name (the pid, a number, is not made a series). */
+	out->process_labels = p->process_labels;
 	for (i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
 		const struct profile_stack *k = &p->stacks[s->stack - 1];
+		struct profile_sample key = {
+			.stack = profile_stack(out, p->pcs + k->off, k->n),
+			.name = profile_string(out, ""),
+			.state = THREAD_OTHER,
+			.pid = s->pid,
+		};
 
-		profile_add(out, profile_stack(out, p->pcs + k->off, k->n), 0,
-			    profile_string(out, ""), THREAD_OTHER, s->values);
+		if (s->pid)
+			key.proc_name = profile_string(out,
+					p->strings.v[s->proc_name]);
+		profile_add_sample(out, &key, s->values);
 	}
 }
 
@@ -942,25 +995,38 @@ render(struct uploader *u, const struct window *w, const struct profile *p,
 	char c0[256], c1[256];
 	const char *comments[2] = { c0, c1 };
 	struct render_info info = { "", "", comments, 2 };
+	struct frame_sources set = { NULL, 0 };
 	struct frame_source src;
 	struct pp_err err;
+	int rc = 0;
 
-	if (u->image && u->image->syms)
-		symbols_frame_source(u->image->syms, &src);
-	else
-		empty_frame_source(&src);
-	snprintf(c0, sizeof(c0), "pidprof %s push: %s mode, %d Hz, pid %d, window %u, %s",
+	snprintf(c0, sizeof(c0), "pidprof %s push: %s mode, %d Hz, %s %d, window %u, %s",
 		 PACKAGE_VERSION, sample_mode_name(plan->mode), plan->rate_hz,
-		 (int) w->pid, w->seq, w->perf ? "perf events" : "ptrace");
+		 w->several ? "several processes (label pid), the first" :
+		 "pid", (int) w->pid, w->seq,
+		 w->perf ? "perf events" : "ptrace");
 	snprintf(c1, sizeof(c1), "samples: %" PRIu64 ", %" PRIu64
 		 " missed, %" PRIu64 " truncated; profiler CPU %.1f ms",
 		 w->samples, w->missed, w->truncated,
 		 w->profiler_cpu_ns / 1e6);
+	if (w->several) {
+		/* The tracer adds processes to the table meanwhile. */
+		pthread_mutex_lock(&st.syms_lock);
+		procsyms_source(&st.syms, &set, &src);
+	} else if (u->image && u->image->syms) {
+		symbols_frame_source(u->image->syms, &src);
+	} else {
+		empty_frame_source(&src);
+	}
 	if (output_render(FORMAT_PPROF, p, &src, &info, out, &err) < 0) {
 		error_msg_err(&err);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (w->several) {
+		pthread_mutex_unlock(&st.syms_lock);
+		free((void *) set.v);
+	}
+	return rc;
 }
 
 /* The request for one profile of window @w to sink @s. */
@@ -1004,7 +1070,8 @@ encode_window(struct uploader *u, struct window *w)
 	char sinks[256] = "";
 	size_t t, i, queued = 0;
 
-	open_symbols(u, w->pid);
+	if (!w->several)
+		open_symbols(u, w->pid);
 	for (t = 0; t < 3; t++) {
 		unsigned type = order[t];
 		const struct profile *p = NULL;
@@ -1498,7 +1565,8 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 		return;
 	}
 	push_config_free(&c);
-	if ((p->p.pid && p->p.pid != cur->pid) ||
+	if ((names_processes(&p->p.who) &&
+	     !push_pid_args_equal(&p->p.who, &cur->who)) ||
 	    p->p.sampler != cur->sampler ||
 	    ((p->p.spool_dir || cur->spool_dir) &&
 	     (!p->p.spool_dir || !cur->spool_dir ||
@@ -1507,15 +1575,18 @@ reload(struct push_opts *o, const char *app, const struct push_plan *cur)
 		 * refusal of perf events ended the start, not a reload. */
 		error_msg("%s: %s cannot change while pidprof runs (restart it); the running configuration is kept",
 			  o->config_path,
-			  p->p.pid && p->p.pid != cur->pid ? "pid" :
+			  names_processes(&p->p.who) &&
+			  !push_pid_args_equal(&p->p.who, &cur->who) ?
+			  "the processes (pid, name, pidfile, children)" :
 			  p->p.sampler != cur->sampler ? "sampler" :
 			  "spool-dir");
 		push_plan_free(&p->p);
 		free(p);
 		return;
 	}
-	if (!p->p.pid)
-		p->p.pid = cur->pid;
+	if (!names_processes(&p->p.who))
+		push_pid_args_copy(&p->p.who, &cur->who);
+	p->p.pid = cur->pid;
 	warn_rate(&p->p);
 	register_secrets(&p->p);
 	warn_cleartext(&p->p);
@@ -1615,6 +1686,83 @@ summary(uint64_t start_ns)
 		 secs > 0 ? 100.0 * cpu / 1e9 / secs : 0, per_w, samp_w, rss);
 }
 
+/* What the settings say of the processes, before any is looked for: 0,
+ * or an exit status. */
+static int
+check_processes(const struct push_opts *o, const struct push_plan *p)
+{
+	if (!names_processes(&p->who) && !o->argv) {
+		error_msg("push needs a process: -p PID, --name, --pidfile ('pid =', 'name =', 'pidfile =' in the configuration file), or -- COMMAND");
+		return EXIT_USAGE;
+	}
+	if (names_processes(&p->who) && o->argv) {
+		error_msg("push takes processes (-p, --name, --pidfile) or a command, not both");
+		return EXIT_USAGE;
+	}
+	if (p->who.children && o->argv) {
+		error_msg("push --children takes -p, --name or --pidfile, not a command (record --children takes one)");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < p->who.npids; i++)
+		if (p->who.pids[i] == getpid()) {
+			error_msg("refusing to attach to pidprof itself (pid %d)",
+				  (int) p->who.pids[i]);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+/* --name, once a second: processes of those names that appeared since
+ * are sampled too. */
+static void
+rescan_names(struct sampler_procs *f, void *arg)
+{
+	const struct pid_args *who = arg;
+
+	pidsel_new_by_name(who->names, who->nnames, f->pids, &f->n, f->max);
+}
+
+/* The processes into @f (the command's: one entry, pid 0) and p->pid;
+ * 0, or an exit status. */
+static int
+resolve_processes(const struct push_opts *o, struct push_plan *p,
+		  struct sampler_procs *f)
+{
+	const struct pid_args *a = &p->who;
+	struct pidsel ps;
+	struct pp_err err;
+
+	memset(f, 0, sizeof(*f));
+	f->max = a->children && a->max_processes > a->npids ?
+		 a->max_processes : PIDSEL_MAX_PIDS;
+	f->pids = xcalloc(f->max + 1, sizeof(*f->pids));
+	if (o->argv) {
+		f->n = 1;
+		return 0;
+	}
+	memcpy(f->pids, a->pids, a->npids * sizeof(*f->pids));
+	f->n = a->npids;
+	ps = (struct pidsel) {
+		.pids = f->pids, .n = &f->n, .max = f->max,
+		.names = a->names, .nnames = a->nnames,
+		.pidfiles = a->pidfiles, .npidfiles = a->npidfiles,
+	};
+	if (pidsel_resolve(&ps, &err) < 0) {
+		error_msg_err(&err);
+		return EXIT_FATAL;
+	}
+	if (ps.truncated)
+		warning_msg("more than %zu processes: the others are left out",
+			    f->max);
+	f->children = a->children;
+	if (a->nnames) {
+		f->rescan = rescan_names;
+		f->arg = &p->who;
+	}
+	p->pid = f->pids[0];
+	return 0;
+}
+
 int
 push_run(struct push_opts *o)
 {
@@ -1624,6 +1772,7 @@ push_run(struct push_opts *o)
 	struct tracer_arg ta = { o };
 	pthread_t tracer, uploader;
 	pthread_condattr_t ca;
+	struct sampler_procs follow;
 	struct pp_err err;
 	char *app, desc[1024];
 	uint64_t start = now_ns(), last_status = 0;
@@ -1634,7 +1783,7 @@ push_run(struct push_opts *o)
 		error_msg_err(&err);
 		return EXIT_USAGE;
 	}
-	app = default_app(o, c.pid_set ? c.pid : 0);
+	app = default_app(o, &c.who);
 	plan = xcalloc(1, sizeof(*plan));
 	if (push_config_resolve(&c, app, &plan->p, &err) < 0) {
 		if (o->config_path && !strstr(err.text, o->config_path))
@@ -1647,27 +1796,15 @@ push_run(struct push_opts *o)
 		return EXIT_USAGE;
 	}
 	push_config_free(&c);
-	if (!plan->p.pid && !o->argv) {
-		error_msg("push needs a process: -p PID, 'pid =' in the configuration file, or -- COMMAND");
+	rc = check_processes(o, &plan->p);
+	if (rc == 0)
+		rc = resolve_processes(o, &plan->p, &follow);
+	if (rc != 0) {
+		free(follow.pids);
 		push_plan_free(&plan->p);
 		free(plan);
 		free(app);
-		return EXIT_USAGE;
-	}
-	if (plan->p.pid && o->argv) {
-		error_msg("push takes a process (-p) or a command, not both");
-		push_plan_free(&plan->p);
-		free(plan);
-		free(app);
-		return EXIT_USAGE;
-	}
-	if (plan->p.pid == getpid()) {
-		error_msg("refusing to attach to pidprof itself (pid %d)",
-			  (int) plan->p.pid);
-		push_plan_free(&plan->p);
-		free(plan);
-		free(app);
-		return EXIT_USAGE;
+		return rc;
 	}
 	/* What is wrong with the settings is said whatever the target. */
 	msg_set_verbose(plan->p.verbose);
@@ -1708,7 +1845,13 @@ push_run(struct push_opts *o)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&st.cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&st.syms_lock, NULL);
 	st.plan = plan;
+	st.follow = follow;
+	st.res = xcalloc(follow.max + 1, sizeof(*st.res));
+	st.several = follow.n > 1 || follow.rescan || follow.children;
+	if (st.several)
+		procsyms_init(&st.syms, follow.max);
 	push_stop = 0;
 	stop_count = 0;
 	reload_requested = 0;
@@ -1777,6 +1920,13 @@ push_run(struct push_opts *o)
 	pthread_join(uploader, NULL);
 	if (tty)
 		status_clear();
+	/* The uploader named the frames of several by these till now. */
+	if (st.several)
+		procsyms_free(&st.syms);
+	for (size_t i = 0; i < st.follow.n; i++)
+		sampler_result_free(&st.res[i]);
+	free(st.res);
+	free(st.follow.pids);
 
 	if (st.attach_failed) {
 		error_msg_err(&st.tracer_err);
