@@ -58,7 +58,9 @@ enum {
 	{ "pid", required_argument, NULL, 'p' }, \
 	{ "name", required_argument, NULL, OPT_PID_NAME }, \
 	{ "pidfile", required_argument, NULL, OPT_PID_PIDFILE }, \
-	{ "children", no_argument, NULL, OPT_PID_CHILDREN }, \
+	{ "children", no_argument, NULL, OPT_PID_CHILDREN }
+/* Commands that follow the children they fork: how many at most. */
+#define PIDARGS_FOLLOW_LONGOPTS \
 	{ "max-processes", required_argument, NULL, OPT_PID_MAX_PROCESSES }
 
 #define PIDARGS_CASES \
@@ -570,6 +572,7 @@ print_snapshot_help(void)
 	       "  -N, --name=NAME        every process whose name (comm) or\n"
 	       "                         executable's file name is exactly NAME;\n"
 	       "                         repeatable\n"
+	       "      --children         also every descendant of those processes\n"
 	       "  -D, --dir=DIR          the snapshot directory (created with mode\n"
 	       "                         0700 if missing); required\n"
 	       "  -t, --types=LIST       what to capture, comma separated: cpu,\n"
@@ -1082,7 +1085,7 @@ opt_pid_list(const char *arg, pid_t *pids, size_t *n, size_t max)
 }
 
 /* --name NAME or --pidfile FILE (@is_name says which): appended to
- * @names or @pidfiles, RECORD_MAX_SOURCES of both at most. */
+ * @names or @pidfiles, PIDSEL_MAX_SOURCES of both at most. */
 static bool
 opt_pid_source(bool is_name, const char *arg, const char **names,
 	       size_t *nnames, const char **pidfiles, size_t *npidfiles)
@@ -1092,9 +1095,9 @@ opt_pid_source(bool is_name, const char *arg, const char **names,
 				is_name ? "name" : "pidfile");
 		return false;
 	}
-	if (*nnames + *npidfiles == RECORD_MAX_SOURCES) {
+	if (*nnames + *npidfiles == PIDSEL_MAX_SOURCES) {
 		usage_error_msg("too many --name and --pidfile options: %d at most",
-				RECORD_MAX_SOURCES);
+				PIDSEL_MAX_SOURCES);
 		return false;
 	}
 	if (is_name)
@@ -1151,13 +1154,9 @@ opt_pid_args(int c, const char *arg, struct pid_args *a, bool *have_pid)
 static void
 parse_dump(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:ju:s:vqh";
 	static const struct option longopts[] = {
-		{ "pid",	required_argument,	NULL, 'p' },
-		{ "name",	required_argument,	NULL, OPT_NAME },
-		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
-		{ "children",	no_argument,		NULL, OPT_CHILDREN },
+		PIDARGS_LONGOPTS,
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "unwinder",	required_argument,	NULL, 'u' },
 		{ "stack-size",	required_argument,	NULL, 's' },
@@ -1179,22 +1178,9 @@ parse_dump(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!opt_pid_list(optarg, o->pids, &o->npids,
-					  DUMP_MAX_PIDS))
+		PIDARGS_CASES:
+			if (!opt_pid_args(c, optarg, &o->who, &have_pid))
 				return usage_exit(cli);
-			have_pid = true;
-			break;
-		case OPT_CHILDREN:
-			o->children = true;
-			break;
-		case OPT_NAME:
-		case OPT_PIDFILE:
-			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
-					    &o->nnames, o->pidfiles,
-					    &o->npidfiles))
-				return usage_exit(cli);
-			have_pid = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -1229,7 +1215,7 @@ parse_dump(int argc, char **argv, struct cli *cli)
 		}
 	}
 	if (!check_target("dump", argc, argv, have_pid, 0, true) ||
-	    !not_self(o->pids, o->npids))
+	    !not_self(o->who.pids, o->who.npids))
 		return usage_exit(cli);
 	msg_set_verbose(verbose);
 }
@@ -1342,19 +1328,15 @@ parse_top(int argc, char **argv, struct cli *cli)
 static void
 parse_record(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER,
-	       OPT_NAME, OPT_PIDFILE, OPT_CHILDREN, OPT_MAX_PROCESSES };
+	enum { OPT_IDLE = 0x100, OPT_NO_IDLE, OPT_GROUP_BY, OPT_SAMPLER };
 	static const char optstring[] = "+:p:o:f:d:r:m:u:s:qvh";
 	static const struct option longopts[] = {
 		{ "idle",	no_argument,		NULL, OPT_IDLE },
 		{ "no-idle",	no_argument,		NULL, OPT_NO_IDLE },
 		{ "group-by",	required_argument,	NULL, OPT_GROUP_BY },
 		{ "sampler",	required_argument,	NULL, OPT_SAMPLER },
-		{ "name",	required_argument,	NULL, OPT_NAME },
-		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
-		{ "children",	no_argument,		NULL, OPT_CHILDREN },
-		{ "max-processes", required_argument, NULL, OPT_MAX_PROCESSES },
-		{ "pid",	required_argument,	NULL, 'p' },
+		PIDARGS_LONGOPTS,
+		PIDARGS_FOLLOW_LONGOPTS,
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "duration",	required_argument,	NULL, 'd' },
@@ -1373,10 +1355,9 @@ parse_record(int argc, char **argv, struct cli *cli)
 	enum output_format format = FORMAT_NONE;
 	bool have_pid = false;
 	int c, verbose = 0;
-	long n;
 
 	memset(o, 0, sizeof(*o));
-	o->max_processes = RECORD_MAX_PIDS;
+	o->who.max_processes = RECORD_MAX_PIDS;
 	so->mode = MODE_WALL;
 	so->sampler = SAMPLER_AUTO;
 	so->rate_hz = 100;
@@ -1387,20 +1368,10 @@ parse_record(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!opt_pid_list(optarg, o->pids, &o->npids,
-					  RECORD_MAX_PIDS))
+		PIDARGS_CASES:
+			if (!opt_pid_args(c, optarg, &o->who, &have_pid))
 				return usage_exit(cli);
-			so->pid = o->pids[0];
-			have_pid = true;
-			break;
-		case OPT_NAME:
-		case OPT_PIDFILE:
-			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
-					    &o->nnames, o->pidfiles,
-					    &o->npidfiles))
-				return usage_exit(cli);
-			have_pid = true;
+			so->pid = o->who.pids[0];
 			break;
 		case 'o':
 			if (!add_output("record", o->outputs, &o->noutputs,
@@ -1447,19 +1418,6 @@ parse_record(int argc, char **argv, struct cli *cli)
 			if (!opt_sampler(optarg, &so->sampler))
 				return usage_exit(cli);
 			break;
-		case OPT_CHILDREN:
-			o->children = true;
-			break;
-		case OPT_MAX_PROCESSES:
-			if (!opt_positive("max-processes", optarg, &n))
-				return usage_exit(cli);
-			if (n > RECORD_MAX_PIDS) {
-				usage_error_msg("invalid --max-processes argument: '%s': %d at most",
-						optarg, RECORD_MAX_PIDS);
-				return usage_exit(cli);
-			}
-			o->max_processes = (size_t) n;
-			break;
 		case 'q':
 			o->quiet = true;
 			debuginfo_quiet();
@@ -1489,14 +1447,15 @@ parse_record(int argc, char **argv, struct cli *cli)
 				"record needs a process: use -p PID or -- COMMAND");
 		return usage_exit(cli);
 	}
-	if (!not_self(o->pids, o->npids))
+	if (!not_self(o->who.pids, o->who.npids))
 		return usage_exit(cli);
 	if (!o->noutputs) {
 		const char *base = so->argv ? strrchr(so->argv[0], '/') : NULL;
 
-		cli->default_output = have_pid && !o->npids && o->nnames ?
-			xasprintf("pidprof-%s.pb.gz", o->names[0]) :
-			have_pid && !o->npids ?
+		cli->default_output =
+			have_pid && !o->who.npids && o->who.nnames ?
+			xasprintf("pidprof-%s.pb.gz", o->who.names[0]) :
+			have_pid && !o->who.npids ?
 			xstrdup("pidprof.pb.gz") :
 			have_pid ?
 			xasprintf("pidprof-%d.pb.gz", (int) so->pid) :
@@ -1513,13 +1472,9 @@ parse_record(int argc, char **argv, struct cli *cli)
 static void
 parse_heap(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:o:f:w:n:t:qvh";
 	static const struct option longopts[] = {
-		{ "pid",	required_argument,	NULL, 'p' },
-		{ "name",	required_argument,	NULL, OPT_NAME },
-		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
-		{ "children",	no_argument,		NULL, OPT_CHILDREN },
+		PIDARGS_LONGOPTS,
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "watch",	required_argument,	NULL, 'w' },
@@ -1542,22 +1497,9 @@ parse_heap(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!opt_pid_list(optarg, o->pids, &o->npids,
-					  HEAP_MAX_PIDS))
+		PIDARGS_CASES:
+			if (!opt_pid_args(c, optarg, &o->who, &have_pid))
 				return usage_exit(cli);
-			have_pid = true;
-			break;
-		case OPT_CHILDREN:
-			o->children = true;
-			break;
-		case OPT_NAME:
-		case OPT_PIDFILE:
-			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
-					    &o->nnames, o->pidfiles,
-					    &o->npidfiles))
-				return usage_exit(cli);
-			have_pid = true;
 			break;
 		case 'o':
 			if (!add_output("heap", o->outputs, &o->noutputs,
@@ -1605,7 +1547,7 @@ parse_heap(int argc, char **argv, struct cli *cli)
 	if (!check_target("heap", argc, argv, have_pid, 0, false))
 		return usage_exit(cli);
 	/* Growth and its TSV are one process's. */
-	if (o->watch_ns && o->npids + o->npidfiles > 1) {
+	if (o->watch_ns && o->who.npids + o->who.npidfiles > 1) {
 		usage_error_msg("--watch reads one process: give one -p or --pidfile");
 		return usage_exit(cli);
 	}
@@ -1629,13 +1571,9 @@ parse_heap(int argc, char **argv, struct cli *cli)
 static void
 parse_threads(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_NAME = 0x100, OPT_PIDFILE, OPT_CHILDREN };
 	static const char optstring[] = "+:p:o:f:ju:s:qh";
 	static const struct option longopts[] = {
-		{ "pid",	required_argument,	NULL, 'p' },
-		{ "name",	required_argument,	NULL, OPT_NAME },
-		{ "pidfile",	required_argument,	NULL, OPT_PIDFILE },
-		{ "children",	no_argument,		NULL, OPT_CHILDREN },
+		PIDARGS_LONGOPTS,
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "json",	no_argument,		NULL, 'j' },
@@ -1659,22 +1597,9 @@ parse_threads(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!opt_pid_list(optarg, o->pids, &o->npids,
-					  THREADS_MAX_PIDS))
+		PIDARGS_CASES:
+			if (!opt_pid_args(c, optarg, &o->who, &have_pid))
 				return usage_exit(cli);
-			have_pid = true;
-			break;
-		case OPT_CHILDREN:
-			o->children = true;
-			break;
-		case OPT_NAME:
-		case OPT_PIDFILE:
-			if (!opt_pid_source(c == OPT_NAME, optarg, o->names,
-					    &o->nnames, o->pidfiles,
-					    &o->npidfiles))
-				return usage_exit(cli);
-			have_pid = true;
 			break;
 		case 'o':
 			if (!add_output("threads", o->outputs, &o->noutputs,
@@ -1716,7 +1641,7 @@ parse_threads(int argc, char **argv, struct cli *cli)
 		}
 	}
 	if (!check_target("threads", argc, argv, have_pid, 0, true) ||
-	    !not_self(o->pids, o->npids))
+	    !not_self(o->who.pids, o->who.npids))
 		return usage_exit(cli);
 	if (json || !o->noutputs) {
 		if (!add_output("threads", o->outputs, &o->noutputs,
@@ -1941,6 +1866,7 @@ parse_push(int argc, char **argv, struct cli *cli)
 	static const char optstring[] = "+:p:c:m:r:qvh";
 	static const struct option longopts[] = {
 		PIDARGS_LONGOPTS,
+		PIDARGS_FOLLOW_LONGOPTS,
 		{ "config",		required_argument, NULL, 'c' },
 		{ "mode",		required_argument, NULL, 'm' },
 		{ "rate",		required_argument, NULL, 'r' },
@@ -2078,6 +2004,7 @@ parse_serve(int argc, char **argv, struct cli *cli)
 	static const char optstring[] = "+:p:l:r:u:s:qvh";
 	static const struct option longopts[] = {
 		PIDARGS_LONGOPTS,
+		PIDARGS_FOLLOW_LONGOPTS,
 		{ "listen",		required_argument, NULL, 'l' },
 		{ "tls-cert",		required_argument, NULL, OPT_TLS_CERT },
 		{ "tls-key",		required_argument, NULL, OPT_TLS_KEY },
@@ -2243,6 +2170,7 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pidfile",	required_argument,	NULL, 'P' },
 		{ "name",	required_argument,	NULL, 'N' },
+		{ "children",	no_argument,	NULL, OPT_PID_CHILDREN },
 		{ "dir",	required_argument,	NULL, 'D' },
 		{ "types",	required_argument,	NULL, 't' },
 		{ "duration",	required_argument,	NULL, 'd' },
@@ -2256,8 +2184,8 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	};
 	struct snapdir_opts *o = &cli->snapshot;
 	const char *why;
-	int c, targets = 0;
-	bool have_duration = false;
+	int c;
+	bool have_duration = false, have_pid = false;
 
 	memset(o, 0, sizeof(*o));
 	o->types = SNAPDIR_DEFAULT_TYPES;
@@ -2271,18 +2199,13 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!opt_pid_list(optarg, o->pids, &o->npids,
-					  RECORD_MAX_PIDS))
-				return usage_exit(cli);
-			targets++;
-			break;
 		case 'P':
 		case 'N':
-			if (!opt_pid_source(c == 'N', optarg, o->names,
-					    &o->nnames, o->pidfiles,
-					    &o->npidfiles))
+		case OPT_PID_CHILDREN:
+			if (!opt_pid_args(c == 'P' ? OPT_PID_PIDFILE :
+					  c == 'N' ? OPT_PID_NAME : c, optarg,
+					  &o->who, &have_pid))
 				return usage_exit(cli);
-			targets++;
 			break;
 		case 'D':
 			o->dir = optarg;
@@ -2347,11 +2270,11 @@ parse_snapshot(int argc, char **argv, struct cli *cli)
 		usage_error_msg("unexpected argument '%s'", argv[optind]);
 		return usage_exit(cli);
 	}
-	if (!targets) {
+	if (!have_pid) {
 		usage_error_msg("snapshot needs a process: use -p PID, --pidfile FILE or --name NAME");
 		return usage_exit(cli);
 	}
-	if (!not_self(o->pids, o->npids))
+	if (!not_self(o->who.pids, o->who.npids))
 		return usage_exit(cli);
 	if (!o->dir || !*o->dir) {
 		usage_error_msg("snapshot needs a directory: use --dir DIR");

@@ -231,37 +231,32 @@ int
 dump_run(const struct dump_opts *in)
 {
 	struct dump_opts o = *in;
-	struct pidsel ps = {
-		.pids = o.pids, .n = &o.npids, .max = DUMP_MAX_PIDS,
-		.names = o.names, .nnames = o.nnames,
-		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
-		.children = o.children,
-	};
 	struct pp_err err;
 	size_t i, dumped = 0;
 	int status = EXIT_COMPLETE;
 
-	if (pidsel_resolve(&ps, &err) < 0) {
+	switch (pidsel_resolve_args(&o.who, &err)) {
+	case -1:
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	case 1:
+		warning_msg("%s", err.text);
+		break;
 	}
-	if (ps.truncated)
-		warning_msg("more than %d processes: the others are left out",
-			    DUMP_MAX_PIDS);
 	/* One after the other: a process that cannot be dumped is said
 	 * and left out; the worst status of the others stands. */
-	for (i = 0; i < o.npids; i++) {
+	for (i = 0; i < o.who.npids; i++) {
 		int rc;
 
 		if (i && !o.json && dumped)
 			printf("\n");
-		rc = dump_one(&o, o.pids[i]);
+		rc = dump_one(&o, o.who.pids[i]);
 		if (rc != EXIT_FATAL)
 			dumped++;
 		if (rc > status)
 			status = rc;
 	}
-	if (o.npids > 1 && status == EXIT_FATAL && dumped)
+	if (o.who.npids > 1 && status == EXIT_FATAL && dumped)
 		status = EXIT_PARTIAL;
 	return status;
 }

@@ -7,21 +7,13 @@
 # define PIDPROF_DUMP_H
 
 # include "common.h"
+# include "pidsel.h"
 # include "unwind.h"
 
-/* Processes in one dump, at most. */
-# define DUMP_MAX_PIDS	256
-
 struct dump_opts {
-	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
-	 * dump_run */
-	pid_t pids[DUMP_MAX_PIDS];
-	size_t npids;
-	const char *names[16];
-	size_t nnames;
-	const char *pidfiles[16];
-	size_t npidfiles;
-	bool children;		/* --children: their descendants too */
+	/* -p, --name, --pidfile, --children (their descendants): resolved
+	 * by the run */
+	struct pid_args who;
 	bool json;
 	bool quiet;
 	const struct unwinder_ops *unwinder;

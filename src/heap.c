@@ -600,7 +600,7 @@ watch(const struct heap_opts *o)
 			sleep_ns(o->watch_ns);
 		if (stop_requested)
 			break;
-		if (heap_read(o->pids[0], &r, &err) < 0) {
+		if (heap_read(o->who.pids[0], &r, &err) < 0) {
 			if (status_shown)
 				status_clear();
 			status_shown = false;
@@ -609,7 +609,7 @@ watch(const struct heap_opts *o)
 				status = EXIT_FATAL;
 			} else if (!o->quiet) {
 				info_msg("process %d is gone: the watch ends",
-					 (int) o->pids[0]);
+					 (int) o->who.pids[0]);
 			}
 			break;
 		}
@@ -654,7 +654,7 @@ watch(const struct heap_opts *o)
 	if (!o->quiet)
 		print_growth(series);
 	if (last.n && o->noutputs) {
-		int s = write_outputs(o, &last, o->pids, 1);
+		int s = write_outputs(o, &last, o->who.pids, 1);
 
 		if (s > status)
 			status = s;
@@ -669,33 +669,28 @@ int
 heap_run(const struct heap_opts *in)
 {
 	struct heap_opts o = *in;
-	struct pidsel ps = {
-		.pids = o.pids, .n = &o.npids, .max = HEAP_MAX_PIDS,
-		.names = o.names, .nnames = o.nnames,
-		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
-		.children = o.children,
-	};
 	struct mem_reading *r;
 	struct pp_err err;
 	pid_t *got;
 	size_t i, n = 0;
 	int status;
 
-	if (pidsel_resolve(&ps, &err) < 0) {
+	switch (pidsel_resolve_args(&o.who, &err)) {
+	case -1:
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	case 1:
+		warning_msg("%s", err.text);
+		break;
 	}
-	if (ps.truncated)
-		warning_msg("more than %d processes: the others are left out",
-			    HEAP_MAX_PIDS);
-	if (o.watch_ns && o.npids > 1) {
+	if (o.watch_ns && o.who.npids > 1) {
 		/* --name can find several only now. */
 		error_msg("--watch reads one process, and %zu were found",
-			  o.npids);
+			  o.who.npids);
 		return EXIT_USAGE;
 	}
 	if (o.watch_ns) {
-		if (procfs_check_target(o.pids[0], &err) < 0) {
+		if (procfs_check_target(o.who.pids[0], &err) < 0) {
 			error_msg_err(&err);
 			return EXIT_FATAL;
 		}
@@ -704,24 +699,24 @@ heap_run(const struct heap_opts *in)
 	/* Nothing is attached, so no output needs checking first: those
 	 * that can be written are, and a failing one makes the status 1.
 	 * A process that cannot be read is said and left out. */
-	r = xcalloc(o.npids, sizeof(*r));
-	got = xcalloc(o.npids, sizeof(*got));
-	for (i = 0; i < o.npids; i++) {
-		if (procfs_check_target(o.pids[i], &err) < 0 ||
-		    heap_read(o.pids[i], &r[n], &err) < 0) {
+	r = xcalloc(o.who.npids, sizeof(*r));
+	got = xcalloc(o.who.npids, sizeof(*got));
+	for (i = 0; i < o.who.npids; i++) {
+		if (procfs_check_target(o.who.pids[i], &err) < 0 ||
+		    heap_read(o.who.pids[i], &r[n], &err) < 0) {
 			error_msg_err(&err);
 			continue;
 		}
-		got[n++] = o.pids[i];
+		got[n++] = o.who.pids[i];
 	}
 	if (!n) {
-		if (o.npids > 1)
+		if (o.who.npids > 1)
 			error_msg("not one of the %zu processes could be read",
-				  o.npids);
+				  o.who.npids);
 		status = EXIT_FATAL;
 	} else {
 		status = write_outputs(&o, r, got, n);
-		if (n < o.npids)
+		if (n < o.who.npids)
 			status = EXIT_PARTIAL;
 	}
 	for (i = 0; i < n; i++)

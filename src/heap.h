@@ -8,22 +8,15 @@
 # define PIDPROF_HEAP_H
 
 # include "output.h"
+# include "pidsel.h"
 # include "smaps.h"
 
 # define HEAP_MAX_OUTPUTS	16
-/* Processes in one reading, at most. */
-# define HEAP_MAX_PIDS		256
 
 struct heap_opts {
-	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
-	 * heap_run; --watch takes one process */
-	pid_t pids[HEAP_MAX_PIDS];
-	size_t npids;
-	const char *names[16];
-	size_t nnames;
-	const char *pidfiles[16];
-	size_t npidfiles;
-	bool children;		/* --children: their descendants too */
+	/* -p, --name, --pidfile, --children (their descendants): resolved
+	 * by the run; --watch takes one process */
+	struct pid_args who;
 	struct output outputs[HEAP_MAX_OUTPUTS];
 	size_t noutputs;
 	uint64_t watch_ns;	/* 0: one reading */

@@ -291,3 +291,22 @@ pidsel_new_by_name(const char *const *names, size_t nnames, pid_t *pids,
 	free(found);
 	return added;
 }
+
+int
+pidsel_resolve_args(struct pid_args *a, struct pp_err *err)
+{
+	struct pidsel ps = {
+		.pids = a->pids, .n = &a->npids, .max = PIDSEL_MAX_PIDS,
+		.names = a->names, .nnames = a->nnames,
+		.pidfiles = a->pidfiles, .npidfiles = a->npidfiles,
+		.children = a->children,
+	};
+
+	if (pidsel_resolve(&ps, err) < 0)
+		return -1;
+	if (!ps.truncated)
+		return 0;
+	pp_err_set(err, E2BIG, "more than %d processes: the others are left out",
+		   PIDSEL_MAX_PIDS);
+	return 1;
+}

@@ -37,6 +37,10 @@ struct pid_args {
  * since the first look); returns how many. */
 size_t pidsel_new_by_name(const char *const *names, size_t nnames,
 			  pid_t *pids, size_t *n, size_t max);
+/* @a's pidfiles, names and (children) descendants resolved into its
+ * pids, as pidsel_resolve() does: -1 on error, 1 when some were left
+ * out (@err says so, for a warning), else 0. */
+int pidsel_resolve_args(struct pid_args *a, struct pp_err *err);
 /* The processes of -p (given), --pidfile and --name options. */
 struct pidsel {
 	pid_t *pids;		/* *n of them, room for max */

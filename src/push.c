@@ -1728,34 +1728,32 @@ static int
 resolve_processes(const struct push_opts *o, struct push_plan *p,
 		  struct sampler_procs *f)
 {
-	const struct pid_args *a = &p->who;
-	struct pidsel ps;
+	struct pid_args a = p->who;	/* the plan keeps them as given */
 	struct pp_err err;
 
 	memset(f, 0, sizeof(*f));
-	f->max = a->children && a->max_processes > a->npids ?
-		 a->max_processes : PIDSEL_MAX_PIDS;
-	f->pids = xcalloc(f->max + 1, sizeof(*f->pids));
+	f->pids = xcalloc(PIDSEL_MAX_PIDS + 1, sizeof(*f->pids));
+	f->max = PIDSEL_MAX_PIDS;
 	if (o->argv) {
 		f->n = 1;
 		return 0;
 	}
-	memcpy(f->pids, a->pids, a->npids * sizeof(*f->pids));
-	f->n = a->npids;
-	ps = (struct pidsel) {
-		.pids = f->pids, .n = &f->n, .max = f->max,
-		.names = a->names, .nnames = a->nnames,
-		.pidfiles = a->pidfiles, .npidfiles = a->npidfiles,
-	};
-	if (pidsel_resolve(&ps, &err) < 0) {
+	/* With --children, those forked already too. */
+	switch (pidsel_resolve_args(&a, &err)) {
+	case -1:
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	case 1:
+		warning_msg("%s", err.text);
+		break;
 	}
-	if (ps.truncated)
-		warning_msg("more than %zu processes: the others are left out",
-			    f->max);
-	f->children = a->children;
-	if (a->nnames) {
+	memcpy(f->pids, a.pids, a.npids * sizeof(*f->pids));
+	f->n = a.npids;
+	/* Room for every process the run may follow. */
+	if (a.children && a.max_processes > a.npids)
+		f->max = a.max_processes;
+	f->children = a.children;
+	if (a.nnames) {
 		f->rescan = rescan_names;
 		f->arg = &p->who;
 	}
@@ -1796,6 +1794,7 @@ push_run(struct push_opts *o)
 		return EXIT_USAGE;
 	}
 	push_config_free(&c);
+	memset(&follow, 0, sizeof(follow));
 	rc = check_processes(o, &plan->p);
 	if (rc == 0)
 		rc = resolve_processes(o, &plan->p, &follow);

@@ -411,15 +411,15 @@ record_samples(const struct sampler_result *res)
 	       res->stats.perf_samples - res->stats.idle;
 }
 
-/* -p, --pidfile and --name into o->pids; an exit status on error,
+/* -p, --pidfile and --name into o->who.pids; an exit status on error,
  * -1 when done. */
 static int
 resolve_pids(struct record_opts *o)
 {
 	struct pidsel ps = {
-		.pids = o->pids, .n = &o->npids, .max = RECORD_MAX_PIDS,
-		.names = o->names, .nnames = o->nnames,
-		.pidfiles = o->pidfiles, .npidfiles = o->npidfiles,
+		.pids = o->who.pids, .n = &o->who.npids, .max = RECORD_MAX_PIDS,
+		.names = o->who.names, .nnames = o->who.nnames,
+		.pidfiles = o->who.pidfiles, .npidfiles = o->who.npidfiles,
 	};
 	struct pp_err err;
 
@@ -430,8 +430,8 @@ resolve_pids(struct record_opts *o)
 	if (ps.truncated)
 		warning_msg("more than %d processes: the others are left out",
 			    RECORD_MAX_PIDS);
-	if (o->npids)
-		o->sampler.pid = o->pids[0];
+	if (o->who.npids)
+		o->sampler.pid = o->who.pids[0];
 	return -1;
 }
 
@@ -452,7 +452,7 @@ rescan_names(struct sampler_procs *p, void *arg)
 	const struct record_opts *o = job->o;
 	size_t i, old = p->n;
 
-	pidsel_new_by_name(o->names, o->nnames, p->pids, &p->n, p->max);
+	pidsel_new_by_name(o->who.names, o->who.nnames, p->pids, &p->n, p->max);
 	for (i = old; i < p->n; i++)
 		procfs_thread_comm(p->pids[i], p->pids[i], job->names[i],
 				   sizeof(job->names[i]));
@@ -501,30 +501,31 @@ record_run_many(struct record_opts *o)
 		}
 		o->sampler.spawned = &o->cmd;
 		stop_forward_pid = o->cmd.pid;
-		o->pids[0] = o->cmd.pid;
-		o->npids = 1;
+		o->who.pids[0] = o->cmd.pid;
+		o->who.npids = 1;
 	}
-	if (o->children) {
+	if (o->who.children) {
 		struct pp_err err;
 
-		if (pidsel_descendants(o->pids, &o->npids, o->max_processes,
-				       &err) < 0)
+		if (pidsel_descendants(o->who.pids, &o->who.npids,
+				       o->who.max_processes, &err) < 0)
 			warning_msg("%s: processes forked already are not followed",
 				    err.text);
 	}
 	/* Names now: a process that exits takes its name with it. */
-	for (i = 0; i < o->npids; i++)
-		procfs_thread_comm(o->pids[i], o->pids[i], names[i],
+	for (i = 0; i < o->who.npids; i++)
+		procfs_thread_comm(o->who.pids[i], o->who.pids[i], names[i],
 				   sizeof(names[i]));
 	memset(&job, 0, sizeof(job));
 	job.o = o;
 	job.res = res;
 	job.names = names;
-	job.procs.pids = o->pids;
-	job.procs.n = o->npids;
-	job.procs.max = o->children ? o->max_processes : RECORD_MAX_PIDS;
-	job.procs.children = o->children;
-	if (o->nnames) {
+	job.procs.pids = o->who.pids;
+	job.procs.n = o->who.npids;
+	job.procs.max = o->who.children ? o->who.max_processes :
+			RECORD_MAX_PIDS;
+	job.procs.children = o->who.children;
+	if (o->who.nnames) {
 		job.procs.rescan = rescan_names;
 		job.procs.arg = &job;
 	}
@@ -537,12 +538,12 @@ record_run_many(struct record_opts *o)
 	}
 	pthread_join(thr, NULL);
 	/* With --name or --children, more may have come. */
-	n = o->npids = job.procs.n;
+	n = o->who.npids = job.procs.n;
 	set.n = n;
 	for (i = 0; i < n; i++) {
 		/* Followed children: their names once attached (after an
 		 * execve, the new one). */
-		if (!names[i][0] || (o->children && res[i].comm[0]))
+		if (!names[i][0] || (o->who.children && res[i].comm[0]))
 			memcpy(names[i], res[i].comm, sizeof(names[i]));
 		/* The command followed again after an execve: its exit
 		 * is that entry's. */
@@ -585,7 +586,7 @@ record_run_many(struct record_opts *o)
 		if (res[i].syms)
 			symbols_frame_source(res[i].syms, &srcs[i]);
 		profile_add_process(&m.profile, p, (unsigned int) i + 1,
-				    o->pids[i], names[i]);
+				    o->who.pids[i], names[i]);
 		sampler_stats_add(&m.stats, &res[i].stats);
 		m.perf |= res[i].perf;
 		m.perf_kernel |= res[i].perf_kernel;
@@ -593,7 +594,7 @@ record_run_many(struct record_opts *o)
 			at += (size_t) snprintf(who + at, sizeof(who) - at,
 						"%s%d", nattached > 1 ?
 						"," : " ",
-						(int) o->pids[i]);
+						(int) o->who.pids[i]);
 	}
 	multi_frame_source(&set, &src);
 	idle = o->idle_note && !record_samples(&m) &&
@@ -625,7 +626,7 @@ record_run_many(struct record_opts *o)
 		status = command_failed(&res[0]);
 	profile_free(&m.profile);
 out:
-	for (i = 0; i < o->npids; i++)
+	for (i = 0; i < o->who.npids; i++)
 		sampler_result_free(&res[i]);
 	free(res);
 	free(srcs);
@@ -650,7 +651,7 @@ record_run(struct record_opts *o)
 	/* --name: several processes, and those that come later.  Their
 	 * samplers share one tracer thread's loop of ticks, which perf
 	 * events (a loop of their own) do not take part in yet. */
-	if (o->npids > 1 || o->nnames || o->children)
+	if (o->who.npids > 1 || o->who.nnames || o->who.children)
 		return record_run_many(o);
 	if (record_sample(o, &res) < 0)
 		return EXIT_FATAL;

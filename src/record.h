@@ -7,12 +7,12 @@
 # define PIDPROF_RECORD_H
 
 # include "output.h"
+# include "pidsel.h"
 # include "sampler.h"
 
 # define RECORD_MAX_OUTPUTS	16
 /* Processes in one profile, at most (--pid, --name, --pidfile). */
-# define RECORD_MAX_PIDS	256
-# define RECORD_MAX_SOURCES	16
+# define RECORD_MAX_PIDS	PIDSEL_MAX_PIDS
 
 struct record_opts {
 	struct sampler_opts sampler;
@@ -28,19 +28,12 @@ struct record_opts {
 	const char *idle_note;
 	/* -- COMMAND: forked by record_sample in the calling thread */
 	struct spawned cmd;
-	/* Several processes: -p (repeatable, comma lists), --name,
-	 * --pidfile; resolved into pids by record_run. */
-	pid_t pids[RECORD_MAX_PIDS];
-	size_t npids;
-	const char *names[RECORD_MAX_SOURCES];
-	size_t nnames;
-	const char *pidfiles[RECORD_MAX_SOURCES];
-	size_t npidfiles;
+	/* Several processes: -p, --name, --pidfile resolved into who.pids
+	 * by record_run; --children: the processes they fork too, at most
+	 * --max-processes in the run. */
+	struct pid_args who;
 	/* collapsed and SVG outputs: a root frame per process */
 	bool group_by_process;
-	/* --children: the processes they fork too; --max-processes */
-	bool children;
-	size_t max_processes;
 };
 
 /* Returns an exit status (EXIT_COMPLETE, EXIT_PARTIAL, EXIT_FATAL), or

@@ -1198,20 +1198,17 @@ static int
 resolve_pids(struct serve_opts *o, struct hub *h)
 {
 	struct pid_args *a = &o->who;
-	struct pidsel ps = {
-		.pids = a->pids, .n = &a->npids, .max = PIDSEL_MAX_PIDS,
-		.names = a->names, .nnames = a->nnames,
-		.pidfiles = a->pidfiles, .npidfiles = a->npidfiles,
-	};
 	struct pp_err err;
 
-	if (pidsel_resolve(&ps, &err) < 0) {
+	/* With --children, those forked already too. */
+	switch (pidsel_resolve_args(a, &err)) {
+	case -1:
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	case 1:
+		warning_msg("%s", err.text);
+		break;
 	}
-	if (ps.truncated)
-		warning_msg("more than %d processes: the others are left out",
-			    PIDSEL_MAX_PIDS);
 	o->pid = a->pids[0];
 	/* Room for every process the run may follow: those that appear
 	 * under --name and the children take entries of their own. */

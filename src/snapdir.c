@@ -284,23 +284,24 @@ find_targets(const struct snapdir_opts *o, pid_t *pids, size_t *n,
 {
 	struct pidsel ps = {
 		.pids = pids, .n = n, .max = RECORD_MAX_PIDS,
-		.names = o->names, .nnames = o->nnames,
-		.pidfiles = o->pidfiles, .npidfiles = o->npidfiles,
+		.names = o->who.names, .nnames = o->who.nnames,
+		.pidfiles = o->who.pidfiles, .npidfiles = o->who.npidfiles,
+		.children = o->who.children,
 	};
 	const char *from = NULL;
 	char comm[64], first[64] = "";
 	size_t i, kept = 0;
 	int rc = -1;
 
-	memcpy(pids, o->pids, o->npids * sizeof(*pids));
-	*n = o->npids;
+	memcpy(pids, o->who.pids, o->who.npids * sizeof(*pids));
+	*n = o->who.npids;
 	if (pidsel_resolve(&ps, err) < 0)
 		return -1;
 	if (ps.truncated && !o->quiet)
 		warning_msg("more than %d processes: the others are left out",
 			    RECORD_MAX_PIDS);
-	if (o->npidfiles == 1 && !o->npids && !o->nnames)
-		from = o->pidfiles[0];
+	if (o->who.npidfiles == 1 && !o->who.npids && !o->who.nnames)
+		from = o->who.pidfiles[0];
 	for (i = 0; i < *n; i++) {
 		rc = check_one(pids[i], from, comm, sizeof(comm), err);
 		if (rc < 0 && *n == 1)
@@ -319,8 +320,9 @@ find_targets(const struct snapdir_opts *o, pid_t *pids, size_t *n,
 		return pp_err_set(err, ESRCH,
 				  "not one of the %zu processes can be profiled",
 				  i);
-	snapdir_clean_name(o->nnames == 1 && !o->npids && !o->npidfiles ?
-			   o->names[0] : first, name, len);
+	snapdir_clean_name(o->who.nnames == 1 && !o->who.npids &&
+			   !o->who.npidfiles ? o->who.names[0] : first,
+			   name, len);
 	return 0;
 }
 
@@ -434,8 +436,8 @@ snap_threads(struct run *r)
 	int rc;
 
 	memset(&to, 0, sizeof(to));
-	to.pids[0] = r->pid;
-	to.npids = 1;
+	to.who.pids[0] = r->pid;
+	to.who.npids = 1;
 	to.outputs[0].path = path;
 	to.outputs[0].format = FORMAT_PPROF;
 	to.outputs[0].mode = 0600;
@@ -483,8 +485,8 @@ snap_profile_many(struct run *r, enum snapdir_type t)
 	char *path = type_path(r, t);
 	int rc;
 
-	memcpy(ro->pids, r->pids, r->npids * sizeof(*ro->pids));
-	ro->npids = r->npids;
+	memcpy(ro->who.pids, r->pids, r->npids * sizeof(*ro->who.pids));
+	ro->who.npids = r->npids;
 	snap_sampler_opts(r, t, so);
 	ro->outputs[0].path = path;
 	ro->outputs[0].format = FORMAT_PPROF;

@@ -35,14 +35,10 @@ enum snapdir_type {
 # define SNAPDIR_LOCK		".lock"
 
 struct snapdir_opts {
-	/* The processes: -p (repeatable, comma lists), --pidfile, --name;
-	 * one profile of each type holds them all. */
-	pid_t pids[RECORD_MAX_PIDS];
-	size_t npids;
-	const char *pidfiles[RECORD_MAX_SOURCES];
-	size_t npidfiles;
-	const char *names[RECORD_MAX_SOURCES];
-	size_t nnames;
+	/* The processes: -p (repeatable, comma lists), --pidfile, --name,
+	 * --children (their descendants); one profile of each type holds
+	 * them all. */
+	struct pid_args who;
 	const char *dir;
 	unsigned int types;	/* enum snapdir_type bits */
 	bool types_given;	/* --types, not the default */

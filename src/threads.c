@@ -462,12 +462,6 @@ int
 threads_run(const struct threads_opts *in)
 {
 	struct threads_opts o = *in;
-	struct pidsel ps = {
-		.pids = o.pids, .n = &o.npids, .max = THREADS_MAX_PIDS,
-		.names = o.names, .nnames = o.nnames,
-		.pidfiles = o.pidfiles, .npidfiles = o.npidfiles,
-		.children = o.children,
-	};
 	struct proc_threads *pt;
 	struct frame_source src, *srcs;
 	struct frame_sources set;
@@ -481,20 +475,21 @@ threads_run(const struct threads_opts *in)
 
 	if (!outputs_check(o.outputs, o.noutputs))
 		return EXIT_FATAL;
-	if (pidsel_resolve(&ps, &err) < 0) {
+	switch (pidsel_resolve_args(&o.who, &err)) {
+	case -1:
 		error_msg_err(&err);
 		return EXIT_FATAL;
+	case 1:
+		warning_msg("%s", err.text);
+		break;
 	}
-	if (ps.truncated)
-		warning_msg("more than %d processes: the others are left out",
-			    THREADS_MAX_PIDS);
-	several = o.npids > 1;
-	pt = xcalloc(o.npids, sizeof(*pt));
-	srcs = xcalloc(o.npids, sizeof(*srcs));
+	several = o.who.npids > 1;
+	pt = xcalloc(o.who.npids, sizeof(*pt));
+	srcs = xcalloc(o.who.npids, sizeof(*srcs));
 	/* One after the other: a process that cannot be captured is said
 	 * and left out. */
-	for (i = 0; i < o.npids; i++) {
-		pt[i].pid = o.pids[i];
+	for (i = 0; i < o.who.npids; i++) {
+		pt[i].pid = o.who.pids[i];
 		if (!proc_capture(&o, &pt[i]))
 			continue;
 		captured++;
@@ -504,14 +499,14 @@ threads_run(const struct threads_opts *in)
 	if (!captured) {
 		if (several)
 			error_msg("not one of the %zu processes could be captured",
-				  o.npids);
+				  o.who.npids);
 		status = EXIT_FATAL;
 		goto out;
 	}
 	if (several) {
 		set.v = srcs;
-		set.n = o.npids;
-		merge_processes(pt, o.npids, &merged, srcs);
+		set.n = o.who.npids;
+		merge_processes(pt, o.who.npids, &merged, srcs);
 		multi_frame_source(&set, &src);
 		p = &merged;
 	} else {
@@ -534,7 +529,7 @@ threads_run(const struct threads_opts *in)
 		}
 		buf_init(&out);
 		if (op->format == FORMAT_TEXT || op->format == FORMAT_JSON)
-			write_blocks(pt, o.npids, op->format == FORMAT_JSON,
+			write_blocks(pt, o.who.npids, op->format == FORMAT_JSON,
 				     &out);
 		else
 			rc = output_render(op->format, pp, &src, &info, &out,
@@ -551,14 +546,14 @@ threads_run(const struct threads_opts *in)
 				    incomplete, nthreads);
 		status = EXIT_PARTIAL;
 	}
-	if (captured < o.npids)
+	if (captured < o.who.npids)
 		status = EXIT_PARTIAL;
 	if (have_grouped)
 		profile_free(&grouped);
 	if (several)
 		profile_free(&merged);
 out:
-	for (i = 0; i < o.npids; i++)
+	for (i = 0; i < o.who.npids; i++)
 		proc_free(&pt[i]);
 	free(pt);
 	free(srcs);

@@ -9,22 +9,15 @@
 # define PIDPROF_THREADS_H
 
 # include "output.h"
+# include "pidsel.h"
 # include "unwind.h"
 
 # define THREADS_MAX_OUTPUTS	16
-/* Processes in one run of threads or heap, at most. */
-# define THREADS_MAX_PIDS	256
 
 struct threads_opts {
-	/* -p (repeatable, comma lists), --name, --pidfile: resolved by
-	 * threads_run */
-	pid_t pids[THREADS_MAX_PIDS];
-	size_t npids;
-	const char *names[16];
-	size_t nnames;
-	const char *pidfiles[16];
-	size_t npidfiles;
-	bool children;		/* --children: their descendants too */
+	/* -p, --name, --pidfile, --children (their descendants): resolved
+	 * by the run; */
+	struct pid_args who;
 	struct output outputs[THREADS_MAX_OUTPUTS];	/* path "-": stdout */
 	size_t noutputs;
 	const struct unwinder_ops *unwinder;
