@@ -70,6 +70,20 @@ enum {
 	case OPT_PID_CHILDREN: \
 	case OPT_PID_MAX_PROCESSES
 
+/* --name to --max-processes, for the commands that follow processes
+ * that appear later (serve, push; record says more). */
+#define PIDARGS_FOLLOW_HELP \
+	"      --name=NAME        every process whose name or executable's\n" \
+	"                         file name is NAME, and those that appear\n" \
+	"                         later; repeatable\n" \
+	"      --pidfile=FILE     the process whose id FILE holds; repeatable\n" \
+	"      --children         also every process they fork, from its\n" \
+	"                         first instruction and again after each\n" \
+	"                         execve, and those forked already\n" \
+	"      --max-processes=N  follow N processes at most in the run\n" \
+	"                         (default 256, the most); the later ones\n" \
+	"                         are let go, with a warning\n"
+
 #define DEBUGINFO_LONGOPTS \
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR }, \
 	{ "debuginfod", optional_argument, NULL, OPT_DEBUGINFOD }, \
@@ -481,15 +495,7 @@ print_push_help(void)
 	       "                         repeat it or give a list for several, pushed\n"
 	       "                         as one profile (labels pid and process_name;\n"
 	       "                         memory: the first process's)\n"
-	       "      --name=NAME        every process whose name or executable's\n"
-	       "                         file name is NAME, and those that appear\n"
-	       "                         later; repeatable\n"
-	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
-	       "      --children         also every process they fork, from its\n"
-	       "                         first instruction and again after each\n"
-	       "                         execve, and those forked already\n"
-	       "      --max-processes=N  follow N processes at most in the run\n"
-	       "                         (default 256, the most)\n"
+	       PIDARGS_FOLLOW_HELP
 	       "  -c, --config=FILE      settings from FILE: 'key = value' lines whose\n"
 	       "                         keys are these long options, [sink NAME]\n"
 	       "                         sections, ${VAR} from the environment; the\n"
@@ -679,16 +685,7 @@ print_serve_help(void)
 	       "Options:\n"
 	       "  -p, --pid=PID[,PID...] the process to serve; repeat it or give a\n"
 	       "                         list for several\n"
-	       "      --name=NAME        every process whose name or executable's\n"
-	       "                         file name is NAME, and those that appear\n"
-	       "                         later; repeatable\n"
-	       "      --pidfile=FILE     the process whose id FILE holds; repeatable\n"
-	       "      --children         also every process they fork, from its\n"
-	       "                         first instruction and again after each\n"
-	       "                         execve, and those forked already\n"
-	       "      --max-processes=N  follow N processes at most in the run\n"
-	       "                         (default 256, the most); the later ones\n"
-	       "                         are let go, with a warning\n"
+	       PIDARGS_FOLLOW_HELP
 	       "  -l, --listen=ADDR:PORT address to listen on: IPv4, [IPv6] or\n"
 	       "                         localhost, port 0 for any free one; or\n"
 	       "                         unix:PATH, a socket created mode 0600\n"

@@ -235,14 +235,8 @@ dump_run(const struct dump_opts *in)
 	size_t i, dumped = 0;
 	int status = EXIT_COMPLETE;
 
-	switch (pidsel_resolve_args(&o.who, &err)) {
-	case -1:
-		error_msg_err(&err);
+	if (msg_outcome(pidsel_resolve_args(&o.who, &err), &err) < 0)
 		return EXIT_FATAL;
-	case 1:
-		warning_msg("%s", err.text);
-		break;
-	}
 	/* One after the other: a process that cannot be dumped is said
 	 * and left out; the worst status of the others stands. */
 	for (i = 0; i < o.who.npids; i++) {

@@ -675,14 +675,8 @@ heap_run(const struct heap_opts *in)
 	size_t i, n = 0;
 	int status;
 
-	switch (pidsel_resolve_args(&o.who, &err)) {
-	case -1:
-		error_msg_err(&err);
+	if (msg_outcome(pidsel_resolve_args(&o.who, &err), &err) < 0)
 		return EXIT_FATAL;
-	case 1:
-		warning_msg("%s", err.text);
-		break;
-	}
 	if (o.watch_ns && o.who.npids > 1) {
 		/* --name can find several only now. */
 		error_msg("--watch reads one process, and %zu were found",

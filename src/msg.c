@@ -144,6 +144,18 @@ error_msg_err(const struct pp_err *e)
 	error_msg("%s", e->text[0] ? e->text : "unknown error");
 }
 
+int
+msg_outcome(int rc, const struct pp_err *e)
+{
+	if (rc < 0) {
+		error_msg_err(e);
+		return -1;
+	}
+	if (rc > 0)
+		warning_msg("%s", e->text);
+	return 0;
+}
+
 void
 msg_set_command(const char *command)
 {

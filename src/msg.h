@@ -19,6 +19,9 @@ void info_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 void debug_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* Prints the error text of @e, prefixed with the context when not NULL. */
 void error_msg_err(const struct pp_err *e);
+/* An outcome @rc of a call that sets @e: -1 says @e as an error, 1 as a
+ * warning (done, with something to say).  Returns -1 on error, else 0. */
+int msg_outcome(int rc, const struct pp_err *e);
 /* A live status line on a terminal: rewritten in place. */
 void status_msg(const char *fmt, ...) ATTR_FORMAT(1, 2);
 void status_clear(void);

@@ -1739,14 +1739,8 @@ resolve_processes(const struct push_opts *o, struct push_plan *p,
 		return 0;
 	}
 	/* With --children, those forked already too. */
-	switch (pidsel_resolve_args(&a, &err)) {
-	case -1:
-		error_msg_err(&err);
+	if (msg_outcome(pidsel_resolve_args(&a, &err), &err) < 0)
 		return EXIT_FATAL;
-	case 1:
-		warning_msg("%s", err.text);
-		break;
-	}
 	memcpy(f->pids, a.pids, a.npids * sizeof(*f->pids));
 	f->n = a.npids;
 	/* Room for every process the run may follow. */

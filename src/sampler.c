@@ -1936,6 +1936,26 @@ group_follow(struct sampler_group *g, uint64_t now)
 	g->next_scan = now_ns() + 1000000000ull;
 }
 
+/* Whether a group's loop ends at @now (deadline @until_ns, 0: none),
+ * and in which state; the processes are followed first. */
+static bool
+group_loop_ends(struct sampler_group *g, uint64_t now, uint64_t until_ns,
+		enum sampler_state *st)
+{
+	if (*g->so.stop) {
+		*st = SAMPLER_STOP;
+		return true;
+	}
+	group_follow(g, now);
+	if (!g->live)
+		*st = SAMPLER_ENDED;
+	else if (until_ns && now >= until_ns)
+		*st = SAMPLER_DUE;
+	else
+		return false;
+	return true;
+}
+
 struct sampler_group *
 sampler_group_open(const struct sampler_opts *o, struct sampler_procs *p,
 		   struct sampler_result *res)
@@ -1993,14 +2013,10 @@ sampler_group_poll(struct sampler_group *g, uint64_t until_ns)
 	for (;;) {
 		struct sampler *s = NULL;
 		uint64_t now = now_ns();
+		enum sampler_state st;
 
-		if (*g->so.stop)
-			return SAMPLER_STOP;
-		group_follow(g, now);
-		if (!g->live)
-			return SAMPLER_ENDED;
-		if (until_ns && now >= until_ns)
-			return SAMPLER_DUE;
+		if (group_loop_ends(g, now, until_ns, &st))
+			return st;
 		/* The sampler whose tick or early tick comes first (with
 		 * the books of threads born while it waited). */
 		for (i = 0; i < p->n; i++) {
@@ -2144,14 +2160,10 @@ sampler_group_idle(struct sampler_group *g, uint64_t until_ns)
 	for (;;) {
 		struct sampler *s = NULL;
 		uint64_t now = now_ns(), wait;
+		enum sampler_state st;
 
-		if (*g->so.stop)
-			return SAMPLER_STOP;
-		group_follow(g, now);
-		if (!g->live)
-			return SAMPLER_ENDED;
-		if (until_ns && now >= until_ns)
-			return SAMPLER_DUE;
+		if (group_loop_ends(g, now, until_ns, &st))
+			return st;
 		/* Threads keep coming and going while nothing ticks. */
 		for (i = 0; i < g->p->n; i++) {
 			if (g->state[i] != MEMBER_LIVE)

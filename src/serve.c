@@ -1201,14 +1201,8 @@ resolve_pids(struct serve_opts *o, struct hub *h)
 	struct pp_err err;
 
 	/* With --children, those forked already too. */
-	switch (pidsel_resolve_args(a, &err)) {
-	case -1:
-		error_msg_err(&err);
+	if (msg_outcome(pidsel_resolve_args(a, &err), &err) < 0)
 		return EXIT_FATAL;
-	case 1:
-		warning_msg("%s", err.text);
-		break;
-	}
 	o->pid = a->pids[0];
 	/* Room for every process the run may follow: those that appear
 	 * under --name and the children take entries of their own. */

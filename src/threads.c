@@ -475,14 +475,8 @@ threads_run(const struct threads_opts *in)
 
 	if (!outputs_check(o.outputs, o.noutputs))
 		return EXIT_FATAL;
-	switch (pidsel_resolve_args(&o.who, &err)) {
-	case -1:
-		error_msg_err(&err);
+	if (msg_outcome(pidsel_resolve_args(&o.who, &err), &err) < 0)
 		return EXIT_FATAL;
-	case 1:
-		warning_msg("%s", err.text);
-		break;
-	}
 	several = o.who.npids > 1;
 	pt = xcalloc(o.who.npids, sizeof(*pt));
 	srcs = xcalloc(o.who.npids, sizeof(*srcs));
