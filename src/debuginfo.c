@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,12 @@ debuginfo_path(void)
 	return &search_path;
 }
 
+/* di.got grows on the tracer thread while another (serve's HTTP side,
+ * push's uploader) may look in it. */
+static pthread_mutex_t got_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* With got_lock held, or from the fetching thread (which alone changes
+ * di.got). */
 static const struct fetched *
 fetched_find(const unsigned char *id, int len)
 {
@@ -194,20 +201,31 @@ debuginfo_find(Dwfl_Module *mod, void **userdata, const char *modname,
 	const unsigned char *bits;
 	const struct fetched *f;
 	GElf_Addr vaddr;
+	char *path = NULL;
 	int fd, len;
+	size_t n;
 
 	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base,
 					  file_name, debuglink_file,
 					  debuglink_crc, debuginfo_file_name);
-	if (fd >= 0 || !di.ngot)
+	pthread_mutex_lock(&got_lock);
+	n = di.ngot;
+	pthread_mutex_unlock(&got_lock);
+	if (fd >= 0 || !n)
 		return fd;
 	len = dwfl_module_build_id(mod, &bits, &vaddr);
+	pthread_mutex_lock(&got_lock);
 	f = len > 0 ? fetched_find(bits, len) : NULL;
-	if (!f)
+	if (f)
+		path = strdup(f->path);
+	pthread_mutex_unlock(&got_lock);
+	if (!path)
 		return fd;
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
-		*debuginfo_file_name = strdup(f->path);
+		*debuginfo_file_name = path;
+	else
+		free(path);
 	return fd;
 }
 
@@ -380,12 +398,14 @@ fetch_one(debuginfod_client *c, const struct want *w, uint64_t budget_end,
 	di.spent_ns += mono_ns() - start;
 	if (fd >= 0) {
 		close(fd);
+		pthread_mutex_lock(&got_lock);
 		di.got = xgrow(di.got, &di.got_cap, di.ngot + 1,
 			       sizeof(*di.got));
 		memcpy(di.got[di.ngot].id, w->id, w->id_len);
 		di.got[di.ngot].id_len = w->id_len;
 		di.got[di.ngot].path = path;
 		di.ngot++;
+		pthread_mutex_unlock(&got_lock);
 		if (stat(path, &st) == 0) {
 			units_size((uint64_t) st.st_size, sz, sizeof(sz));
 			debug_msg("debuginfod: %s (build-id %s): %s in %s",

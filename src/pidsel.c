@@ -302,11 +302,17 @@ pidsel_resolve_args(struct pid_args *a, struct pp_err *err)
 		.children = a->children,
 	};
 
+	/* --max-processes bounds the descendants too (where given). */
+	if (a->children && a->max_processes &&
+	    a->max_processes < PIDSEL_MAX_PIDS)
+		ps.max = a->max_processes > a->npids ? a->max_processes :
+			 a->npids;
+
 	if (pidsel_resolve(&ps, err) < 0)
 		return -1;
 	if (!ps.truncated)
 		return 0;
-	pp_err_set(err, E2BIG, "more than %d processes: the others are left out",
-		   PIDSEL_MAX_PIDS);
+	pp_err_set(err, E2BIG, "more than %zu processes: the others are left out",
+		   ps.max);
 	return 1;
 }

@@ -24,19 +24,22 @@ procsyms_update(struct procsyms *t, const struct sampler_group *g,
 		const struct sampler_result *res)
 {
 	struct pp_err err;
-	size_t i;
+	size_t i, n = p->n < t->max ? p->n : t->max;
 
-	for (i = 0; i < p->n && i < t->max; i++) {
+	for (i = 0; i < n; i++) {
 		struct procsym *e = &t->v[i];
 
 		if (e->syms && e->syms != e->own)
 			continue;
 		if (sampler_group_closed(g, i)) {
+			/* The reader may be using its own: both stay. */
 			if (res[i].syms)
-				e->syms = res[i].syms;
+				__atomic_store_n(&e->syms, res[i].syms,
+						 __ATOMIC_RELEASE);
 			continue;
 		}
-		/* Opened once, while the process surely lives. */
+		/* Opened once, while the process surely lives; the reader
+		 * sees the entry only once n is published below. */
 		if (i < t->n)
 			continue;
 		if (procimg_open(&e->img, p->pids[i], &err) < 0)
@@ -46,32 +49,34 @@ procsyms_update(struct procsyms *t, const struct sampler_group *g,
 			procimg_close(&e->img);
 		e->syms = e->own;
 	}
-	if (p->n > t->n)
-		t->n = p->n < t->max ? p->n : t->max;
+	if (n > t->n)
+		__atomic_store_n(&t->n, n, __ATOMIC_RELEASE);
 }
 
 void
 procsyms_source(struct procsyms *t, struct frame_sources *set,
 		struct frame_source *src)
 {
-	struct frame_source *v = xcalloc(t->n + 1, sizeof(*v));
-	size_t i;
+	size_t n = __atomic_load_n(&t->n, __ATOMIC_ACQUIRE), i;
+	struct frame_source *v = xcalloc(n + 1, sizeof(*v));
 
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < n; i++) {
 		struct procsym *e = &t->v[i];
+		struct symbols *syms = __atomic_load_n(&e->syms,
+						       __ATOMIC_ACQUIRE);
 
 		empty_frame_source(&v[i]);
-		if (!e->syms)
+		if (!syms)
 			continue;
 		/* dlopen, thread stacks: new mappings of those sampled. */
-		if (e->syms == e->own) {
+		if (syms == e->own) {
 			procimg_refresh(&e->img);
 			symbols_refresh(e->own);
 		}
-		symbols_frame_source(e->syms, &v[i]);
+		symbols_frame_source(syms, &v[i]);
 	}
 	set->v = v;
-	set->n = t->n;
+	set->n = n;
 	multi_frame_source(set, src);
 }
 

@@ -3,8 +3,10 @@
  * than the tracer's (the HTTP side of serve, push's uploader): while a
  * process is sampled, symbols of its own, opened from /proc when it is
  * first seen; once it is not, its sampler's, which the tracer no longer
- * touches and which outlive the process.  The caller serializes
- * procsyms_update() (tracer) and procsyms_source() (the other thread).
+ * touches and which outlive the process.  procsyms_update() (the
+ * tracer) never waits for procsyms_source() (one other thread at a time,
+ * the caller serializes those): entries are published with atomic
+ * stores, and an entry's own symbols are only ever used by the reader.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,7 +25,7 @@ struct procsym {
 
 struct procsyms {
 	struct procsym *v;	/* entry i for process number i + 1 */
-	size_t n;		/* entries looked at */
+	size_t n;		/* entries published (atomic) */
 	size_t max;
 };
 

@@ -83,9 +83,8 @@ push_config_init(struct push_config *c)
 	c->who.max_processes = PIDSEL_MAX_PIDS;
 }
 
-/* The copies of names and pidfiles of @a. */
-static void
-pid_args_free(struct pid_args *a)
+void
+push_pid_args_free(struct pid_args *a)
 {
 	size_t i;
 
@@ -106,6 +105,13 @@ push_pid_args_copy(struct pid_args *dst, const struct pid_args *a)
 		dst->names[i] = xstrdup(a->names[i]);
 	for (i = 0; i < a->npidfiles; i++)
 		dst->pidfiles[i] = xstrdup(a->pidfiles[i]);
+}
+
+void
+push_config_forget_processes(struct push_config *c)
+{
+	push_pid_args_free(&c->who);
+	c->who.npids = 0;
 }
 
 bool
@@ -213,7 +219,7 @@ push_config_free(struct push_config *c)
 	}
 	free(c->spool_dir);
 	sink_opts_free(&c->defaults);
-	pid_args_free(&c->who);
+	push_pid_args_free(&c->who);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -936,6 +942,6 @@ push_plan_free(struct push_plan *p)
 			free(s->headers[k]);
 	}
 	free(p->spool_dir);
-	pid_args_free(&p->who);
+	push_pid_args_free(&p->who);
 	memset(p, 0, sizeof(*p));
 }

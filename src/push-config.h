@@ -122,6 +122,11 @@ struct push_plan {
 /* @dst: @a with copies of its names and pidfiles (push_plan_free()
  * frees those of a plan). */
 void push_pid_args_copy(struct pid_args *dst, const struct pid_args *a);
+/* Frees the copies of names and pidfiles of @a (and forgets them). */
+void push_pid_args_free(struct pid_args *a);
+/* Forgets the processes of @c (pids, names, pidfiles): the command
+ * line's replace the file's. */
+void push_config_forget_processes(struct push_config *c);
 /* Whether two struct pid_args name the same processes alike. */
 bool push_pid_args_equal(const struct pid_args *a, const struct pid_args *b);
 void push_config_init(struct push_config *c);

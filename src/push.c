@@ -130,11 +130,11 @@ static struct {
 	struct target_image *image;
 	/* The processes (one, a command, or several), the tracer's results
 	 * for each (kept until the uploader is done), and for several the
-	 * symbols the uploader names their frames by, behind syms_lock. */
+	 * symbols the uploader names their frames by. */
 	struct sampler_procs follow;
 	struct sampler_result *res;
 	bool several;
-	pthread_mutex_t syms_lock;
+	struct pid_args who;	/* names for follow.rescan */
 	struct procsyms syms;
 } st;
 
@@ -260,6 +260,14 @@ push_load(const struct push_opts *o, struct push_config *c,
 		}
 		config_free(&f);
 	}
+	/* Processes on the command line replace the file's. */
+	for (i = 0; i < o->nargs; i++)
+		if (strcmp(o->args[i].key, "pid") == 0 ||
+		    strcmp(o->args[i].key, "name") == 0 ||
+		    strcmp(o->args[i].key, "pidfile") == 0) {
+			push_config_forget_processes(c);
+			break;
+		}
 	for (i = 0; i < o->nargs; i++) {
 		if (push_config_set(c, NULL, o->args[i].key, o->args[i].value,
 				    &e) < 0) {
@@ -461,11 +469,9 @@ struct tracer_arg {
 static void
 share_symbols(const struct sampler_group *g)
 {
-	if (!st.several)
-		return;
-	pthread_mutex_lock(&st.syms_lock);
-	procsyms_update(&st.syms, g, &st.follow, st.res);
-	pthread_mutex_unlock(&st.syms_lock);
+	/* No lock: a render under way is not waited for. */
+	if (st.several)
+		procsyms_update(&st.syms, g, &st.follow, st.res);
 }
 
 static void *
@@ -1010,8 +1016,6 @@ render(struct uploader *u, const struct window *w, const struct profile *p,
 		 w->samples, w->missed, w->truncated,
 		 w->profiler_cpu_ns / 1e6);
 	if (w->several) {
-		/* The tracer adds processes to the table meanwhile. */
-		pthread_mutex_lock(&st.syms_lock);
 		procsyms_source(&st.syms, &set, &src);
 	} else if (u->image && u->image->syms) {
 		symbols_frame_source(u->image->syms, &src);
@@ -1022,10 +1026,7 @@ render(struct uploader *u, const struct window *w, const struct profile *p,
 		error_msg_err(&err);
 		rc = -1;
 	}
-	if (w->several) {
-		pthread_mutex_unlock(&st.syms_lock);
-		free((void *) set.v);
-	}
+	free((void *) set.v);
 	return rc;
 }
 
@@ -1744,13 +1745,13 @@ resolve_processes(const struct push_opts *o, struct push_plan *p,
 	memcpy(f->pids, a.pids, a.npids * sizeof(*f->pids));
 	f->n = a.npids;
 	/* Room for every process the run may follow. */
-	if (a.children && a.max_processes > a.npids)
-		f->max = a.max_processes;
+	if (a.children)
+		f->max = a.max_processes > a.npids ? a.max_processes :
+			 a.npids;
 	f->children = a.children;
-	if (a.nnames) {
+	/* Its argument, a copy of the names, is set by push_run. */
+	if (a.nnames)
 		f->rescan = rescan_names;
-		f->arg = &p->who;
-	}
 	p->pid = f->pids[0];
 	return 0;
 }
@@ -1807,21 +1808,18 @@ push_run(struct push_opts *o)
 	/* Before the banner: a process that cannot be profiled. */
 	if (plan->p.pid && procfs_check_target(plan->p.pid, &err) < 0) {
 		error_msg_err(&err);
+		free(follow.pids);
 		push_plan_free(&plan->p);
 		free(plan);
 		free(app);
 		return EXIT_FATAL;
 	}
 	plan->refs = 1;
-	if (plan->p.spool_dir &&
-	    spool_dir_prepare(plan->p.spool_dir, &err) < 0) {
+	if ((plan->p.spool_dir &&
+	     spool_dir_prepare(plan->p.spool_dir, &err) < 0) ||
+	    http_global_init(&err) < 0) {
 		error_msg_err(&err);
-		plan_put(plan);
-		free(app);
-		return EXIT_FATAL;
-	}
-	if (http_global_init(&err) < 0) {
-		error_msg_err(&err);
+		free(follow.pids);
 		plan_put(plan);
 		free(app);
 		return EXIT_FATAL;
@@ -1838,9 +1836,11 @@ push_run(struct push_opts *o)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&st.cond, &ca);
 	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&st.syms_lock, NULL);
 	st.plan = plan;
 	st.follow = follow;
+	/* The names to look for again: the plan goes at a reload. */
+	push_pid_args_copy(&st.who, &plan->p.who);
+	st.follow.arg = &st.who;
 	st.res = xcalloc(follow.max + 1, sizeof(*st.res));
 	st.several = follow.n > 1 || follow.rescan || follow.children;
 	if (st.several)
@@ -1920,6 +1920,7 @@ push_run(struct push_opts *o)
 		sampler_result_free(&st.res[i]);
 	free(st.res);
 	free(st.follow.pids);
+	push_pid_args_free(&st.who);
 
 	if (st.attach_failed) {
 		error_msg_err(&st.tracer_err);

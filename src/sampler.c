@@ -1193,7 +1193,8 @@ sampler_open(const struct sampler_opts *o, struct sampler_result *res)
 	} else {
 		/* Before the attach: a traced thread must not wait for
 		 * a download to answer its stops. */
-		symbols_prefetch(o->pid);
+		if (!o->no_prefetch)
+			symbols_prefetch(o->pid);
 		rc = target_attach(&s->t, o->pid, o->stack_size, flags,
 				   &res->err);
 	}
@@ -1997,6 +1998,8 @@ sampler_group_open(const struct sampler_opts *o, struct sampler_procs *p,
 		return NULL;
 	}
 	g->next_scan = now_ns() + 1000000000ull;
+	/* Those found from now on are found while others are traced. */
+	g->so.no_prefetch = true;
 	return g;
 }
 

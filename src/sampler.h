@@ -54,6 +54,10 @@ struct sampler_opts {
 	/* an execve ends the sampler quietly: the process is followed
 	 * again with its new image (--children) */
 	bool follow_exec;
+	/* other processes are traced already (a process found later under
+	 * --name): no debuginfod download before the attach, which would
+	 * hold up their stops */
+	bool no_prefetch;
 	/* no line saying which sampler takes the samples (--sampler) */
 	bool quiet;
 	volatile sig_atomic_t *stop;	/* set by signal handlers */

@@ -145,11 +145,9 @@ sum_totals(struct hub *h)
 static void
 share_symbols(struct hub *h)
 {
-	if (!h->several)
-		return;
-	pthread_mutex_lock(&h->render_lock);
-	procsyms_update(&h->procs, h->group, &h->follow, h->res);
-	pthread_mutex_unlock(&h->render_lock);
+	/* No lock: a render under way is not waited for. */
+	if (h->several)
+		procsyms_update(&h->procs, h->group, &h->follow, h->res);
 }
 
 static void
