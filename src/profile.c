@@ -57,7 +57,10 @@ profile_stack(struct profile *p, const uint64_t *pcs, size_t n)
 	if (id)
 		return id;
 	p->pcs = xgrow(p->pcs, &p->pcs_cap, p->npcs + n, sizeof(*p->pcs));
-	memcpy(p->pcs + p->npcs, pcs, n * sizeof(*pcs));
+	/* An empty stack (a process gone before it could be read) into an
+	 * empty profile: p->pcs is still NULL. */
+	if (n)
+		memcpy(p->pcs + p->npcs, pcs, n * sizeof(*pcs));
 	p->stacks = xgrow(p->stacks, &p->stacks_cap, p->nstacks + 1,
 			  sizeof(*p->stacks));
 	s = &p->stacks[p->nstacks++];

@@ -106,7 +106,7 @@ http_get() {
 # expect_code CODE WHAT: the last http_get answered CODE.
 expect_code() {
 	[ "$code" = "$1" ] ||
-		fail_ "$2: expected HTTP $1, got $code (curl exit $curl_rc: $(cat "$tmpdir/curl.err"))"
+		fail_ "$2: expected HTTP $1, got $code (curl exit $curl_rc: $(cat "$tmpdir/curl.err")); the server said: $(tail -n 40 "$serve_err" 2>/dev/null)"
 }
 
 # assert_never_stopped PID: no thread of PID is in a stop (t or T) now,
