@@ -1071,11 +1071,21 @@ perf_start(struct sampler *s, bool first)
 			info_msg("sampler: ptrace (wall mode; perf events in wall mode miss running threads before their first sample: --sampler=perf to use them anyway)");
 		return 0;
 	}
-	for (i = 0; i < s->t.n && !first_tid; i++)
-		if (!s->t.t[i].gone)
-			first_tid = s->t.t[i].tid;
-	s->perf = perf_sampler_open(s->t.pid, first_tid ? first_tid : s->t.pid,
-				    o->rate_hz, o->stack_size, &err);
+	/* The rings are made on one live thread: one that exits while
+	 * they are (ESRCH, a target that makes threads all day) gives
+	 * its place to the next. */
+	for (i = 0; i < s->t.n && !s->perf; i++) {
+		if (s->t.t[i].gone)
+			continue;
+		first_tid = s->t.t[i].tid;
+		s->perf = perf_sampler_open(s->t.pid, first_tid, o->rate_hz,
+					    o->stack_size, &err);
+		if (!s->perf && err.errnum != ESRCH)
+			break;
+	}
+	if (!first_tid)
+		s->perf = perf_sampler_open(s->t.pid, s->t.pid, o->rate_hz,
+					    o->stack_size, &err);
 	if (!s->perf) {
 		/* Permissions do not change while we run: asking again
 		 * at every window would only say it again. */
